@@ -1,0 +1,37 @@
+# mockloop: `make run` to serve, `make test` to run the whole suite. Both set everything up first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test db chromium clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/activate pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+db: $(VENV)/.installed
+	$(BIN)/mockloop db upgrade
+
+run: db
+	$(BIN)/mockloop serve --host $(HOST) --port $(PORT)
+
+# Browser tests drive Debian's chromium through Playwright; never `playwright install`.
+chromium:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+
+test: $(VENV)/.installed-test chromium
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,34 @@
+"""mockloop: timed mock-interview practice."""
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from flask import Flask
+
+try:
+    __version__ = version("mockloop")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0+unknown"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. Starts no background threads: the scheduler is started by `mockloop serve`."""
+    from .config import instance_path, load_config
+    app = Flask(__name__, instance_path=instance_path(config), instance_relative_config=True)
+    load_config(app, config)
+
+    from .extensions import csrf, db, login_manager, migrate
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from .content import init_content
+    init_content(app)
+
+    from . import accounts, catalog, health, web
+    web.init_app(app)
+    for module in (accounts, catalog, health):
+        app.register_blueprint(module.bp)
+    return app

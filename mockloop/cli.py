@@ -1,0 +1,110 @@
+"""The `mockloop` command: Flask's commands (db, routes, shell) plus serve, user and prompts."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import create_app
+from .core.catalog import scaffold
+from .core.loop import DefinitionError
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=True, load_dotenv=False,
+             set_debug_flag=False)
+def main():
+    """mockloop: timed mock-interview practice."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default: config HOST, 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (default: config PORT, 5000).")
+@click.option("--workers", default=1, show_default=True, help="Web worker processes.")
+@click.option("--threads", default=4, show_default=True, help="Threads per web worker.")
+@with_appcontext
+def serve(host, port, workers, threads):
+    """Serve the app with gunicorn (production server)."""
+    from .serve import run
+    config = current_app.config
+    run(host or config["HOST"], port or config["PORT"], workers, threads)
+
+
+@main.group()
+def user():
+    """Manage accounts."""
+
+
+@user.command("create")
+@click.option("--email", prompt=True)
+@click.option("--name", "display_name", prompt="Display name")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--admin", is_flag=True, help="Make the account an administrator.")
+@with_appcontext
+def user_create(email, display_name, password, admin):
+    """Create an account (works while sign-up is closed)."""
+    from .accounts.forms import MIN_PASSWORD
+    from .accounts.users import UserExists, create_user
+    if len(password) < MIN_PASSWORD:
+        raise click.ClickException(f"The password needs at least {MIN_PASSWORD} characters.")
+    try:
+        created = create_user(email, display_name, password, is_admin=admin)
+    except UserExists as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created {created.email}{' (admin)' if admin else ''}.")
+
+
+@main.group()
+def prompts():
+    """Lint and scaffold prompt files."""
+
+
+def _config() -> dict:
+    # The lint must report a broken loop file instead of failing to build the app, so it reads
+    # the configuration without loading content.
+    from .config import instance_path, load_config
+    app = Flask("mockloop", instance_relative_config=True, instance_path=instance_path())
+    load_config(app)
+    return app.config
+
+
+@prompts.command("check")
+def prompts_check():
+    """Validate the loop file and every prompt (shipped and user bank); exit 1 on any problem."""
+    from .content import load_content
+    config = _config()
+    try:
+        content = load_content(config)
+    except DefinitionError as exc:
+        click.echo(f"loop: {exc}", err=True)
+        sys.exit(1)
+    catalog = content.catalog
+    for problem in catalog.problems:
+        click.echo(str(problem), err=True)
+    for stage in content.loop.stages:
+        click.echo(f"{stage.slug:<18} {len(catalog.for_stage(stage.slug)):>3} prompts")
+    click.echo(f"{len(catalog.prompts)} prompts, {len(catalog.problems)} problems")
+    sys.exit(1 if catalog.problems else 0)
+
+
+@prompts.command("new")
+@click.argument("stage")
+@click.argument("slug")
+def prompts_new(stage, slug):
+    """Scaffold instance/prompts/STAGE/SLUG.md, a valid prompt to fill in."""
+    from .core.loop import SLUG_RE, load_loop
+    config = _config()
+    loop = load_loop(Path(config["LOOP_FILE"]))
+    found = loop.stage(stage)
+    if found is None:
+        raise click.BadParameter(f"expected one of {', '.join(s.slug for s in loop.stages)}", param_hint="STAGE")
+    if not SLUG_RE.match(slug):
+        raise click.BadParameter("expected lowercase letters, digits and hyphens", param_hint="SLUG")
+    path = Path(config["USER_PROMPTS_DIR"]) / stage / f"{slug}.md"
+    if path.exists():
+        raise click.ClickException(f"{path} already exists.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(scaffold(found, slug), encoding="utf-8")
+    click.echo(f"Wrote {path}. Fill it in, then run `mockloop prompts check`.")

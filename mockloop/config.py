@@ -1,0 +1,73 @@
+"""Configuration: defaults, then instance/config.py, then MOCKLOOP_* environment variables."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Defaults:
+    DATABASE_URL = None  # None: SQLite in instance/mockloop.sqlite
+    PROMPTS_DIR = str(REPO_ROOT / "prompts")
+    LOOP_FILE = None  # None: PROMPTS_DIR/loop.yaml
+    USER_PROMPTS_DIR = None  # None: instance/prompts
+    SIGNUP_OPEN = True
+    HOST = "127.0.0.1"
+    PORT = 5000
+    MAX_CONTENT_LENGTH = 1024 * 1024  # 1 MiB per request; scratchpads are capped lower
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the login; long rounds must not lose a form
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+
+def instance_path(overrides: dict | None = None) -> str:
+    """The instance folder: INSTANCE_PATH passed to create_app, MOCKLOOP_INSTANCE_PATH, or ./instance."""
+    path = (overrides or {}).get("INSTANCE_PATH") or os.environ.get("MOCKLOOP_INSTANCE_PATH")
+    return str(Path(path).resolve()) if path else str(REPO_ROOT / "instance")
+
+
+def load_config(app: Flask, overrides: dict | None = None) -> None:
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env(prefix="MOCKLOOP")
+    if overrides:
+        app.config.update(overrides)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    url = app.config["DATABASE_URL"] or f"sqlite:///{instance / 'mockloop.sqlite'}"
+    if url.startswith("postgres://"):  # the old scheme many hosts still hand out
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config["LOOP_FILE"] = app.config["LOOP_FILE"] or str(Path(app.config["PROMPTS_DIR"]) / "loop.yaml")
+    app.config["USER_PROMPTS_DIR"] = app.config["USER_PROMPTS_DIR"] or str(instance / "prompts")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(instance)
+
+
+def instance_secret_key(instance: Path) -> str:
+    """Read the instance's secret key, creating it (readable by the owner only) on first run."""
+    path = instance / "secret_key"
+    if not path.exists():
+        # Write a temp file, then link it into place: atomic, and a second process racing us
+        # keeps the first key instead of reading a half-written one.
+        tmp = instance / f".secret_key.{os.getpid()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()

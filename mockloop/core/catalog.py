@@ -1,0 +1,278 @@
+"""The prompt catalog: Markdown prompt files parsed, linted and rendered once at start."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .loop import SLUG_RE, DefinitionError, Loop, Phase, Stage, _Reader, scale_phases
+from .markup import render_trusted
+
+BRIEF, GUIDE = "Candidate brief", "Interviewer guide"
+GUIDE_SECTIONS = ("Clarifying answers", "Hints", "Follow-ups", "Levels", "Pitfalls", "Reference outline")
+CODING_STAGES = frozenset({"phone-screen", "take-home"})
+MIN_LISTED = {"Hints": 3, "Follow-ups": 3}
+TAG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+FENCE_RE = re.compile(r"^(```|~~~)")
+NUMBERED_RE = re.compile(r"^\d+[.)]\s+\S")
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Prompt:
+    slug: str
+    stage: str
+    title: str
+    tags: tuple[str, ...]
+    difficulty: int
+    duration: int | None
+    phases: tuple[Phase, ...] | None
+    brief_html: str
+    guide_html: str
+    brief_text: str
+    guide_text: str
+    path: str
+    user_owned: bool = False
+
+    def plan(self, stage: Stage, minutes: int) -> tuple[Phase, ...]:
+        """The phase plan for a round of `minutes` on this prompt."""
+        return scale_phases(self.phases or stage.phases, minutes)
+
+    def default_minutes(self, stage: Stage) -> int:
+        return self.duration or stage.duration.default
+
+
+def _headings(lines: list[str], start: int, level: int) -> list[tuple[int, str]]:
+    """(index, title) of every heading of exactly `level` outside code fences, from `start`."""
+    marker, out, fenced = "#" * level + " ", [], False
+    for i in range(start, len(lines)):
+        if FENCE_RE.match(lines[i]):
+            fenced = not fenced
+        elif not fenced and lines[i].startswith(marker):
+            out.append((i, lines[i][len(marker):].strip()))
+    return out
+
+
+def _numbered(lines: list[str]) -> int:
+    return sum(1 for line in lines if NUMBERED_RE.match(line))
+
+
+class _PromptParser:
+    def __init__(self, path: Path, loop: Loop):
+        self.path, self.loop, self.problems = path, loop, []
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(Problem(str(self.path), line, message))
+
+    def parse(self, user_owned: bool) -> Prompt | None:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.problem(1, f"cannot read the file ({exc})")
+            return None
+        lines = text.splitlines()
+        if not lines or lines[0].strip() != "---":
+            self.problem(1, "expected front matter starting with '---' on the first line")
+            return None
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+        if end is None:
+            self.problem(1, "front matter is not closed by a second '---' line")
+            return None
+        meta = self.front_matter("\n".join(lines[1:end]))
+        parts = self.parts(lines, end + 1)
+        if meta is None or parts is None:
+            return None
+        brief, guide = parts
+        self.lint_guide(lines, guide, meta["stage"])
+        if self.problems:
+            return None
+        brief_md = "\n".join(lines[brief[0] + 1:brief[1]]).strip()
+        guide_md = "\n".join(lines[guide[0] + 1:guide[1]]).strip()
+        return Prompt(slug=self.path.stem, stage=meta["stage"].slug, title=meta["title"], tags=meta["tags"],
+                      difficulty=meta["difficulty"], duration=meta["duration"], phases=meta["phases"],
+                      brief_html=render_trusted(brief_md), guide_html=render_trusted(guide_md),
+                      brief_text=brief_md, guide_text=guide_md, path=str(self.path), user_owned=user_owned)
+
+    def front_matter(self, raw: str) -> dict | None:
+        try:
+            data = yaml.safe_load(raw)
+            r = _Reader(self.path)
+            data = r.mapping(data, "front matter")
+            title = r.text(data, "title", "")
+            stage = self.loop.stage(r.text(data, "stage", ""))
+            if stage is None:
+                r.fail("stage", f"one of {', '.join(s.slug for s in self.loop.stages)}")
+            if stage.slug != self.path.parent.name:
+                r.fail("stage", f"the folder name {self.path.parent.name!r}")
+            tags = data.get("tags")
+            if not isinstance(tags, list) or not tags or not all(
+                    isinstance(t, str) and TAG_RE.match(t) for t in tags):
+                r.fail("tags", "a non-empty list of lowercase hyphenated words")
+            difficulty = data.get("difficulty")
+            if difficulty not in (1, 2, 3) or isinstance(difficulty, bool):
+                r.fail("difficulty", "1, 2 or 3")
+            duration = data.get("duration")
+            if duration is not None:
+                duration = r.number(data, "duration", "")
+                if not stage.duration.allows(duration):
+                    r.fail("duration", f"minutes within {stage.duration.min}-{stage.duration.max}")
+            phases = None
+            if data.get("phases") is not None:
+                phases = r.phases(data["phases"], "phases")
+                total = duration or stage.duration.default
+                if abs(sum(p.minutes for p in phases) - total) > 1e-6:
+                    r.fail("phases", f"minutes adding up to the duration ({total})")
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            self.problem(mark.line + 2 if mark else 1, f"front matter is not valid YAML ({exc})")
+            return None
+        except DefinitionError as exc:
+            self.problem(1, f"{exc.field}: expected {exc.expected}")
+            return None
+        if not SLUG_RE.match(self.path.stem):
+            self.problem(1, "file name: expected lowercase letters, digits and hyphens")
+            return None
+        return dict(title=title, stage=stage, tags=tuple(tags), difficulty=difficulty, duration=duration,
+                    phases=phases)
+
+    def parts(self, lines: list[str], start: int):
+        found = _headings(lines, start, 1)
+        titles = [t for _, t in found]
+        if titles != [BRIEF, GUIDE]:
+            self.problem(found[0][0] + 1 if found else start + 1,
+                         f"expected exactly the parts '# {BRIEF}' then '# {GUIDE}', found {titles or 'none'}")
+            return None
+        (b, _), (g, _) = found
+        if not "\n".join(lines[b + 1:g]).strip():
+            self.problem(b + 1, "the candidate brief is empty")
+        return (b, g), (g, len(lines))
+
+    def lint_guide(self, lines: list[str], guide: tuple[int, int], stage: Stage) -> None:
+        start, end = guide
+        sections = [(i, t) for i, t in _headings(lines, start, 2) if i < end]
+        bounds = {t: (i, next((j for j, _ in sections if j > i), end)) for i, t in sections}
+        required = GUIDE_SECTIONS + (("Test cases",) if stage.slug in CODING_STAGES else ())
+        for name in required:
+            if name not in bounds:
+                self.problem(start + 1, f"interviewer guide lacks the section '## {name}'")
+            elif not "\n".join(lines[bounds[name][0] + 1:bounds[name][1]]).strip():
+                self.problem(bounds[name][0] + 1, f"section '## {name}' is empty")
+        for name, least in MIN_LISTED.items():
+            if name in bounds and _numbered(lines[slice(*bounds[name])]) < least:
+                self.problem(bounds[name][0] + 1, f"section '## {name}' needs at least {least} numbered items")
+        if "Levels" in bounds:
+            self.lint_levels(lines, bounds["Levels"], stage)
+
+    def lint_levels(self, lines: list[str], span: tuple[int, int], stage: Stage) -> None:
+        heads = [(i, t) for i, t in _headings(lines, span[0], 3) if i < span[1]]
+        if not heads:
+            self.problem(span[0] + 1, "section '## Levels' needs a '### <rubric key>' per dimension")
+        for n, (i, key) in enumerate(heads):
+            stop = heads[n + 1][0] if n + 1 < len(heads) else span[1]
+            if stage.dimension(key) is None:
+                self.problem(i + 1, f"'{key}' is not a rubric key of {stage.slug} "
+                                    f"(expected one of {', '.join(d.key for d in stage.rubric)})")
+            elif _numbered(lines[i + 1:stop]) != 4:
+                self.problem(i + 1, f"levels for '{key}' need exactly 4 numbered items")
+
+
+@dataclass
+class Catalog:
+    prompts: dict[str, Prompt] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def for_stage(self, stage: str) -> list[Prompt]:
+        return sorted((p for p in self.prompts.values() if p.stage == stage), key=lambda p: (p.difficulty, p.title))
+
+    def get(self, stage: str, slug: str) -> Prompt | None:
+        prompt = self.prompts.get(slug)
+        return prompt if prompt and prompt.stage == stage else None
+
+    def filter(self, stage: str, tag: str | None = None, difficulty: int | None = None,
+               text: str | None = None) -> list[Prompt]:
+        needle = (text or "").strip().lower()
+        return [p for p in self.for_stage(stage)
+                if (not tag or tag in p.tags) and (not difficulty or p.difficulty == difficulty)
+                and (not needle or needle in p.title.lower() or any(needle in t for t in p.tags))]
+
+    def tags(self, stage: str) -> list[str]:
+        return sorted({t for p in self.for_stage(stage) for t in p.tags})
+
+
+def load_catalog(loop: Loop, shipped: Path, user: Path | None = None) -> Catalog:
+    """Load every prompt of the loop's stages; a broken file is reported and skipped.
+
+    User prompts (instance/prompts/) load after the shipped bank and may replace a shipped slug.
+    """
+    catalog = Catalog()
+    for root, user_owned in ((shipped, False), (user, True)):
+        if root is None or not root.is_dir():
+            continue
+        local: dict[str, str] = {}
+        for stage in loop.stages:
+            for path in sorted((root / stage.slug).glob("*.md")):
+                parser = _PromptParser(path, loop)
+                prompt = parser.parse(user_owned)
+                catalog.problems.extend(parser.problems)
+                if prompt is None:
+                    continue
+                if prompt.slug in local:
+                    catalog.problems.append(Problem(str(path), 1, f"slug '{prompt.slug}' is already used by "
+                                                                  f"{local[prompt.slug]}"))
+                    continue
+                local[prompt.slug] = str(path)
+                catalog.prompts[prompt.slug] = prompt
+    return catalog
+
+
+def scaffold(stage: Stage, slug: str) -> str:
+    """A valid prompt file for `mockloop prompts new`, to be filled in."""
+    coding = "\n## Test cases\n- Input ... -> expected ...\n" if stage.slug in CODING_STAGES else ""
+    levels = "\n".join(f"### {d.key}\n" + "\n".join(f"{n}. {d.levels[n - 1]}" for n in range(1, 5)) + "\n"
+                       for d in stage.rubric[:3])
+    title = slug.replace("-", " ").capitalize()
+    return f"""---
+title: {title}
+stage: {stage.slug}
+tags: [practice]
+difficulty: 2
+---
+
+# {BRIEF}
+
+Describe the scenario, the constraints and the numbers the candidate needs.
+
+# {GUIDE}
+
+## Clarifying answers
+- Question a candidate should ask: the answer, with numbers.
+
+## Hints
+1. A gentle nudge.
+2. A stronger nudge.
+3. The strongest nudge that still leaves the answer to the candidate.
+
+## Follow-ups
+1. A deeper question.
+2. Another.
+3. One more.
+
+## Levels
+{levels}
+## Pitfalls
+- A common mistake.
+
+## Reference outline
+- The shape of a strong answer.
+{coding}"""

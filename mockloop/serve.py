@@ -1,0 +1,37 @@
+"""`mockloop serve`: gunicorn (threaded workers) in front of the app."""
+from __future__ import annotations
+
+from gunicorn.app.base import BaseApplication
+
+from . import create_app
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, options: dict):
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        # Each worker builds its own app after the fork, so no database connection crosses it.
+        return create_app()
+
+
+def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict:
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        "keepalive": 30,  # browsers poll the round state; keep their connections open
+        "accesslog": None,
+        "errorlog": "-",
+        "when_ready": lambda server: print(f"mockloop is serving on http://{host}:{port}", flush=True),
+    }
+
+
+def run(host: str, port: int, workers: int = 1, threads: int = 4) -> None:
+    _Gunicorn(gunicorn_options(host, port, workers, threads)).run()

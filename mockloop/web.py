@@ -1,0 +1,76 @@
+"""What every page shares: the login loader, security headers, error pages and template helpers."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from . import __version__
+from .extensions import db, login_manager
+from .models import User
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+
+
+@login_manager.user_loader
+def load_user(login_id: str) -> User | None:
+    user_id, _, version = login_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.login_version == int(version) else None
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Marks the session cookie Secure whenever the request came over HTTPS (directly or via a
+    proxy that ProxyFix trusts), so plain-HTTP localhost still works."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return app.config["SESSION_COOKIE_SECURE"] or request.is_secure
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Log in to continue."
+    login_manager.login_message_category = "info"
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        message = exc.description
+        if isinstance(exc, CSRFError):
+            message = "The form expired or was sent from elsewhere. Reload the page and try again."
+        if exc.code == 413:
+            limit = app.config["MAX_CONTENT_LENGTH"] // 1024
+            message = f"That request is too large (the limit is {limit} KiB)."
+        if wants_json():
+            return jsonify(error=exc.name, message=message), exc.code
+        return render_template("error.html", code=exc.code, name=exc.name, message=message), exc.code
+
+    app.jinja_env.globals["version"] = __version__
+    app.jinja_env.filters["minutes"] = format_minutes
+    app.jinja_env.filters["difficulty"] = lambda d: DIFFICULTY.get(d, str(d))
+
+
+DIFFICULTY = {1: "warm-up", 2: "standard", 3: "hard"}
+
+
+def format_minutes(minutes: float) -> str:
+    total = round(minutes)
+    hours, mins = divmod(total, 60)
+    if not hours:
+        return f"{mins} min"
+    return f"{hours} h" + (f" {mins} min" if mins else "")
