@@ -32,6 +32,15 @@ def serve(host, port, workers, threads):
     run(host or config["HOST"], port or config["PORT"], workers, threads)
 
 
+@main.command()
+@click.option("--parent-pid", type=int, default=None, hidden=True)
+@with_appcontext
+def scheduler(parent_pid):
+    """Run the deadline scheduler (exactly one per deployment; `serve` starts it for you)."""
+    from .scheduler import run_forever
+    run_forever(current_app._get_current_object(), parent_pid)
+
+
 @main.group()
 def user():
     """Manage accounts."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, String, TypeDecorator
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, TypeDecorator
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import clock
@@ -50,3 +50,48 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.login_version}"
+
+
+class Round(db.Model):
+    """One timed run of one stage with one prompt. Status and deadline_at are derived from the
+    events (core.timer) and stored only so the scheduler and lists can query them cheaply."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (Index("ix_rounds_status_deadline", "status", "deadline_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    interviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    stage: Mapped[str] = mapped_column(String(64))
+    prompt_slug: Mapped[str] = mapped_column(String(100), index=True)
+    prompt_title: Mapped[str] = mapped_column(String(200))
+    minutes: Mapped[int]
+    plan: Mapped[list] = mapped_column(JSON)  # [[phase name, minutes], ...] as scaled at creation
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    lock_reason: Mapped[str | None] = mapped_column(String(16))
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1)  # bumped by every event: the state's ETag
+    scratchpad: Mapped[str] = mapped_column(Text, default="")
+    scratchpad_rev: Mapped[int] = mapped_column(default=0)
+    scratchpad_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
+
+    events: Mapped[list["RoundEvent"]] = relationship(back_populates="round", order_by="RoundEvent.id",
+                                                      cascade="all, delete-orphan")
+
+
+class RoundEvent(db.Model):
+    __tablename__ = "round_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)  # when it took effect (an expiry: the deadline)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when the server wrote it
+    minutes: Mapped[float] = mapped_column(default=0.0)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    round: Mapped[Round] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()

@@ -1,5 +1,9 @@
-"""`mockloop serve`: gunicorn (threaded workers) in front of the app."""
+"""`mockloop serve`: gunicorn (threaded workers) in front of the app, plus the one scheduler process."""
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
 
 from gunicorn.app.base import BaseApplication
 
@@ -34,4 +38,11 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict:
 
 
 def run(host: str, port: int, workers: int = 1, threads: int = 4) -> None:
-    _Gunicorn(gunicorn_options(host, port, workers, threads)).run()
+    # The scheduler gets a process of its own: however many web workers gunicorn forks, there is
+    # exactly one, and it never shares a thread with request handling.
+    scheduler = subprocess.Popen([sys.executable, "-m", "mockloop", "scheduler", "--parent-pid", str(os.getpid())])
+    try:
+        _Gunicorn(gunicorn_options(host, port, workers, threads)).run()
+    finally:
+        scheduler.terminate()
+        scheduler.wait(timeout=10)

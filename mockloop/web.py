@@ -1,7 +1,7 @@
 """What every page shares: the login loader, security headers, error pages and template helpers."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -41,6 +41,13 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Log in to continue."
     login_manager.login_message_category = "info"
 
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if wants_json():
+            return jsonify(error="Unauthorized", message="Log in first."), 401
+        flash(login_manager.login_message, "info")
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)
@@ -62,6 +69,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals["version"] = __version__
     app.jinja_env.filters["minutes"] = format_minutes
+    app.jinja_env.filters["clock"] = format_clock
     app.jinja_env.filters["difficulty"] = lambda d: DIFFICULTY.get(d, str(d))
 
 
@@ -74,3 +82,8 @@ def format_minutes(minutes: float) -> str:
     if not hours:
         return f"{mins} min"
     return f"{hours} h" + (f" {mins} min" if mins else "")
+
+
+def format_clock(seconds: int) -> str:
+    hours, rest = divmod(max(0, int(seconds)), 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60:02d}:{rest % 60:02d}"

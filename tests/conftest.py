@@ -82,3 +82,68 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+class FrozenClock:
+    """Replaces mockloop.clock.now: time moves only when a test says so."""
+
+    def __init__(self, start):
+        self.current = start
+
+    def __call__(self):
+        return self.current
+
+    def advance(self, **delta):
+        from datetime import timedelta
+        self.current += timedelta(**delta)
+        return self.current
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    from datetime import datetime, timezone
+
+    from mockloop import clock
+    frozen = FrozenClock(datetime(2026, 5, 4, 12, 0, tzinfo=timezone.utc))
+    monkeypatch.setattr(clock, "now", frozen)
+    return frozen
+
+
+class Api:
+    """JSON calls the way the round page makes them: session cookie plus X-CSRFToken header."""
+
+    def __init__(self, client):
+        self.client = client
+        self._token = None
+
+    def token(self):
+        if self._token is None:
+            self._token = csrf_token(self.client, "/")
+        return self._token
+
+    def call(self, method, url, json=None, **headers):
+        return self.client.open(url, method=method, json=json, headers={"X-CSRFToken": self.token(), **headers})
+
+    def start(self, stage="systems-design", prompt="surprise", minutes=None, **extra):
+        body = {"stage": stage, "prompt": prompt, **extra}
+        if minutes is not None:
+            body["minutes"] = minutes
+        return self.call("POST", "/api/rounds", body)
+
+
+@pytest.fixture
+def api(client, auth):
+    auth.signup()
+    return Api(client)
+
+
+TEST_PROMPTS = Path(__file__).resolve().parent / "data" / "prompts"
+
+
+@pytest.fixture
+def small_loop_app(make_app):
+    """An app on the tiny test loop (stages of one or two minutes)."""
+    app = make_app(PROMPTS_DIR=str(TEST_PROMPTS))
+    yield app
+    with app.app_context():
+        db.engine.dispose()

@@ -1,0 +1,25 @@
+"""Who may see a round: its candidate, its interviewer and its owner; everyone else gets 404."""
+from __future__ import annotations
+
+from flask import abort
+
+from .extensions import db
+from .models import Round, User
+
+CANDIDATE, INTERVIEWER = "candidate", "interviewer"
+
+
+def role_of(rnd: Round, user: User) -> str | None:
+    if user.id == rnd.interviewer_id:
+        return INTERVIEWER
+    if user.id in (rnd.candidate_id, rnd.owner_id):
+        return CANDIDATE
+    return None
+
+
+def round_for(round_id: int, user: User) -> Round:
+    """The round if `user` takes part in it; 404 otherwise, so strangers cannot learn it exists."""
+    rnd = db.session.get(Round, round_id)
+    if rnd is None or role_of(rnd, user) is None:
+        abort(404, description="There is no such round, or it is not yours.")
+    return rnd

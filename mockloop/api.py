@@ -1,0 +1,138 @@
+"""The JSON API the round page uses, open to scripts too (session cookie + X-CSRFToken header)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, abort, jsonify, request, url_for
+from flask_login import current_user, login_required
+
+from . import clock, rounds
+from .access import round_for
+from .core import timer
+from .core.markup import render_user
+from .models import Round
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+ACTIONS = (timer.START, timer.PAUSE, timer.RESUME, timer.EXTEND, timer.END)
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def ms(seconds: float) -> int:
+    return int(round(seconds * 1000))
+
+
+def state_payload(rnd: Round, now: datetime) -> dict:
+    state = rounds.state_of(rnd, now)
+    phase = state.phase
+    last_pause = next((e for e in reversed(rnd.events) if e.kind == timer.PAUSE), None)
+    return {
+        "id": rnd.id,
+        "status": state.status,
+        "lock_reason": state.lock_reason,
+        "stage": rnd.stage,
+        "prompt": {"slug": rnd.prompt_slug, "title": rnd.prompt_title},
+        "phase": None if phase is None else {"name": phase.name, "index": state.phase_index,
+                                             "ends_at": iso(phase.ends_at)},
+        "phases": [{"name": p.name, "planned_ms": ms(p.planned_s), "extended_ms": ms(p.extended_s),
+                    "start_ms": ms(p.start_s), "end_ms": ms(p.end_s)} for p in state.phases],
+        "remaining_ms": ms(state.remaining_s),
+        "elapsed_ms": ms(state.elapsed_s),
+        "total_ms": ms(state.total_s),
+        "deadline": iso(state.deadline),
+        "locked_at": iso(state.locked_at),
+        "server_now": iso(now),
+        "paused": state.status == timer.PAUSED,
+        "paused_by": last_pause.actor.display_name if state.status == timer.PAUSED and last_pause
+        and last_pause.actor else None,
+        "pauses": state.pauses,
+        "extensions": state.extensions,
+        "version": rnd.version,
+        "scratchpad_revision": rnd.scratchpad_rev,
+    }
+
+
+def error(status: int, message: str, **details):
+    return jsonify(error=message, message=message, **details), status
+
+
+@bp.post("/rounds")
+@login_required
+def create():
+    from .practice.start import StartError, start_round
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return error(400, "Send a JSON object with stage, prompt and minutes.")
+    try:
+        rnd = start_round(current_user, data, clock.now())
+    except StartError as exc:
+        return error(400, str(exc), field=exc.field)
+    body = {"id": rnd.id, "url": url_for("practice.round_page", round_id=rnd.id),
+            "state": state_payload(rnd, clock.now())}
+    return jsonify(body), 201, {"Location": url_for("api.state", round_id=rnd.id)}
+
+
+@bp.get("/rounds/<int:round_id>/state")
+@login_required
+def state(round_id: int):
+    rnd = round_for(round_id, current_user)
+    now = clock.now()
+    rounds.enforce_deadline(rnd, now)
+    etag = f"{rnd.id}.{rnd.version}.{rnd.scratchpad_rev}"
+    if request.if_none_match.contains(etag):
+        return "", 304, {"ETag": f'"{etag}"', "Cache-Control": "no-cache"}
+    response = jsonify(state_payload(rnd, now))
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.post("/rounds/<int:round_id>/<action>")
+@login_required
+def act(round_id: int, action: str):
+    if action not in ACTIONS:
+        abort(404)
+    rnd = round_for(round_id, current_user)
+    try:
+        rounds.act(rnd, action, current_user, clock.now())
+    except rounds.RoundConflict as exc:
+        return error(409, exc.message, state=state_payload(rnd, clock.now()))
+    return jsonify(state_payload(rnd, clock.now()))
+
+
+@bp.get("/rounds/<int:round_id>/scratchpad")
+@login_required
+def scratchpad(round_id: int):
+    rnd = round_for(round_id, current_user)
+    return jsonify(text=rnd.scratchpad, revision=rnd.scratchpad_rev, saved_at=iso(rnd.scratchpad_saved_at))
+
+
+@bp.put("/rounds/<int:round_id>/scratchpad")
+@login_required
+def save_scratchpad(round_id: int):
+    rnd = round_for(round_id, current_user)
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str) \
+            or not isinstance(data.get("revision"), int) or isinstance(data.get("revision"), bool):
+        return error(400, "Send a JSON object with text (a string) and revision (a whole number).")
+    now = clock.now()
+    try:
+        revision = rounds.save_scratchpad(rnd, data["text"], data["revision"], now)
+    except ValueError as exc:
+        return error(400, str(exc))
+    except rounds.RoundConflict as exc:
+        return error(409, exc.message, **exc.details)
+    return jsonify(revision=revision, saved_at=iso(now))
+
+
+@bp.post("/markdown")
+@login_required
+def markdown_preview():
+    """Sanitized HTML for the scratchpad's preview tab."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+        return error(400, "Send a JSON object with text.")
+    return jsonify(html=render_user(data["text"][:rounds.SCRATCHPAD_LIMIT]))
+

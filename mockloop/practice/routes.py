@@ -1,0 +1,68 @@
+import json
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import clock, rounds
+from ..access import round_for
+from ..api import state_payload
+from ..content import content
+from ..extensions import db
+from ..models import Round
+from . import bp
+from .start import SURPRISE, StartError, start_round
+
+
+def _start_page(stage, values: dict, error: StartError | None = None, status: int = 200):
+    catalog = content().catalog
+    return render_template("practice/start.html", stage=stage, prompts=catalog.for_stage(stage.slug),
+                           tags=catalog.tags(stage.slug), values=values, error=error,
+                           surprise=SURPRISE), status
+
+
+@bp.route("/stages/<slug>/start", methods=["GET", "POST"])
+@login_required
+def start(slug: str):
+    stage = content().loop.stage(slug)
+    if stage is None:
+        abort(404, description=f"There is no stage called {slug!r}.")
+    if request.method == "GET":
+        values = {"prompt": request.args.get("prompt", SURPRISE), "minutes": stage.duration.default,
+                  "tag": request.args.get("tag", ""), "difficulty": request.args.get("difficulty", "")}
+        prompt = content().catalog.get(stage.slug, values["prompt"])
+        if prompt is not None:
+            values["minutes"] = prompt.default_minutes(stage)
+        return _start_page(stage, values)
+    values = {k: request.form.get(k, "") for k in ("prompt", "minutes", "tag", "difficulty")}
+    try:
+        rnd = start_round(current_user, {**values, "stage": stage.slug}, clock.now())
+    except StartError as exc:
+        return _start_page(stage, values, exc, 400)
+    return redirect(url_for("practice.round_page", round_id=rnd.id))
+
+
+@bp.get("/rounds/<int:round_id>")
+@login_required
+def round_page(round_id: int):
+    rnd = round_for(round_id, current_user)
+    now = clock.now()
+    rounds.enforce_deadline(rnd, now)
+    stage = content().loop.stage(rnd.stage)
+    prompt = content().catalog.get(rnd.stage, rnd.prompt_slug)
+    state = state_payload(rnd, now)
+    return render_template("practice/round.html", rnd=rnd, stage=stage, prompt=prompt, state=state,
+                           state_json=json.dumps(state))
+
+
+@bp.get("/rounds")
+@login_required
+def my_rounds():
+    mine = db.session.execute(
+        db.select(Round).where((Round.candidate_id == current_user.id) | (Round.interviewer_id == current_user.id)
+                               | (Round.owner_id == current_user.id))
+        .order_by(Round.created_at.desc()).limit(100)).scalars().all()
+    now = clock.now()
+    for rnd in mine:
+        rounds.enforce_deadline(rnd, now)
+    stages = {s.slug: s for s in content().loop.stages}
+    return render_template("practice/rounds.html", rounds=mine, stages=stages)

@@ -1,0 +1,49 @@
+"""Turning a "start a round" request (form or JSON) into a running round, with field-level errors."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..content import content
+from ..models import Round, User
+from ..rounds import PromptFilter, create_round, pick_surprise
+
+SURPRISE = "surprise"
+
+
+class StartError(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def _int_or_none(value, field: str, label: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise StartError(field, f"{label} must be a whole number.") from None
+
+
+def start_round(user: User, data: dict, now: datetime) -> Round:
+    loop, catalog = content().loop, content().catalog
+    stage = loop.stage(str(data.get("stage") or ""))
+    if stage is None:
+        raise StartError("stage", f"Choose a stage: {', '.join(s.slug for s in loop.stages)}.")
+    choice = str(data.get("prompt") or SURPRISE)
+    difficulty = _int_or_none(data.get("difficulty"), "difficulty", "Difficulty")
+    if difficulty is not None and difficulty not in (1, 2, 3):
+        raise StartError("difficulty", "Difficulty is 1, 2 or 3.")
+    if choice == SURPRISE:
+        prompt = pick_surprise(user, stage, catalog, PromptFilter(data.get("tag") or None, difficulty))
+        if prompt is None:
+            raise StartError("prompt", "No prompt of this stage matches those filters; loosen them.")
+    else:
+        prompt = catalog.get(stage.slug, choice)
+        if prompt is None:
+            raise StartError("prompt", f"There is no prompt {choice!r} in {stage.title}.")
+    minutes = _int_or_none(data.get("minutes"), "minutes", "Duration") or prompt.default_minutes(stage)
+    if not stage.duration.allows(minutes):
+        raise StartError("minutes", f"{stage.title} rounds last between {stage.duration.min} and "
+                                    f"{stage.duration.max} minutes.")
+    return create_round(user, stage, prompt, minutes, now)
