@@ -134,7 +134,7 @@ class _PromptParser:
                 if abs(sum(p.minutes for p in phases) - total) > 1e-6:
                     r.fail("phases", f"minutes adding up to the duration ({total})")
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
+            mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
             self.problem(mark.line + 2 if mark else 1, f"front matter is not valid YAML ({exc})")
             return None
         except DefinitionError as exc:
