@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, TypeDecorator
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -95,3 +95,76 @@ class RoundEvent(db.Model):
 
     round: Mapped[Round] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+class Scorecard(db.Model):
+    """One reviewer's rubric for one round: a self-assessment or the interviewer's card.
+
+    candidate_id, stage and prompt_slug repeat the round's so history filters need no join.
+    """
+
+    __tablename__ = "scorecards"
+    __table_args__ = (
+        UniqueConstraint("round_id", "reviewer_id", name="uq_scorecards_round_reviewer"),
+        Index("ix_scorecards_candidate_submitted", "candidate_id", "submitted_at"),
+        Index("ix_scorecards_reviewer_submitted", "reviewer_id", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))  # self | interviewer
+    stage: Mapped[str] = mapped_column(String(64))
+    prompt_slug: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | submitted
+    overall: Mapped[str | None] = mapped_column(String(32))
+    keep: Mapped[str] = mapped_column(Text, default="")
+    stop: Mapped[str] = mapped_column(Text, default="")
+    start: Mapped[str] = mapped_column(Text, default="")
+    rubric: Mapped[dict] = mapped_column(JSON)  # the rubric as it was when scoring began
+    draft: Mapped[dict | None] = mapped_column(JSON)  # raw form fields, autosaved
+    draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revision: Mapped[int] = mapped_column(default=0)  # bumped by every submit: stale edits get 409
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the first submit
+
+    round: Mapped[Round] = relationship()
+    reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
+    scores: Mapped[list["Score"]] = relationship(back_populates="scorecard", cascade="all, delete-orphan",
+                                                 order_by="Score.position")
+    edits: Mapped[list["ScorecardEdit"]] = relationship(back_populates="scorecard", cascade="all, delete-orphan",
+                                                        order_by="ScorecardEdit.id")
+
+
+class Score(db.Model):
+    """One dimension's level on a submitted scorecard: a row each, so trends are one indexed query."""
+
+    __tablename__ = "scores"
+    __table_args__ = (Index("ix_scores_candidate_stage_dim", "candidate_id", "stage", "dimension", "scored_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id", ondelete="CASCADE"), index=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))
+    stage: Mapped[str] = mapped_column(String(64))
+    dimension: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int]
+    level: Mapped[int]
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    scored_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    scorecard: Mapped[Scorecard] = relationship(back_populates="scores")
+
+
+class ScorecardEdit(db.Model):
+    __tablename__ = "scorecard_edits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id", ondelete="CASCADE"), index=True)
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    changes: Mapped[list] = mapped_column(JSON)
+
+    scorecard: Mapped[Scorecard] = relationship(back_populates="edits")
+    editor: Mapped[User | None] = relationship()

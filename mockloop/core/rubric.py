@@ -1,0 +1,104 @@
+"""Rubric snapshots and scorecard answers: what may be submitted, and what an edit changed."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .loop import LEVELS, Loop, Stage
+
+EVIDENCE_LIMIT = 5_000
+SUMMARY_LIMIT = 2_000
+SUMMARY_FIELDS = ("keep", "stop", "start")
+
+
+def snapshot(loop: Loop, stage: Stage) -> dict:
+    """A copy of the rubric a scorecard is scored against; later loop edits never touch it."""
+    return {
+        "stage": stage.slug,
+        "stage_title": stage.title,
+        "dimensions": [{"key": d.key, "name": d.name, "levels": list(d.levels)} for d in stage.rubric],
+        "recommendation": [{"key": r.key, "label": r.label} for r in loop.recommendation],
+    }
+
+
+def level_field(key: str) -> str:
+    return f"level_{key}"
+
+
+def evidence_field(key: str) -> str:
+    return f"evidence_{key}"
+
+
+def answer_fields(rubric: dict) -> set[str]:
+    keys = [d["key"] for d in rubric["dimensions"]]
+    return {*(level_field(k) for k in keys), *(evidence_field(k) for k in keys), "overall", *SUMMARY_FIELDS}
+
+
+def forged(rubric: dict, submitted: Mapping[str, str]) -> list[str]:
+    """Fields no honest form can send: unknown dimensions, levels outside 1-4, unknown recommendations.
+
+    Missing or over-long answers are not forged: the form re-renders with a message for those.
+    """
+    allowed = answer_fields(rubric)
+    bad = [name for name in submitted
+           if name.startswith(("level_", "evidence_")) and name not in allowed]
+    levels = {str(n) for n in range(1, LEVELS + 1)}
+    for d in rubric["dimensions"]:
+        value = submitted.get(level_field(d["key"]), "")
+        if value and value not in levels:
+            bad.append(level_field(d["key"]))
+    overall = submitted.get("overall", "")
+    if overall and overall not in {r["key"] for r in rubric["recommendation"]}:
+        bad.append("overall")
+    return bad
+
+
+def empty_answers(rubric: dict) -> dict:
+    return {"levels": {d["key"]: None for d in rubric["dimensions"]},
+            "evidence": {d["key"]: "" for d in rubric["dimensions"]},
+            "overall": None, **{f: "" for f in SUMMARY_FIELDS}}
+
+
+def answers_from_fields(rubric: dict, values: Mapping[str, str]) -> dict:
+    """Form fields (strings, possibly partial) to the answers shape; unknown fields are dropped."""
+    answers = empty_answers(rubric)
+    for d in rubric["dimensions"]:
+        level = str(values.get(level_field(d["key"])) or "")
+        answers["levels"][d["key"]] = int(level) if level.isdigit() and 1 <= int(level) <= LEVELS else None
+        answers["evidence"][d["key"]] = str(values.get(evidence_field(d["key"])) or "")[:EVIDENCE_LIMIT]
+    overall = values.get("overall") or None
+    answers["overall"] = overall if overall in {r["key"] for r in rubric["recommendation"]} else None
+    for f in SUMMARY_FIELDS:
+        answers[f] = str(values.get(f) or "")[:SUMMARY_LIMIT]
+    return answers
+
+
+def fields_from_answers(rubric: dict, answers: dict) -> dict[str, str]:
+    out = {}
+    for d in rubric["dimensions"]:
+        level = answers["levels"].get(d["key"])
+        out[level_field(d["key"])] = str(level) if level else ""
+        out[evidence_field(d["key"])] = answers["evidence"].get(d["key"], "")
+    out["overall"] = answers.get("overall") or ""
+    out.update({f: answers.get(f, "") for f in SUMMARY_FIELDS})
+    return out
+
+
+def changes(rubric: dict, before: dict, after: dict) -> list[dict]:
+    """What an edit changed, field by field, for the scorecard's edit history."""
+    names = {d["key"]: d["name"] for d in rubric["dimensions"]}
+    out = []
+    for key, name in names.items():
+        if before["levels"].get(key) != after["levels"].get(key):
+            out.append({"field": f"{name} level", "before": before["levels"].get(key),
+                        "after": after["levels"].get(key)})
+        if before["evidence"].get(key, "") != after["evidence"].get(key, ""):
+            out.append({"field": f"{name} evidence", "before": before["evidence"].get(key, ""),
+                        "after": after["evidence"].get(key, "")})
+    labels = {r["key"]: r["label"] for r in rubric["recommendation"]}
+    if before.get("overall") != after.get("overall"):
+        out.append({"field": "Overall recommendation", "before": labels.get(before.get("overall")),
+                    "after": labels.get(after.get("overall"))})
+    for f in SUMMARY_FIELDS:
+        if before.get(f, "") != after.get(f, ""):
+            out.append({"field": f.capitalize(), "before": before.get(f, ""), "after": after.get(f, "")})
+    return out

@@ -1,0 +1,105 @@
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import clock, rounds
+from ..access import role_of, round_for
+from ..content import content
+from ..core import rubric as rubric_core
+from ..core import timer
+from ..core.markup import render_user
+from ..extensions import db
+from ..models import Scorecard
+from ..scorecards import StaleScorecard, answers_of, card_for, open_card, save_draft, submit, visible_cards
+from . import bp
+from .forms import scorecard_form
+
+
+@bp.route("/rounds/<int:round_id>/score", methods=["GET", "POST"])
+@login_required
+def score(round_id: int):
+    rnd = round_for(round_id, current_user)
+    rounds.enforce_deadline(rnd, clock.now())
+    if rnd.status != timer.LOCKED:
+        return render_template("scoring/not_yet.html", rnd=rnd), 409
+    card = card_for(rnd, current_user)
+    if card is None:
+        stage = content().loop.stage(rnd.stage)
+        if stage is None:
+            abort(404, description=f"The stage {rnd.stage!r} is no longer in the loop, so it has no rubric.")
+        card = open_card(rnd, current_user, rubric_core.snapshot(content().loop, stage), clock.now())
+    if card.status == "submitted" and request.method == "GET":
+        return redirect(url_for("scoring.scorecard", card_id=card.id))
+    return _rubric_form(card)
+
+
+def _own_card(card_id: int) -> Scorecard:
+    card = db.session.get(Scorecard, card_id)
+    if card is None or card.reviewer_id != current_user.id:
+        abort(404, description="There is no such scorecard, or it is not yours to edit.")
+    return card
+
+
+@bp.route("/scorecards/<int:card_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(card_id: int):
+    return _rubric_form(_own_card(card_id))
+
+
+@bp.post("/scorecards/<int:card_id>/draft")
+@login_required
+def draft(card_id: int):
+    card = _own_card(card_id)
+    save_draft(card, request.form.to_dict(), clock.now())
+    return jsonify(saved_at=card.draft_saved_at.isoformat())
+
+
+def _rubric_form(card: Scorecard):
+    Form = scorecard_form(card.rubric)
+    message, status = None, 200
+    if request.method == "POST":
+        bad = rubric_core.forged(card.rubric, request.form)
+        if bad:
+            abort(400, description="The form contained answers that are not part of this rubric "
+                                   f"({', '.join(sorted(bad))}); nothing was saved.")
+        form = Form()
+        if form.validate_on_submit():
+            answers = rubric_core.answers_from_fields(card.rubric, form.data)
+            revision = int(form.revision.data) if (form.revision.data or "").isdigit() else -1
+            try:
+                submit(card, answers, current_user, revision, clock.now())
+            except StaleScorecard as exc:
+                message, status = str(exc), 409
+            else:
+                flash("Scorecard saved.", "success")
+                return redirect(url_for("scoring.scorecard", card_id=card.id))
+        else:
+            status = 400
+    else:
+        fields = card.draft or rubric_core.fields_from_answers(card.rubric, answers_of(card))
+        form = Form(formdata=None, data={**fields, "revision": str(card.revision)})
+    return render_template("scoring/form.html", card=card, rnd=card.round, form=form, message=message,
+                           facts=_facts(card.round)), status
+
+
+def _facts(rnd):
+    """What the round's events say: planned vs actual time per phase, pauses, extensions."""
+    return rounds.state_of(rnd, clock.now())
+
+
+@bp.get("/scorecards/<int:card_id>")
+@login_required
+def scorecard(card_id: int):
+    card = db.session.get(Scorecard, card_id)
+    visible = card is not None and (card.reviewer_id == current_user.id or (
+        card.status == "submitted" and role_of(card.round, current_user) is not None))
+    if not visible:
+        abort(404, description="There is no such scorecard, or it is not yours.")
+    rnd = card.round
+    cards = [c for c in visible_cards(rnd, current_user) if c.status == "submitted" or c.id == card.id]
+    answers = {c.id: answers_of(c) for c in cards}
+    # Calibration: dimensions where the reviewers (self and interviewer) chose different levels.
+    differing = {d["key"] for d in card.rubric["dimensions"]
+                 if len({answers[c.id]["levels"].get(d["key"]) for c in cards} - {None}) > 1}
+    return render_template("scoring/scorecard.html", card=card, rnd=rnd, cards=cards, answers=answers,
+                           differing=differing, facts=_facts(rnd),
+                           scratchpad_html=render_user(rnd.scratchpad), render_user=render_user)

@@ -1,0 +1,181 @@
+"""Scoring a finished round: validation, forged posts, drafts, stale edits, snapshots, sanitizing."""
+import re
+
+import pytest
+
+from mockloop.extensions import db
+from mockloop.models import Score, Scorecard
+
+XSS = '<script>alert(1)</script><img src=x onerror="alert(2)"> [click](javascript:alert(3)) **kept**'
+
+
+@pytest.fixture
+def app(small_loop_app):
+    return small_loop_app
+
+
+@pytest.fixture
+def ended_round(api):
+    rid = api.start(stage="quick", prompt="quick-prompt-1").get_json()["id"]
+    api.call("POST", f"/api/rounds/{rid}/end")
+    return rid
+
+
+def form_page(client, url):
+    page = client.get(url).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    revision = re.search(r'name="revision" type="hidden" value="([^"]*)"', page).group(1)
+    return page, token, revision
+
+
+def answers(token, revision, **override):
+    data = {"csrf_token": token, "revision": revision, "level_clarity": "3", "evidence_clarity": "Explained the plan.",
+            "level_depth": "2", "evidence_depth": "Skipped the failure modes.", "overall": "yes",
+            "keep": "Structure first.", "stop": "Rushing the ending.", "start": "Name trade-offs."}
+    data.update(override)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_running_round_cannot_be_scored_yet(api):
+    rid = api.start(stage="quick").get_json()["id"]
+    res = api.client.get(f"/rounds/{rid}/score")
+    assert res.status_code == 409 and "still going" in res.get_data(as_text=True)
+
+
+def test_form_shows_every_level_description(api, ended_round):
+    page, _, _ = form_page(api.client, f"/rounds/{ended_round}/score")
+    assert "crisp and structured" in page and "expert depth" in page
+    assert "Strong No" in page and "Strong Yes" in page and "Neutral" not in page
+
+
+def test_submit_stores_scores_and_shows_the_scorecard(app, api, ended_round):
+    url = f"/rounds/{ended_round}/score"
+    _, token, revision = form_page(api.client, url)
+    res = api.client.post(url, data=answers(token, revision))
+    assert res.status_code == 302
+    page = api.client.get(res.headers["Location"]).get_data(as_text=True)
+    assert "Explained the plan." in page and "Skipped the failure modes." in page and "Name trade-offs." in page
+    assert "Planned and actual time per phase" in page and "early, by choice" in page
+    with app.app_context():
+        rows = db.session.execute(db.select(Score.dimension, Score.level, Score.role).order_by(Score.position)).all()
+    assert rows == [("clarity", 3, "self"), ("depth", 2, "self")]
+    assert api.client.get(url).status_code == 302  # scoring again goes to the scorecard
+
+
+@pytest.mark.parametrize("override, message", [
+    ({"level_clarity": None}, "Pick a level for Clarity."),
+    ({"evidence_depth": ""}, "Write what you saw that supports this level."),
+    ({"overall": None}, "Pick an overall recommendation."),
+    ({"keep": ""}, "Write one line for keep doing."),
+    ({"evidence_clarity": "x" * 5001}, "Field cannot be longer than 5000 characters."),
+])
+def test_missing_or_too_long_answers_rerender_with_everything_kept(app, api, ended_round, override, message):
+    url = f"/rounds/{ended_round}/score"
+    _, token, revision = form_page(api.client, url)
+    res = api.client.post(url, data=answers(token, revision, **override))
+    page = res.get_data(as_text=True)
+    assert res.status_code == 400
+    assert message in page
+    assert "Rushing the ending." in page or override.get("stop") == ""  # typed text survives
+    assert 'checked id="level_depth-1"' in page or override.get("level_depth") is None
+    with app.app_context():
+        assert db.session.execute(db.select(Score)).first() is None
+
+
+@pytest.mark.parametrize("override", [
+    {"level_charisma": "4"}, {"evidence_charisma": "made up"}, {"level_clarity": "7"}, {"level_clarity": "0"},
+    {"overall": "neutral"},
+])
+def test_forged_dimension_or_level_is_400_and_nothing_stored(app, api, ended_round, override):
+    url = f"/rounds/{ended_round}/score"
+    _, token, revision = form_page(api.client, url)
+    res = api.client.post(url, data=answers(token, revision, **override))
+    assert res.status_code == 400 and "not part of this rubric" in res.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(db.select(Score)).first() is None
+        assert db.session.execute(db.select(Scorecard.status)).scalar() == "draft"
+
+
+def test_post_without_csrf_is_refused(api, ended_round):
+    url = f"/rounds/{ended_round}/score"
+    _, token, revision = form_page(api.client, url)
+    res = api.client.post(url, data=answers("forged-token", revision))
+    assert res.status_code == 400 and "expired or was sent from elsewhere" in res.get_data(as_text=True)
+
+
+def test_draft_autosaves_and_restores(app, api, ended_round):
+    url = f"/rounds/{ended_round}/score"
+    _, token, _ = form_page(api.client, url)
+    with app.app_context():
+        card_id = db.session.execute(db.select(Scorecard.id)).scalar()
+    res = api.client.post(f"/scorecards/{card_id}/draft", data={"level_depth": "4", "keep": "Half-written thought",
+                                                                 "not_a_field": "dropped"},
+                          headers={"X-CSRFToken": token})
+    assert res.status_code == 200
+    page = api.client.get(url).get_data(as_text=True)  # a new tab, later
+    assert "Half-written thought" in page and 'checked id="level_depth-3"' in page
+    with app.app_context():
+        assert "not_a_field" not in db.session.get(Scorecard, card_id).draft
+
+
+def test_edit_with_stale_revision_is_409_and_history_records_changes(app, api, ended_round):
+    url = f"/rounds/{ended_round}/score"
+    _, token, revision = form_page(api.client, url)
+    card_url = api.client.post(url, data=answers(token, revision)).headers["Location"]
+    edit_url = card_url + "/edit"
+    _, token, rev_tab1 = form_page(api.client, edit_url)
+    _, _, rev_tab2 = form_page(api.client, edit_url)
+    assert api.client.post(edit_url, data=answers(token, rev_tab1, level_clarity="4")).status_code == 302
+    stale = api.client.post(edit_url, data=answers(token, rev_tab2, keep="From the older tab"))
+    page = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "changed after you opened it" in page and "From the older tab" in page
+    card = api.client.get(card_url).get_data(as_text=True)
+    assert "Edit history" in card and "Clarity level" in card and "From the older tab" not in card
+    with app.app_context():
+        assert db.session.execute(db.select(Score.level).filter_by(dimension="clarity")).scalar() == 4
+
+
+def test_rubric_snapshot_survives_a_changed_loop_file(make_app, tmp_path):
+    import shutil
+
+    from tests.conftest import TEST_PROMPTS, Api, Auth
+    prompts = tmp_path / "prompts"
+    shutil.copytree(TEST_PROMPTS, prompts)
+    app = make_app(PROMPTS_DIR=str(prompts))
+    client = app.test_client()
+    Auth(client).signup()
+    api = Api(client)
+    rid = api.start(stage="quick", prompt="quick-prompt-1").get_json()["id"]
+    api.call("POST", f"/api/rounds/{rid}/end")
+    _, token, revision = form_page(client, f"/rounds/{rid}/score")
+    card_url = client.post(f"/rounds/{rid}/score", data=answers(token, revision)).headers["Location"]
+
+    loop = prompts / "loop.yaml"
+    loop.write_text(loop.read_text().replace("crisp and structured", "REWRITTEN LEVEL").replace("name: Depth", "name: Rigour"))
+    edited = make_app(PROMPTS_DIR=str(prompts)).test_client()
+    Auth(edited).login()
+    page = edited.get(card_url).get_data(as_text=True)
+    assert "Depth" in page and "Rigour" not in page
+    edit_form = edited.get(card_url + "/edit").get_data(as_text=True)
+    assert "crisp and structured" in edit_form and "REWRITTEN LEVEL" not in edit_form
+
+
+def test_hostile_markdown_is_sanitized(api, ended_round):
+    url = f"/rounds/{ended_round}/score"
+    _, token, revision = form_page(api.client, url)
+    card_url = api.client.post(url, data=answers(token, revision, evidence_clarity=XSS, keep=XSS)).headers["Location"]
+    page = api.client.get(card_url).get_data(as_text=True)
+    assert "<strong>kept</strong>" in page
+    assert "<script>alert" not in page and "onerror" not in page and "javascript:" not in page
+
+
+def test_other_users_cannot_see_or_edit_the_card(app, api, ended_round):
+    from tests.conftest import Auth
+    url = f"/rounds/{ended_round}/score"
+    _, token, revision = form_page(api.client, url)
+    card_url = api.client.post(url, data=answers(token, revision)).headers["Location"]
+    eve = app.test_client()
+    Auth(eve).signup(email="eve@example.com", name="Eve")
+    assert eve.get(card_url).status_code == 404
+    assert eve.get(card_url + "/edit").status_code == 404
+    assert eve.get(url).status_code == 404
