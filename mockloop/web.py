@@ -77,6 +77,8 @@ DIFFICULTY = {1: "warm-up", 2: "standard", 3: "hard"}
 
 
 def format_minutes(minutes: float) -> str:
+    if 0 < minutes < 1:
+        return f"{round(minutes * 60)} s"
     total = round(minutes)
     hours, mins = divmod(total, 60)
     if not hours:

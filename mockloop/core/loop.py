@@ -173,7 +173,9 @@ def _rubric(r: _Reader, value, field: str) -> tuple[Dimension, ...]:
         if not isinstance(levels, list) or len(levels) != LEVELS or not all(
                 isinstance(t, str) and t.strip() for t in levels):
             r.fail(f"{field}.{key}.levels", f"exactly {LEVELS} non-empty level descriptions")
-        dims.append(Dimension(key, r.text(item, "name", f"{field}.{key}"), tuple(t.strip() for t in levels)))
+        # Authors may number the levels ("3: Clear ..."); the number is the position, so drop it.
+        texts = tuple(re.sub(rf"^{n}\s*[:.)]\s*", "", t.strip()) for n, t in enumerate(levels, start=1))
+        dims.append(Dimension(key, r.text(item, "name", f"{field}.{key}"), texts))
     return tuple(dims)
 
 

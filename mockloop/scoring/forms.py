@@ -14,7 +14,7 @@ def scorecard_form(rubric: dict):
         revision = HiddenField()
 
     for d in rubric["dimensions"]:
-        choices = [SelectChoice(str(i), text if text.startswith(f"{i}") else f"{i}: {text}")
+        choices = [SelectChoice(str(i), f"{i}: {text}")
                    for i, text in enumerate(d["levels"], start=1)]
         setattr(ScorecardForm, rubric_core.level_field(d["key"]),
                 RadioField(d["name"], choices=choices, validators=[InputRequired(f"Pick a level for {d['name']}.")]))
