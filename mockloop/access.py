@@ -23,3 +23,9 @@ def round_for(round_id: int, user: User) -> Round:
     if rnd is None or role_of(rnd, user) is None:
         abort(404, description="There is no such round, or it is not yours.")
     return rnd
+
+
+def require_role(rnd: Round, user: User, role: str, what: str) -> None:
+    """403 for a participant without the role: they know the round exists, but this is not theirs."""
+    if role_of(rnd, user) != role:
+        abort(403, description=f"Only the {role} {what}.")

@@ -6,11 +6,12 @@ from datetime import datetime
 from flask import Blueprint, abort, jsonify, request, url_for
 from flask_login import current_user, login_required
 
-from . import clock, rounds
-from .access import round_for
+from . import clock, peers, rounds
+from .access import CANDIDATE, INTERVIEWER, require_role, round_for
 from .core import timer
 from .core.markup import render_user
 from .models import Round
+from .scorecards import submitted_cards
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 ACTIONS = (timer.START, timer.PAUSE, timer.RESUME, timer.EXTEND, timer.END)
@@ -51,11 +52,26 @@ def state_payload(rnd: Round, now: datetime) -> dict:
         "extensions": state.extensions,
         "version": rnd.version,
         "scratchpad_revision": rnd.scratchpad_rev,
+        "mode": rnd.mode,
+        "candidate": rnd.candidate.display_name if rnd.candidate else None,
+        "interviewer": rnd.interviewer.display_name if rnd.interviewer else None,
+        "next_round": url_for("practice.round_page", round_id=rnd.swapped_round_id) if rnd.swapped_round_id else None,
+        "scorecards": [{"role": c.role, "url": url_for("scoring.scorecard", card_id=c.id)}
+                       for c in submitted_cards(rnd)],
     }
 
 
 def error(status: int, message: str, **details):
     return jsonify(error=message, message=message, **details), status
+
+
+def _text_and_revision() -> dict | None:
+    """The body of a revisioned text save, or None if it is not {"text": str, "revision": int}."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str) \
+            or not isinstance(data.get("revision"), int) or isinstance(data.get("revision"), bool):
+        return None
+    return data
 
 
 @bp.post("/rounds")
@@ -71,6 +87,9 @@ def create():
         return error(400, str(exc), field=exc.field)
     body = {"id": rnd.id, "url": url_for("practice.round_page", round_id=rnd.id),
             "state": state_payload(rnd, clock.now())}
+    if rnd.mode == "peer":
+        token = peers.create_invite(rnd, current_user, clock.now())
+        body["invite_url"] = url_for("invites.show", token=token, _external=True)
     return jsonify(body), 201, {"Location": url_for("api.state", round_id=rnd.id)}
 
 
@@ -95,6 +114,8 @@ def act(round_id: int, action: str):
     if action not in ACTIONS:
         abort(404)
     rnd = round_for(round_id, current_user)
+    if rnd.mode == "peer":
+        require_role(rnd, current_user, INTERVIEWER, "controls the timer in a peer round")
     try:
         rounds.act(rnd, action, current_user, clock.now())
     except rounds.RoundConflict as exc:
@@ -113,9 +134,9 @@ def scratchpad(round_id: int):
 @login_required
 def save_scratchpad(round_id: int):
     rnd = round_for(round_id, current_user)
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict) or not isinstance(data.get("text"), str) \
-            or not isinstance(data.get("revision"), int) or isinstance(data.get("revision"), bool):
+    require_role(rnd, current_user, CANDIDATE, "writes in the scratchpad")
+    data = _text_and_revision()
+    if data is None:
         return error(400, "Send a JSON object with text (a string) and revision (a whole number).")
     now = clock.now()
     try:
@@ -125,6 +146,31 @@ def save_scratchpad(round_id: int):
     except rounds.RoundConflict as exc:
         return error(409, exc.message, **exc.details)
     return jsonify(revision=revision, saved_at=iso(now))
+
+
+@bp.get("/rounds/<int:round_id>/notes")
+@login_required
+def notes(round_id: int):
+    rnd = round_for(round_id, current_user)
+    require_role(rnd, current_user, INTERVIEWER, "can read the interviewer's notes")
+    return jsonify(text=rnd.interviewer_notes, revision=rnd.notes_rev)
+
+
+@bp.put("/rounds/<int:round_id>/notes")
+@login_required
+def save_notes(round_id: int):
+    rnd = round_for(round_id, current_user)
+    require_role(rnd, current_user, INTERVIEWER, "can write the interviewer's notes")
+    data = _text_and_revision()
+    if data is None:
+        return error(400, "Send a JSON object with text (a string) and revision (a whole number).")
+    try:
+        revision = peers.save_notes(rnd, data["text"], data["revision"])
+    except ValueError as exc:
+        return error(400, str(exc))
+    except rounds.RoundConflict as exc:
+        return error(409, exc.message, **exc.details)
+    return jsonify(revision=revision, saved_at=iso(clock.now()))
 
 
 @bp.post("/markdown")

@@ -76,8 +76,15 @@ class Round(db.Model):
     scratchpad: Mapped[str] = mapped_column(Text, default="")
     scratchpad_rev: Mapped[int] = mapped_column(default=0)
     scratchpad_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    mode: Mapped[str] = mapped_column(String(8), default="solo")  # solo | peer
+    # Interviewer-only; never sent to the candidate.
+    interviewer_notes: Mapped[str] = mapped_column(Text, default="")
+    notes_rev: Mapped[int] = mapped_column(default=0)
+    swapped_round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
 
+    candidate: Mapped[User | None] = relationship(foreign_keys=[candidate_id])
+    interviewer: Mapped[User | None] = relationship(foreign_keys=[interviewer_id])
     events: Mapped[list["RoundEvent"]] = relationship(back_populates="round", order_by="RoundEvent.id",
                                                       cascade="all, delete-orphan")
 
@@ -95,6 +102,26 @@ class RoundEvent(db.Model):
 
     round: Mapped[Round] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+class Invite(db.Model):
+    """A link that seats a peer in a round. Only a hash of the token is stored."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # the seat it offers: candidate | interviewer
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    round: Mapped[Round] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
 
 
 class Scorecard(db.Model):

@@ -37,17 +37,22 @@ def state_of(rnd: Round, now: datetime) -> timer.RoundState:
 
 
 def create_round(owner: User, stage: Stage, prompt: Prompt, minutes: int, now: datetime, *,
-                 start: bool = True, candidate: User | None = None, interviewer: User | None = None) -> Round:
+                 seats: dict[str, User | None] | None = None) -> Round:
+    """A solo round (seats=None) starts at once; a peer round waits for its interviewer to start it.
+
+    seats maps "candidate" and "interviewer" to users, None for a seat an invite will fill.
+    """
     if not stage.duration.allows(minutes):
         raise ValueError(f"{stage.title} rounds last {stage.duration.min}-{stage.duration.max} minutes.")
-    rnd = Round(owner_id=owner.id, candidate_id=(candidate or owner).id,
+    candidate, interviewer = (owner, None) if seats is None else (seats.get("candidate"), seats.get("interviewer"))
+    rnd = Round(owner_id=owner.id, candidate_id=candidate.id if candidate else None,
                 interviewer_id=interviewer.id if interviewer else None, stage=stage.slug,
                 prompt_slug=prompt.slug, prompt_title=prompt.title, minutes=minutes,
                 plan=[[p.name, p.minutes] for p in prompt.plan(stage, minutes)], status=timer.PLANNED,
-                created_at=now)
+                mode="solo" if seats is None else "peer", created_at=now)
     db.session.add(rnd)
     db.session.flush()
-    if start:
+    if seats is None:
         _append(rnd, timer.START, now, owner)
     db.session.commit()
     return rnd
@@ -145,9 +150,10 @@ class PromptFilter:
 
 
 def pick_surprise(user: User, stage: Stage, catalog: Catalog, filters: PromptFilter,
-                  rng: random.Random | None = None) -> Prompt | None:
+                  rng: random.Random | None = None, exclude: set[str] = frozenset()) -> Prompt | None:
     """A random prompt the user has not practiced as candidate; failing that, the least recent one."""
-    choices = catalog.filter(stage.slug, tag=filters.tag, difficulty=filters.difficulty)
+    choices = [p for p in catalog.filter(stage.slug, tag=filters.tag, difficulty=filters.difficulty)
+               if p.slug not in exclude]
     if not choices:
         return None
     last_seen = dict(db.session.execute(
@@ -158,3 +164,9 @@ def pick_surprise(user: User, stage: Stage, catalog: Catalog, filters: PromptFil
     if unseen:
         return (rng or random).choice(unseen)
     return min(choices, key=lambda p: last_seen[p.slug])
+
+
+def bump(rnd: Round) -> None:
+    """Change the round's state version (and so its ETag) when something beside the timer changed."""
+    db.session.execute(update(Round).where(Round.id == rnd.id).values(version=Round.version + 1)
+                       .execution_options(synchronize_session=False))

@@ -9,6 +9,7 @@ from .access import CANDIDATE, INTERVIEWER, role_of
 from .core import rubric as rubric_core
 from .extensions import db
 from .models import Round, Score, Scorecard, ScorecardEdit, User
+from .rounds import bump
 
 SELF = "self"
 
@@ -84,6 +85,7 @@ def submit(card: Scorecard, answers: dict, editor: User, revision: int, now: dat
                                  evidence=answers["evidence"][d["key"]], scored_at=card.submitted_at))
     card.draft = None
     card.draft_saved_at = None
+    bump(card.round)  # the other participant's page learns of the new scorecard
     db.session.commit()
 
 
@@ -91,3 +93,8 @@ def visible_cards(rnd: Round, viewer: User) -> list[Scorecard]:
     """The viewer's own card (draft or not) and every submitted card of the round."""
     cards = db.session.execute(db.select(Scorecard).filter_by(round_id=rnd.id).order_by(Scorecard.id)).scalars()
     return [c for c in cards if c.reviewer_id == viewer.id or c.status == "submitted"]
+
+
+def submitted_cards(rnd: Round) -> list[Scorecard]:
+    return list(db.session.execute(db.select(Scorecard).filter_by(round_id=rnd.id, status="submitted")
+                                   .order_by(Scorecard.id)).scalars())

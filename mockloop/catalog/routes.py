@@ -1,7 +1,10 @@
 from flask import abort, render_template, request
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from ..content import content
+from ..core import timer
+from ..extensions import db
+from ..models import Round
 from . import bp
 
 
@@ -53,4 +56,14 @@ def prompt(stage_slug: str, slug: str):
 @login_required
 def guide(stage_slug: str, slug: str):
     stage, prompt = _prompt_or_404(stage_slug, slug)
+    if _candidate_in_open_peer_round(prompt.slug):
+        abort(403, description="You are the candidate in an open peer round on this prompt; its guide is "
+                               "for your interviewer. It opens to you once the round is over.")
     return render_template("catalog/guide.html", stage=stage, prompt=prompt)
+
+
+def _candidate_in_open_peer_round(prompt_slug: str) -> bool:
+    return db.session.execute(
+        db.select(Round.id).where(Round.candidate_id == current_user.id, Round.mode == "peer",
+                                  Round.prompt_slug == prompt_slug, Round.status != timer.LOCKED)
+    ).first() is not None

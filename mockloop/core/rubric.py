@@ -102,3 +102,21 @@ def changes(rubric: dict, before: dict, after: dict) -> list[dict]:
         if before.get(f, "") != after.get(f, ""):
             out.append({"field": f.capitalize(), "before": before.get(f, ""), "after": after.get(f, "")})
     return out
+
+
+def evidence_from_notes(rubric: dict, notes: str) -> dict[str, str]:
+    """Split interviewer notes at '## <dimension>' headings (name or key) into evidence fields."""
+    by_heading = {}
+    for d in rubric["dimensions"]:
+        by_heading[d["name"].strip().lower()] = d["key"]
+        by_heading[d["key"]] = d["key"]
+    found: dict[str, list[str]] = {}
+    current = None
+    for line in notes.splitlines():
+        if line.startswith("## "):
+            current = by_heading.get(line[3:].strip().lower())
+            continue
+        if current is not None:
+            found.setdefault(current, []).append(line)
+    return {evidence_field(key): "\n".join(lines).strip() for key, lines in found.items()
+            if "\n".join(lines).strip()}

@@ -1,10 +1,11 @@
 import json
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from .. import clock, rounds
-from ..access import round_for
+from .. import clock, peers, rounds
+from ..access import CANDIDATE, INTERVIEWER, role_of, round_for
+from ..invites.routes import TOKEN_KEY, pending_link
 from ..api import state_payload
 from ..content import content
 from ..extensions import db
@@ -27,17 +28,19 @@ def start(slug: str):
     if stage is None:
         abort(404, description=f"There is no stage called {slug!r}.")
     if request.method == "GET":
-        values = {"prompt": request.args.get("prompt", SURPRISE), "minutes": stage.duration.default,
+        values = {"prompt": request.args.get("prompt", SURPRISE), "minutes": stage.duration.default, "role": "solo",
                   "tag": request.args.get("tag", ""), "difficulty": request.args.get("difficulty", "")}
         prompt = content().catalog.get(stage.slug, values["prompt"])
         if prompt is not None:
             values["minutes"] = prompt.default_minutes(stage)
         return _start_page(stage, values)
-    values = {k: request.form.get(k, "") for k in ("prompt", "minutes", "tag", "difficulty")}
+    values = {k: request.form.get(k, "") for k in ("prompt", "minutes", "tag", "difficulty", "role")}
     try:
         rnd = start_round(current_user, {**values, "stage": stage.slug}, clock.now())
     except StartError as exc:
         return _start_page(stage, values, exc, 400)
+    if rnd.mode == "peer":
+        session[TOKEN_KEY] = {"round": rnd.id, "token": peers.create_invite(rnd, current_user, clock.now())}
     return redirect(url_for("practice.round_page", round_id=rnd.id))
 
 
@@ -50,8 +53,28 @@ def round_page(round_id: int):
     stage = content().loop.stage(rnd.stage)
     prompt = content().catalog.get(rnd.stage, rnd.prompt_slug)
     state = state_payload(rnd, now)
-    return render_template("practice/round.html", rnd=rnd, stage=stage, prompt=prompt, state=state,
-                           state_json=json.dumps(state))
+    role = role_of(rnd, current_user)
+    return render_template(
+        "practice/round.html", rnd=rnd, stage=stage, prompt=prompt, state=state, state_json=json.dumps(state),
+        role=role, controls=rnd.mode == "solo" or role == INTERVIEWER, open_seat=peers.open_seat(rnd),
+        invite_link=pending_link(rnd), has_invite=peers.live_invite(rnd, now) is not None,
+        notes_scaffold=peers.notes_scaffold(stage) if stage and role == INTERVIEWER else "")
+
+
+@bp.post("/rounds/<int:round_id>/swap")
+@login_required
+def swap(round_id: int):
+    rnd = round_for(round_id, current_user)
+    stage = content().loop.stage(rnd.stage)
+    if rnd.mode != "peer" or stage is None:
+        abort(404)
+    try:
+        swapped = peers.swap_roles(rnd, current_user, stage, content().catalog, clock.now())
+    except rounds.RoundConflict as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("practice.round_page", round_id=rnd.id))
+    flash("Roles swapped: here is the mirrored round on a new prompt.", "success")
+    return redirect(url_for("practice.round_page", round_id=swapped.id))
 
 
 @bp.get("/rounds")

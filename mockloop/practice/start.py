@@ -8,6 +8,7 @@ from ..models import Round, User
 from ..rounds import PromptFilter, create_round, pick_surprise
 
 SURPRISE = "surprise"
+ROLES = ("solo", "candidate", "interviewer")
 
 
 class StartError(ValueError):
@@ -46,4 +47,8 @@ def start_round(user: User, data: dict, now: datetime) -> Round:
     if not stage.duration.allows(minutes):
         raise StartError("minutes", f"{stage.title} rounds last between {stage.duration.min} and "
                                     f"{stage.duration.max} minutes.")
-    return create_round(user, stage, prompt, minutes, now)
+    role = str(data.get("role") or "solo")
+    if role not in ROLES:
+        raise StartError("role", "Role is solo, candidate or interviewer.")
+    seats = None if role == "solo" else {role: user}
+    return create_round(user, stage, prompt, minutes, now, seats=seats)

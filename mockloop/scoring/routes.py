@@ -27,6 +27,9 @@ def score(round_id: int):
         if stage is None:
             abort(404, description=f"The stage {rnd.stage!r} is no longer in the loop, so it has no rubric.")
         card = open_card(rnd, current_user, rubric_core.snapshot(content().loop, stage), clock.now())
+        if card.role == "interviewer" and rnd.interviewer_notes.strip():
+            # The interviewer's notes, split by dimension heading, become the first draft's evidence.
+            save_draft(card, rubric_core.evidence_from_notes(card.rubric, rnd.interviewer_notes), clock.now())
     if card.status == "submitted" and request.method == "GET":
         return redirect(url_for("scoring.scorecard", card_id=card.id))
     return _rubric_form(card)

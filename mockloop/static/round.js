@@ -65,6 +65,7 @@
     progress.max = state.total_ms;
     progress.value = Math.min(elapsed, state.total_ms);
     statusEl.textContent = state.status === "paused" && state.paused_by ? `paused by ${state.paused_by}` :
+      state.status === "planned" ? "waiting for the interviewer to start" :
       (state.status === "locked" ? (state.lock_reason === "ended" ? "ended" : "time is up") : state.status);
     const idx = state.status === "planned" ? null : phaseIndexAt(elapsed);
     Array.from(phasesEl.children).forEach((li, i) => {
@@ -104,8 +105,14 @@
     if (lockedShown) return;
     lockedShown = true;
     const msg = state.lock_reason === "ended" ? "Round ended." : "Time is up: the round is locked.";
-    signal(msg + " Taking you to scoring…", true);
-    setTimeout(() => { window.location.assign(root.dataset.doneUrl); }, 2500);
+    if (root.dataset.mode === "solo") {
+      signal(msg + " Taking you to scoring…", true);
+      setTimeout(() => { window.location.assign(root.dataset.doneUrl); }, 2500);
+    } else {
+      signal(msg, true);
+      const after = $("after-round");
+      if (after) after.hidden = false;
+    }
   }
 
   function accept(next) {
@@ -143,61 +150,78 @@
     act(btn.dataset.action);
   }));
 
-  // ---------- scratchpad ----------
-  let revision = pad ? parseInt(pad.dataset.revision, 10) : 0;
-  let savedText = pad ? pad.value : "";
-  let saving = false, again = false, timer = null, stale = false;
-
-  async function save(keepalive) {
-    if (!pad || readOnlyPad || pad.readOnly || stale) return;
-    if (pad.value === savedText) return;
-    if (saving) { again = true; return; }
-    saving = true;
-    const text = pad.value;
-    saveStatus.textContent = "Saving…";
-    try {
-      const res = await fetch(root.dataset.scratchpadUrl, {
-        method: "PUT", credentials: "same-origin", keepalive: !!keepalive,
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-        body: JSON.stringify({ text, revision }) });
-      const body = await res.json().catch(() => ({}));
-      if (res.ok) {
-        revision = body.revision; savedText = text;
-        saveStatus.textContent = "Saved at " + new Date().toLocaleTimeString();
-      } else if (res.status === 409 && body.reason === "stale") {
-        stale = true;
-        saveStatus.textContent = body.message + " Your text here is kept, unsaved.";
-      } else if (res.status === 409) {
-        saveStatus.textContent = body.message;
-        poll();
-      } else {
-        saveStatus.textContent = (body.message || "Not saved.") + " Your text is kept; it will retry.";
+  // ---------- autosaved text (the candidate's scratchpad, the interviewer's notes) ----------
+  // Each save carries the revision it was written on, so a stale tab gets 409 instead of
+  // overwriting newer text; whatever the user typed stays in the textarea until it is saved.
+  function autosave(area, url, statusEl, flushBeforeDeadline) {
+    let revision = parseInt(area.dataset.revision, 10) || 0;
+    let savedText = area.value, saving = false, again = false, debounce = null, stale = false;
+    async function save(keepalive) {
+      if (area.readOnly || stale || area.value === savedText) return;
+      if (saving) { again = true; return; }
+      saving = true;
+      const text = area.value;
+      statusEl.textContent = "Saving…";
+      try {
+        const res = await fetch(url, { method: "PUT", credentials: "same-origin", keepalive: !!keepalive,
+          headers: { "Content-Type": "application/json", "X-CSRFToken": csrf }, body: JSON.stringify({ text, revision }) });
+        const body = await res.json().catch(() => ({}));
+        if (res.ok) { revision = body.revision; savedText = text; statusEl.textContent = "Saved at " + new Date().toLocaleTimeString(); }
+        else if (res.status === 409 && body.reason === "stale") { stale = true; statusEl.textContent = body.message + " Your text here is kept, unsaved."; }
+        else if (res.status === 409) { statusEl.textContent = body.message; poll(); }
+        else statusEl.textContent = (body.message || "Not saved.") + " Your text is kept; it will retry.";
+      } catch (e) {
+        statusEl.textContent = "Offline: not saved yet. Your text is kept; it will retry.";
+      } finally {
+        saving = false;
+        if (again) { again = false; save(); }
       }
-    } catch (e) {
-      saveStatus.textContent = "Offline: not saved yet. Your text is kept; it will retry.";
-    } finally {
-      saving = false;
-      if (again) { again = false; save(); }
     }
-  }
-  if (pad && !readOnlyPad) {
-    pad.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(save, 800); saveStatus.textContent = "Unsaved changes"; });
-    pad.addEventListener("blur", () => save());
+    area.addEventListener("input", () => { clearTimeout(debounce); debounce = setTimeout(save, 800); statusEl.textContent = "Unsaved changes"; });
+    area.addEventListener("blur", () => save());
     document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") save(true); });
     window.addEventListener("pagehide", () => save(true));
     setInterval(() => save(), 10000);  // retry after a failure
-    let escaped = false;
-    pad.addEventListener("keydown", (e) => {
+    let escaped = false;  // Tab indents; Esc then Tab leaves the textarea, so keyboard users are never trapped
+    area.addEventListener("keydown", (e) => {
       if (e.key === "Escape") { escaped = true; return; }
-      if (e.key === "Tab" && !escaped && !e.shiftKey && !pad.readOnly) {
+      if (e.key === "Tab" && !escaped && !e.shiftKey && !area.readOnly) {
         e.preventDefault();
-        const start = pad.selectionStart, end = pad.selectionEnd;
-        pad.setRangeText("    ", start, end, "end");
-        pad.dispatchEvent(new Event("input"));
+        area.setRangeText("    ", area.selectionStart, area.selectionEnd, "end");
+        area.dispatchEvent(new Event("input"));
       }
       escaped = false;
     });
+    return save;
   }
+  const noop = () => {};
+  const save = pad && !readOnlyPad ? autosave(pad, root.dataset.scratchpadUrl, saveStatus) : noop;
+  const notes = $("notes");
+  if (notes) autosave(notes, root.dataset.notesUrl, $("notes-status"));
+
+  // The interviewer watches the candidate's scratchpad: fetch it whenever its revision moves.
+  let shownRevision = pad ? parseInt(pad.dataset.revision, 10) || 0 : 0;
+  async function refreshPad() {
+    if (!readOnlyPad || state.scratchpad_revision === shownRevision) return;
+    const res = await fetch(root.dataset.scratchpadUrl, { credentials: "same-origin" });
+    if (res.ok) { const body = await res.json(); pad.value = body.text; shownRevision = body.revision; }
+  }
+
+  // Links that appear as the round moves on: scorecards, the swapped round.
+  const links = $("round-links");
+  function renderLinks() {
+    if (!links) return;
+    const items = [];
+    for (const c of state.scorecards || []) items.push([c.url, c.role === "self" ? "Candidate's self-assessment" : "Interviewer's scorecard"]);
+    if (state.next_round) items.push([state.next_round, "Open the swapped round (roles reversed)"]);
+    links.replaceChildren(...items.map(([href, text]) => {
+      const li = document.createElement("li"), a = document.createElement("a");
+      a.href = href; a.textContent = text; li.append(a); return li;
+    }));
+    const seat = $("peer-names");
+    if (seat && state.mode === "peer") seat.textContent = `Candidate: ${state.candidate || "waiting for someone to join"} · Interviewer: ${state.interviewer || "waiting for someone to join"}`;
+  }
+  root.addEventListener("round:state", () => { refreshPad(); renderLinks(); });
 
   // ---------- preview tabs ----------
   const tabWrite = $("tab-write"), tabPreview = $("tab-preview");

@@ -17,7 +17,7 @@ def test_solo_round_counts_down_survives_reload_and_locks_at_zero(page, live_url
     page.get_by_role("link", name="Start a round").click()
     page.get_by_label("Prompt").select_option("quick-prompt-1")
     page.get_by_label("Duration in minutes").fill("2")
-    page.get_by_role("button", name="Start the clock").click()
+    page.get_by_role("button", name="Start", exact=True).click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Quick prompt 1")
     expect(page.locator(".phases li.current")).to_contain_text("Think")

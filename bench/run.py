@@ -1,0 +1,412 @@
+"""`make bench`: mockloop's performance figures beside a bare Flask baseline, measured now, here.
+
+1. A bare Flask "hello" app (bench/hello.py) and then `mockloop serve` run under the same gunicorn
+   settings (mockloop.serve.gunicorn_options); wrk loads each with one setting and the throughput
+   figures are ratios to the hello app's req/s from this same run.
+2. With the server stopped, the real `mockloop scheduler` process locks 1,000 rounds at their
+   deadlines, then 1,000 overdue ones after a restart.
+
+Everything lives in a temporary instance folder on free 127.0.0.1 ports, and every process started
+here is stopped on exit, Ctrl-C or failure. It prints a table, then one JSON line (the last line).
+Targets and the latest results: docs/performance.md.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import math
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+import flask_migrate
+from sqlalchemy import func
+
+from mockloop import clock, create_app, rounds
+from mockloop.accounts.users import create_user
+from mockloop.content import content
+from mockloop.extensions import db
+from mockloop.models import Round, RoundEvent, User
+
+BENCH = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent  # the venv's bin/, where `mockloop` lives
+HOST = "127.0.0.1"
+WORKERS, THREADS = 1, 4  # `mockloop serve`'s defaults, used for the baseline too
+CONNECTIONS, SECONDS, WARMUP = 8, 6, 1  # one wrk setting for the baseline and every figure
+ROUNDS = 1000  # rounds for the scheduler figures
+EMAIL, PASSWORD = "bench@example.com", "correct horse battery"
+CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+def log(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class Figure:
+    key: str | None  # its key in the JSON line; None: table only
+    label: str
+    value: float | None  # what goes into the JSON line; None: not measured
+    shown: str  # what the table shows
+    target: str
+    ok: bool | None  # None: no verdict
+
+
+def not_measured(key: str, label: str, target: str) -> Figure:
+    return Figure(key, label, None, "not measured yet", target, None)
+
+
+# -- processes and load ----------------------------------------------------------------------------
+
+class Processes:
+    """The processes the bench starts. Each gets a session of its own so that stopping it stops the
+    children it forked too (gunicorn's worker, serve's scheduler), and so that Ctrl-C reaches only
+    the bench, which then stops them through `with`."""
+
+    def __init__(self, folder: Path, env: dict):
+        self.folder, self.env = folder, env
+        self.running: dict[str, subprocess.Popen] = {}
+
+    @contextmanager
+    def run(self, name: str, argv: list[str], ready=None, timeout: float = 30.0):
+        """Start `argv`, wait until `ready()` is true (failing with its log if it exits first),
+        yield it, and stop it however the block ends."""
+        with open(self.folder / f"{name}.log", "w") as out:
+            proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=self.env,
+                                    cwd=self.folder, start_new_session=True)
+        self.running[name] = proc
+        try:
+            deadline = time.monotonic() + timeout
+            while ready is not None and not ready():
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{name} did not start; its log ends:\n{self.log_of(name)[-2000:]}")
+                time.sleep(0.05)
+            yield proc
+        finally:
+            del self.running[name]
+            stop(proc)
+
+    def log_of(self, name: str) -> str:
+        return (self.folder / f"{name}.log").read_text(errors="replace")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """SIGTERM to the process group (a graceful stop), then SIGKILL to anything left in it."""
+    for sig, grace in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+            proc.wait(timeout=grace)
+        except ProcessLookupError:
+            return  # the whole group is gone
+        except subprocess.TimeoutExpired:
+            pass
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def answers(port: int, path: str) -> bool:
+    try:
+        conn = http.client.HTTPConnection(HOST, port, timeout=2)
+        conn.request("GET", path)
+        return conn.getresponse().status == 200
+    except OSError:
+        return False
+
+
+def wrk(url: str, seconds: float = SECONDS, headers: dict | None = None, method: str = "GET",
+        body: str | None = None) -> dict:
+    """Load `url` with wrk after a warm-up; return req/s and latency percentiles (p50_ms ... max_ms)."""
+    env = {**os.environ, "WRK_METHOD": method, **({"WRK_BODY": body} if body else {})}
+    argv = ["wrk", "-t1", f"-c{CONNECTIONS}", "-s", str(BENCH / "report.lua")]
+    for name, value in (headers or {}).items():
+        argv += ["-H", f"{name}: {value}"]
+    for duration in (WARMUP, seconds):  # the warm-up fills caches and compiles templates; discarded
+        out = subprocess.run(argv + [f"-d{duration}s", url], env=env, capture_output=True, text=True,
+                             timeout=duration + 30, check=True).stdout
+    stats = json.loads(out.strip().splitlines()[-1])
+    if stats["status_errors"] or stats["socket_errors"] or not stats["requests"]:
+        raise RuntimeError(f"wrk saw errors on {url}: {stats}")
+    return {"rps": stats["requests"] / (stats["duration_us"] / 1e6),
+            **{k.replace("_us", "_ms"): v / 1000 for k, v in stats.items() if k.endswith("_us")}}
+
+
+# -- the bench: what every figure may use ---------------------------------------------------------
+
+class Bench:
+    def __init__(self, folder: Path):
+        # Only the temp instance: MOCKLOOP_* from the caller's shell (a DATABASE_URL, say) must never
+        # point the bench at real data. XDG_RUNTIME_DIR keeps gunicorn's control socket in here too.
+        for key in [k for k in os.environ if k.startswith("MOCKLOOP_")]:
+            del os.environ[key]
+        os.environ["MOCKLOOP_INSTANCE_PATH"] = str(folder / "instance")
+        (folder / "run").mkdir(mode=0o700)
+        self.procs = Processes(folder, {**os.environ, "XDG_RUNTIME_DIR": str(folder / "run")})
+        self.app = create_app()  # the bench's own handle on the database, for seeding and reading
+        self.port = 0  # where `mockloop serve` listens
+        self.cookies: dict[str, str] = {}
+        self.baseline_rps = 0.0
+
+    # database -------------------------------------------------------------------------------------
+    def setup_database(self) -> None:
+        with self.app.app_context():
+            flask_migrate.upgrade()
+            create_user(EMAIL, "Bench", PASSWORD)
+            db.session.remove()
+        self.round_id = self.create_rounds([clock.now() + timedelta(hours=1)])[0]
+
+    def create_rounds(self, deadlines: list[datetime]) -> list[int]:
+        """Running systems-design rounds ending at `deadlines`: each started its length before."""
+        with self.app.app_context():
+            user = db.session.execute(db.select(User).filter_by(email=EMAIL)).scalar_one()
+            stage = content().loop.stage("systems-design")
+            prompt = content().catalog.for_stage(stage.slug)[0]
+            minutes = stage.duration.default
+            ids = [rounds.create_round(user, stage, prompt, minutes, at - timedelta(minutes=minutes)).id
+                   for at in deadlines]
+            db.session.remove()
+        return ids
+
+    def query(self, statement) -> list:
+        """One read in a fresh session, so each call sees what other processes committed since."""
+        with self.app.app_context():
+            try:
+                return db.session.execute(statement).all()
+            finally:
+                db.session.remove()
+
+    def still_running(self, ids: list[int]) -> int:
+        return self.query(db.select(func.count()).where(Round.id.in_(ids), Round.status == "running"))[0][0]
+
+    # HTTP against `mockloop serve` ----------------------------------------------------------------
+    def url(self, path: str) -> str:
+        return f"http://{HOST}:{self.port}{path}"
+
+    def cookie(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
+        """One request as the logged-in browser would send it (cookies kept, redirects not followed)."""
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=10)
+        headers = {"Cookie": self.cookie()}
+        if form is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn.request(method, path, body=urlencode(form) if form is not None else None, headers=headers)
+        resp = conn.getresponse()
+        for line in resp.headers.get_all("Set-Cookie") or []:
+            name, _, value = line.split(";", 1)[0].partition("=")
+            self.cookies[name.strip()] = value
+        return resp.status, resp.read().decode()
+
+    def csrf_token(self, path: str = "/") -> str:
+        return CSRF_RE.search(self.request("GET", path)[1]).group(1)
+
+    def login(self) -> None:
+        status, _ = self.request("POST", "/account/login", {
+            "csrf_token": self.csrf_token("/account/login"), "email": EMAIL, "password": PASSWORD})
+        if status != 302:
+            raise RuntimeError(f"logging in answered {status}, not a redirect")
+
+    def throughput(self, key: str, label: str, path: str, target: float, **wrk_args) -> Figure:
+        """Logged-in req/s of `path` as a fraction of the baseline's."""
+        headers = {"Cookie": self.cookie(), **wrk_args.pop("headers", {})}
+        stats = wrk(self.url(path), headers=headers, **wrk_args)
+        ratio = stats["rps"] / self.baseline_rps
+        return Figure(key, label, round(ratio, 3), f"{stats['rps']:,.0f} req/s = {ratio:.0%} "
+                      f"(p50 {stats['p50_ms']:.1f} ms, p99 {stats['p99_ms']:.1f} ms)",
+                      f">= {target:.0%} of baseline", ratio >= target)
+
+    def serve_worker_pid(self) -> int:
+        """The gunicorn worker: the child of the serve process that is not the scheduler."""
+        master = self.procs.running["serve"].pid
+        for entry in Path("/proc").glob("[0-9]*"):
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue  # exited meanwhile
+            if ppid == master and b"scheduler" not in cmdline:
+                return int(entry.name)
+        raise RuntimeError("no gunicorn worker under the serve process")
+
+
+# -- figures against `mockloop serve`, in this order ----------------------------------------------
+
+def timer_state(b: Bench) -> Figure:
+    # What every open round page polls. No If-None-Match: a full 200 with the state each time.
+    path = f"/api/rounds/{b.round_id}/state"
+    status, body = b.request("GET", path)
+    if status != 200 or json.loads(body)["status"] != "running":
+        raise RuntimeError(f"{path} answered {status}: {body[:200]}")
+    return b.throughput("timer_state_ratio", "timer-state JSON, logged in", path, 0.50)
+
+
+def round_page(b: Bench) -> Figure:
+    path = f"/rounds/{b.round_id}"
+    status, body = b.request("GET", path)
+    if status != 200 or 'class="brief"' not in body:
+        raise RuntimeError(f"{path} answered {status} without the prompt's brief")
+    return b.throughput("round_page_ratio", "round page, prompt rendered", path, 0.30)
+
+
+def rubric_submit(b: Bench) -> Figure:
+    # TO ADD (lead): POST a locked round's rubric form with its CSRF token (b.csrf_token(form page)):
+    # b.throughput(key, label, path, 0.20, method="POST", body=urlencode(form),
+    #              headers={"Content-Type": "application/x-www-form-urlencoded"})
+    return not_measured("rubric_submit_ratio", "rubric submit (POST with CSRF)", ">= 20% of baseline")
+
+
+def history_pages(b: Bench) -> list[Figure]:
+    # TO ADD (lead): seed 100,000 scorecards (inside b.app.app_context()), then for each page
+    # wrk(b.url(path), headers={"Cookie": b.cookie()})["p95_ms"].
+    return [not_measured("history_p95_ms", "history page, 100k scorecards, p95", "<= 30 ms"),
+            not_measured("history_filtered_p95_ms", "filtered history, 100k scorecards, p95", "<= 30 ms"),
+            not_measured("progress_p95_ms", "progress page, 100k scorecards, p95", "<= 30 ms")]
+
+
+def worker_rss(b: Bench) -> Figure:
+    # Last on purpose: the worker's resident memory after all the load above.
+    status = (Path("/proc") / str(b.serve_worker_pid()) / "status").read_text()
+    mb = int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
+    return Figure("rss_mb", "serve worker resident memory (VmRSS)", round(mb, 1), f"{mb:.0f} MB",
+                  "<= 120 MB", mb <= 120)
+
+
+SERVE_FIGURES = [timer_state, round_page, rubric_submit, history_pages, worker_rss]
+
+
+# -- figures of `mockloop scheduler` alone (serve is stopped, so nothing else locks rounds) -------
+
+SCHEDULER = [str(BIN / "mockloop"), "scheduler"]
+
+
+def deadline_lateness(b: Bench) -> Figure:
+    """1,000 rounds with deadlines 4-10 s ahead; lateness = an expire's recorded_at - its deadline."""
+    with b.procs.run("scheduler", SCHEDULER, ready=lambda: "is running" in b.procs.log_of("scheduler")):
+        first = clock.now() + timedelta(seconds=4)  # creating 1,000 rounds takes about 1 s here
+        ids = b.create_rounds([first + i * timedelta(seconds=6) / ROUNDS for i in range(ROUNDS)])
+        if clock.now() >= first:
+            raise RuntimeError("creating the rounds outlasted the 4 s lead; raise it")
+        give_up = time.monotonic() + 6 + 15
+        while b.still_running(ids):
+            if time.monotonic() > give_up:
+                raise RuntimeError("rounds still running 15 s after their deadlines")
+            time.sleep(0.2)
+    rows = b.query(db.select(RoundEvent.recorded_at, RoundEvent.at)
+                   .where(RoundEvent.kind == "expire", RoundEvent.round_id.in_(ids)))
+    late = sorted((recorded - at).total_seconds() * 1000 for recorded, at in rows)
+    p50, p99 = percentile(late, 50), percentile(late, 99)
+    return Figure("lateness_p99_ms", f"deadline lateness, {ROUNDS:,} running rounds", round(p99, 1),
+                  f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {late[-1]:.1f} ms", "p99 <= 50 ms", p99 <= 50)
+
+
+def restart_lock(b: Bench) -> Figure:
+    """1,000 rounds ran out while no scheduler ran: time from its process start until all are locked."""
+    now = clock.now()
+    ids = b.create_rounds([now - timedelta(seconds=10) + i * timedelta(seconds=9) / ROUNDS
+                           for i in range(ROUNDS)])
+    started = time.monotonic()
+    with b.procs.run("scheduler", SCHEDULER):
+        while b.still_running(ids):
+            if time.monotonic() - started > 30:
+                raise RuntimeError("overdue rounds still running 30 s after the scheduler started")
+            time.sleep(0.01)
+        took = time.monotonic() - started
+    return Figure("restart_lock_s", f"{ROUNDS:,} overdue rounds locked after a restart", round(took, 3),
+                  f"{took:.2f} s from process start", "<= 1 s", took <= 1)
+
+
+SCHEDULER_FIGURES = [deadline_lateness, restart_lock]
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile of sorted values."""
+    return values[max(0, math.ceil(len(values) * p / 100) - 1)]
+
+
+# -- the run --------------------------------------------------------------------------------------
+
+def measure(b: Bench) -> list[Figure]:
+    figures: list[Figure] = []
+
+    def run(fig) -> None:
+        log(f"measuring {fig.__name__}")
+        try:
+            result = fig(b)
+        except Exception as exc:  # one broken figure must not hide the others
+            traceback.print_exc()
+            result = Figure(None, fig.__name__.replace("_", " "), None, f"FAILED: {exc}"[:100], "", False)
+        figures.extend(result if isinstance(result, list) else [result])
+
+    log("measuring the baseline, a bare Flask hello app")
+    port = free_port()
+    with b.procs.run("hello", [sys.executable, str(BENCH / "hello.py"), HOST, str(port), str(WORKERS),
+                               str(THREADS)], ready=lambda: answers(port, "/")):
+        base = wrk(f"http://{HOST}:{port}/")
+    b.baseline_rps = base["rps"]
+    figures.append(Figure("baseline_rps", "bare Flask hello (baseline)", round(base["rps"]),
+                          f"{base['rps']:,.0f} req/s (p50 {base['p50_ms']:.1f} ms, p99 {base['p99_ms']:.1f} ms)",
+                          "", None))
+
+    b.port = free_port()
+    with b.procs.run("serve", [str(BIN / "mockloop"), "serve", "--host", HOST, "--port", str(b.port),
+                               "--workers", str(WORKERS), "--threads", str(THREADS)],
+                     ready=lambda: answers(b.port, "/healthz")):
+        b.login()
+        for fig in SERVE_FIGURES:
+            run(fig)
+    for fig in SCHEDULER_FIGURES:
+        run(fig)
+    return figures
+
+
+JSON_KEYS = ["timer_state_ratio", "round_page_ratio", "rubric_submit_ratio", "history_p95_ms",
+             "history_filtered_p95_ms", "progress_p95_ms", "lateness_p99_ms", "restart_lock_s", "rss_mb",
+             "baseline_rps"]
+
+
+def report(figures: list[Figure]) -> None:
+    rows = [("figure", "measured", "target", "")] + [
+        (f.label, f.shown, f.target, {True: "ok", False: "MISSED", None: ""}[f.ok]) for f in figures]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    print(f"\nmockloop bench {datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores; gunicorn "
+          f"{WORKERS} worker x {THREADS} threads; wrk -t1 -c{CONNECTIONS}, {SECONDS} s per figure")
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    values = {f.key: f.value for f in figures if f.key}
+    print(json.dumps({key: values.get(key) for key in JSON_KEYS}))
+
+
+def main() -> int:
+    if shutil.which("wrk") is None:
+        sys.exit("bench: wrk is missing (`make bench` installs it: apt-get install wrk)")
+    # SIGTERM and SIGHUP unwind like Ctrl-C does, through every `with` and the finally below.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda signum, _: sys.exit(128 + signum))
+    folder = Path(tempfile.mkdtemp(prefix="mockloop-bench-"))
+    try:
+        bench = Bench(folder)
+        bench.setup_database()
+        report(measure(bench))
+        return 0
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
