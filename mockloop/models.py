@@ -1,6 +1,7 @@
 """Database models (SQLAlchemy 2 typed style). Times are stored as naive UTC and read back aware."""
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timezone
 
 from flask_login import UserMixin
@@ -60,6 +61,8 @@ class Round(db.Model):
     __table_args__ = (Index("ix_rounds_status_deadline", "status", "deadline_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Identity across instances: export/import matches rounds by uid, so importing twice adds nothing.
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     candidate_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     interviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
@@ -134,13 +137,17 @@ class Scorecard(db.Model):
     __table_args__ = (
         UniqueConstraint("round_id", "reviewer_id", name="uq_scorecards_round_reviewer"),
         Index("ix_scorecards_candidate_submitted", "candidate_id", "submitted_at"),
+        Index("ix_scorecards_candidate_stage_submitted", "candidate_id", "stage", "submitted_at"),
         Index("ix_scorecards_reviewer_submitted", "reviewer_id", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
-    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    candidate_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # Null for a card imported from another instance whose author has no account here.
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewer_name: Mapped[str] = mapped_column(String(80), default="")
+    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     role: Mapped[str] = mapped_column(String(16))  # self | interviewer
     stage: Mapped[str] = mapped_column(String(64))
     prompt_slug: Mapped[str] = mapped_column(String(100))
@@ -157,7 +164,11 @@ class Scorecard(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the first submit
 
     round: Mapped[Round] = relationship()
-    reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
+    reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
+
+    @property
+    def reviewer_label(self) -> str:
+        return self.reviewer.display_name if self.reviewer else (self.reviewer_name or "a former member")
     scores: Mapped[list["Score"]] = relationship(back_populates="scorecard", cascade="all, delete-orphan",
                                                  order_by="Score.position")
     edits: Mapped[list["ScorecardEdit"]] = relationship(back_populates="scorecard", cascade="all, delete-orphan",
@@ -172,7 +183,7 @@ class Score(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id", ondelete="CASCADE"), index=True)
-    candidate_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     role: Mapped[str] = mapped_column(String(16))
     stage: Mapped[str] = mapped_column(String(64))
     dimension: Mapped[str] = mapped_column(String(64))

@@ -32,7 +32,8 @@ def open_card(rnd: Round, reviewer: User, rubric: dict, now: datetime) -> Scorec
     """The reviewer's card for this round, created (with its rubric snapshot) on first use."""
     card = card_for(rnd, reviewer)
     if card is None:
-        card = Scorecard(round_id=rnd.id, reviewer_id=reviewer.id, candidate_id=rnd.candidate_id,
+        card = Scorecard(round_id=rnd.id, reviewer_id=reviewer.id, reviewer_name=reviewer.display_name,
+                         candidate_id=rnd.candidate_id,
                          role=reviewer_role(rnd, reviewer), stage=rnd.stage, prompt_slug=rnd.prompt_slug,
                          rubric=rubric, created_at=now)
         db.session.add(card)
