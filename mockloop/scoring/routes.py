@@ -8,6 +8,7 @@ from ..core import rubric as rubric_core
 from ..core import timer
 from ..core.markup import render_user
 from ..extensions import db
+from ..history import neighbours
 from ..models import Scorecard
 from ..scorecards import StaleScorecard, answers_of, card_for, open_card, save_draft, submit, visible_cards
 from . import bp
@@ -103,6 +104,7 @@ def scorecard(card_id: int):
     # Calibration: dimensions where the reviewers (self and interviewer) chose different levels.
     differing = {d["key"] for d in card.rubric["dimensions"]
                  if len({answers[c.id]["levels"].get(d["key"]) for c in cards} - {None}) > 1}
+    newer, older = neighbours(current_user, card)
     return render_template("scoring/scorecard.html", card=card, rnd=rnd, cards=cards, answers=answers,
-                           differing=differing, facts=_facts(rnd),
+                           differing=differing, facts=_facts(rnd), newer=newer, older=older,
                            scratchpad_html=render_user(rnd.scratchpad), render_user=render_user)

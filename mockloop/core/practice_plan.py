@@ -1,0 +1,92 @@
+"""What to practice next: weakest recent dimensions first, prompts on a spaced-repetition schedule."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+WINDOW = 3  # recent rounds that decide a stage's weakest dimension
+# Days until a prompt is due again, by how the last attempt went: misses come back sooner.
+REVIEW_DAYS = {"strong_no": 2, "no": 4, "yes": 10, "strong_yes": 21}
+DEFAULT_REVIEW_DAYS = 7
+UNSCORED_PRIORITY = 1.5  # a stage never scored ranks like a middling weakness
+
+
+@dataclass(frozen=True)
+class ScorePoint:
+    stage: str
+    dimension: str
+    level: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Attempt:
+    prompt: str
+    stage: str
+    at: datetime
+    overall: str | None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    stage: str
+    prompt: str
+    reason: str
+    priority: float
+
+
+def _weakest(points: list[ScorePoint], names: dict[str, str]) -> tuple[float, str] | None:
+    by_dim: dict[str, list[int]] = {}
+    for p in sorted(points, key=lambda p: p.at, reverse=True):
+        if len(by_dim.setdefault(p.dimension, [])) < WINDOW:
+            by_dim[p.dimension].append(p.level)
+    if not by_dim:
+        return None
+    dim, levels = min(by_dim.items(), key=lambda kv: (sum(kv[1]) / len(kv[1]), kv[0]))
+    mean = sum(levels) / len(levels)
+    name = names.get(dim, dim)
+    rounds = f"last {len(levels)}" if len(levels) > 1 else "last"
+    if len(set(levels)) == 1:
+        return mean, f"{name} has scored {levels[0]} in your {rounds}"
+    return mean, f"{name} has averaged {mean:.1f} in your {rounds}"
+
+
+def _pick_prompt(prompts: list[str], attempts: list[Attempt], now: datetime) -> tuple[str, str] | None:
+    last: dict[str, Attempt] = {}
+    for a in attempts:
+        if a.prompt not in last or a.at > last[a.prompt].at:
+            last[a.prompt] = a
+    fresh = [p for p in prompts if p not in last]
+    if fresh:
+        return fresh[0], "a prompt you have not practiced"
+
+    def due(a: Attempt) -> datetime:
+        return a.at + timedelta(days=REVIEW_DAYS.get(a.overall, DEFAULT_REVIEW_DAYS))
+
+    candidates = [last[p] for p in prompts if p in last]
+    if not candidates:
+        return None
+    best = min(candidates, key=due)
+    days = (now - best.at).days
+    when = "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} ago"
+    status = "due for review" if due(best) <= now else "the one due soonest"
+    return best.prompt, f"last practiced {when}, {status}"
+
+
+def suggest(stages: list[tuple[str, str]], prompts_by_stage: dict[str, list[str]],
+            dimension_names: dict[str, dict[str, str]], scores: list[ScorePoint], attempts: list[Attempt],
+            now: datetime) -> list[Suggestion]:
+    """One suggestion per stage with prompts, weakest first. `stages` is (slug, title) in loop order."""
+    out = []
+    for slug, title in stages:
+        prompt = _pick_prompt(prompts_by_stage.get(slug, []), [a for a in attempts if a.stage == slug], now)
+        if prompt is None:
+            continue
+        weakest = _weakest([p for p in scores if p.stage == slug], dimension_names.get(slug, {}))
+        if weakest is None:
+            priority, why = UNSCORED_PRIORITY, f"you have no scored {title} rounds yet"
+        else:
+            mean, why = weakest
+            priority, why = 4 - mean, f"{why} {title} round{'s' if 'last ' in why else ''}"
+        out.append(Suggestion(slug, prompt[0], f"{why[0].upper()}{why[1:]}; {prompt[1]}.", priority))
+    return sorted(out, key=lambda s: -s.priority)

@@ -1,0 +1,158 @@
+import json
+from datetime import datetime, time, timedelta, timezone
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import clock, exchange, history
+from ..content import content
+from ..core import practice_plan
+from ..core.charts import level_trend
+from ..core.exchange import ImportError_
+from ..extensions import db
+from ..models import Round, Score, Scorecard
+from . import bp
+
+IMPORT_LIMIT = 20 * 1024 * 1024  # bytes; an export of years of practice is a few MB
+
+
+def _date(name: str, end: bool = False) -> datetime | None:
+    raw = request.args.get(name, "")
+    try:
+        day = datetime.strptime(raw, "%Y-%m-%d").date()
+    except ValueError:
+        return None
+    moment = datetime.combine(day, time(), tzinfo=timezone.utc)
+    return moment + timedelta(days=1) if end else moment
+
+
+@bp.get("/history")
+@login_required
+def history_list():
+    catalog, loop = content().catalog, content().loop
+    args = {k: request.args.get(k, "") for k in ("stage", "prompt", "tag", "role", "overall", "since", "until")}
+    tag_prompts = None
+    if args["tag"]:
+        tag_prompts = frozenset(p.slug for p in catalog.prompts.values() if args["tag"] in p.tags)
+    f = history.HistoryFilter(stage=args["stage"] or None, prompt=args["prompt"] or None, prompts=tag_prompts,
+                              role=args["role"] if args["role"] in history.ROLES else None,
+                              overall=args["overall"] or None, since=_date("since"), until=_date("until", end=True))
+    page = history.history_page(current_user, f, older_than=request.args.get("older"),
+                                newer_than=request.args.get("newer"))
+    stages = {s.slug: s for s in loop.stages}
+    tags = sorted({t for p in catalog.prompts.values() for t in p.tags})
+    filters = {k: v for k, v in args.items() if v}
+    return render_template("review/history.html", page=page, stages=stages, args=args, filters=filters,
+                           tags=tags, roles=history.ROLES, recommendation=loop.recommendation,
+                           prompts=sorted(catalog.prompts.values(), key=lambda p: (p.stage, p.title)))
+
+
+@bp.get("/progress")
+@login_required
+def progress():
+    loop = content().loop
+    stages = []
+    for stage in loop.stages:
+        data = history.stage_progress(current_user, stage.slug, [d.key for d in stage.rubric])
+        if not data.rounds:
+            continue
+        charts = [(d, level_trend([lv for _, lv in data.trends[d.key]], f"{d.name} in {stage.title}",
+                                  f"c-{stage.slug}-{d.key}"), data.trends[d.key], data.averages.get(d.key))
+                  for d in stage.rubric]
+        stages.append((stage, data, charts))
+    return render_template("review/progress.html", stages=stages, pacing=_pacing(), calibration=_calibration(),
+                           recent=history.RECENT)
+
+
+def _pacing():
+    """Per stage and phase: in how many recent rounds the phase ran over its plan (was extended)."""
+    from .. import rounds as rounds_service
+    out: dict[str, dict[str, list[int]]] = {}
+    for rnd in history.recent_rounds(current_user):
+        state = rounds_service.state_of(rnd, rnd.locked_at or clock.now())
+        counts = out.setdefault(rnd.stage, {})
+        for phase in state.phases:
+            over, seen = counts.setdefault(phase.name, [0, 0])
+            counts[phase.name] = [over + (phase.used_s > phase.planned_s + 1), seen + (phase.used_s > 0)]
+    return out
+
+
+def _calibration():
+    """Mean of (self level - interviewer level) per stage and dimension: + means you rate yourself higher."""
+    sums: dict[tuple[str, str], list[int]] = {}
+    for stage, mine, theirs in history.calibration_pairs(current_user):
+        for dim in mine.keys() & theirs.keys():
+            sums.setdefault((stage, dim), []).append(mine[dim] - theirs[dim])
+    names = {(s.slug, d.key): (s.title, d.name) for s in content().loop.stages for d in s.rubric}
+    return [(names.get(k, k), sum(v) / len(v), len(v)) for k, v in sorted(sums.items())]
+
+
+@bp.get("/practice-plan")
+@login_required
+def plan():
+    loop, catalog = content().loop, content().catalog
+    scores = [practice_plan.ScorePoint(stage, dim, level, at) for stage, dim, level, at in db.session.execute(
+        db.select(Score.stage, Score.dimension, Score.level, Score.scored_at)
+        .where(Score.candidate_id == current_user.id)
+        .order_by(Score.scored_at.desc()).limit(600))]
+    attempts = _attempts()
+    suggestions = practice_plan.suggest(
+        [(s.slug, s.title) for s in loop.stages],
+        {s.slug: [p.slug for p in catalog.for_stage(s.slug)] for s in loop.stages},
+        {s.slug: {d.key: d.name for d in s.rubric} for s in loop.stages}, scores, attempts, clock.now())
+    return render_template("review/plan.html", suggestions=suggestions, stages={s.slug: s for s in loop.stages},
+                           catalog=catalog)
+
+
+def _attempts():
+    """The user's rounds as candidate with the overall result of the latest card, for spacing."""
+    rows = db.session.execute(
+        db.select(Round.prompt_slug, Round.stage, Round.created_at, Scorecard.overall)
+        .outerjoin(Scorecard, (Scorecard.round_id == Round.id) & (Scorecard.status == "submitted"))
+        .where(Round.candidate_id == current_user.id)
+        .order_by(Round.created_at.desc()).limit(2000)).all()
+    return [practice_plan.Attempt(slug, stage, at, overall) for slug, stage, at, overall in rows]
+
+
+@bp.get("/export.json")
+@login_required
+def export_json():
+    body = json.dumps(exchange.export_user(current_user, clock.now()), indent=1)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": "attachment; filename=mockloop-export.json"})
+
+
+@bp.get("/export.csv")
+@login_required
+def export_csv():
+    return Response(exchange.scorecards_csv(current_user), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=mockloop-scorecards.csv"})
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_page():
+    if request.method == "GET":
+        return render_template("review/import.html", error=None)
+    upload = request.files.get("file")
+    error = None
+    if upload is None or not upload.filename:
+        error = "Choose a mockloop export file (.json) to import."
+    else:
+        raw = upload.read(IMPORT_LIMIT + 1)
+        try:
+            if len(raw) > IMPORT_LIMIT:
+                raise ImportError_(f"file: expected at most {IMPORT_LIMIT // (1024 * 1024)} MB")
+            try:
+                doc = json.loads(raw.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise ImportError_(f"file: expected JSON ({exc})") from None
+            added = exchange.import_user(current_user, doc, clock.now())
+        except ImportError_ as exc:
+            error = f"Nothing was imported. {exc}"
+        else:
+            flash(f"Imported {added['rounds']} rounds and {added['scorecards']} scorecards "
+                  f"({added['skipped_rounds']} rounds and {added['skipped_scorecards']} scorecards were already here).",
+                  "success")
+            return redirect(url_for("review.history_list"))
+    return render_template("review/import.html", error=error), 400
