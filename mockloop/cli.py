@@ -117,3 +117,60 @@ def prompts_new(stage, slug):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(scaffold(found, slug), encoding="utf-8")
     click.echo(f"Wrote {path}. Fill it in, then run `mockloop prompts check`.")
+
+
+def _user_or_fail(email: str):
+    from .accounts.users import find_user
+    found = find_user(email)
+    if found is None:
+        raise click.ClickException(f"No account with the email {email}.")
+    return found
+
+
+@main.command("export")
+@click.option("--user", "email", required=True, help="Whose data to export (email).")
+@click.option("-o", "--output", type=click.File("w"), default="-", help="File to write (default: stdout).")
+@with_appcontext
+def export_cmd(email, output):
+    """Export one user's rounds, events, scratchpads and scorecards as JSON."""
+    import json
+
+    from . import clock
+    from .exchange import export_user
+    json.dump(export_user(_user_or_fail(email), clock.now()), output, indent=1)
+    output.write("\n")
+
+
+@main.command("import")
+@click.option("--user", "email", required=True, help="The account that receives the data (email).")
+@click.argument("file", type=click.File("rb"))
+@with_appcontext
+def import_cmd(email, file):
+    """Import a JSON export; what is already here is skipped, and a bad file changes nothing."""
+    import json
+
+    from . import clock
+    from .core.exchange import ImportError_
+    from .exchange import import_user
+    user_ = _user_or_fail(email)
+    try:
+        added = import_user(user_, json.loads(file.read().decode("utf-8")), clock.now())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise click.ClickException(f"Nothing was imported. file: expected JSON ({exc})") from exc
+    except ImportError_ as exc:
+        raise click.ClickException(f"Nothing was imported. {exc}") from exc
+    click.echo(f"Imported {added['rounds']} rounds and {added['scorecards']} scorecards; skipped "
+               f"{added['skipped_rounds']} rounds and {added['skipped_scorecards']} scorecards already here.")
+
+
+@main.command("seed-demo")
+@click.option("--user", "email", required=True, help="The account to fill (email).")
+@click.option("--scorecards", default=200, show_default=True, help="How many scored rounds to add.")
+@with_appcontext
+def seed_demo(email, scorecards):
+    """Add a long practice history (finished rounds with self-assessments) to one account."""
+    from . import clock
+    from .content import content
+    from .demo import seed_history
+    made = seed_history(_user_or_fail(email), content().loop, content().catalog, scorecards, clock.now())
+    click.echo(f"Added {made} scored rounds.")

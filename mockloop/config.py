@@ -19,6 +19,7 @@ class Defaults:
     HOST = "127.0.0.1"
     PORT = 5000
     MAX_CONTENT_LENGTH = 1024 * 1024  # 1 MiB per request; scratchpads are capped lower
+    TRUSTED_PROXIES = 0  # reverse proxies in front whose X-Forwarded-* headers to believe
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"

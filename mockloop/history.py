@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from sqlalchemy import and_, func, or_
+from sqlalchemy.orm import selectinload
 
 from .core import timer
 from .extensions import db
-from .models import Round, RoundEvent, Score, Scorecard, User
+from .models import Round, Score, Scorecard, User
 
 PAGE_SIZE = 20
 ROLES = {"candidate": "as candidate", "interviewer": "as interviewer", "self": "self-assessment"}
@@ -40,14 +41,15 @@ class Page:
 def _sources(user: User, role: str | None):
     """The (column, condition) pairs whose union is the user's history: cards they gave, cards about them."""
     gave = (Scorecard.reviewer_id == user.id)
-    about = and_(Scorecard.candidate_id == user.id, or_(Scorecard.reviewer_id != user.id,
-                                                        Scorecard.reviewer_id.is_(None)))
+    # Cards about the user by someone else are the interviewer cards of their rounds (a self card is
+    # always by its candidate); this form walks the (candidate_id, role, submitted_at) index.
+    about = and_(Scorecard.candidate_id == user.id, Scorecard.role == "interviewer")
     if role == "self":
         return [and_(gave, Scorecard.role == "self")]
     if role == "interviewer":
         return [and_(gave, Scorecard.role == "interviewer")]
     if role == "candidate":
-        return [and_(about, Scorecard.role == "interviewer")]
+        return [about]
     return [gave, about]
 
 
@@ -129,8 +131,9 @@ def neighbours(user: User, card: Scorecard) -> tuple[Scorecard | None, Scorecard
 
 # ---------- progress ----------
 
-TREND_POINTS = 30  # rounds per stage on a trend chart
+TREND_POINTS = 20  # rounds per stage on a trend chart
 RECENT = 20  # rounds behind "recent average", pacing and calibration
+COUNT_CAP = 1000
 
 
 @dataclass
@@ -143,8 +146,11 @@ class StageProgress:
 
 def stage_progress(user: User, stage: str, dimensions: list[str]) -> StageProgress:
     """Trends and recent averages of how the user was scored as candidate (self and interviewer)."""
-    rounds = db.session.execute(db.select(func.count()).select_from(Scorecard).where(
-        Scorecard.candidate_id == user.id, Scorecard.stage == stage, Scorecard.status == "submitted")).scalar()
+    # submitted_at is set exactly when a card is submitted, so this stays inside the index; the cap
+    # keeps the cost flat for long histories (the page says "1,000+").
+    capped = (db.select(Scorecard.id).where(Scorecard.candidate_id == user.id, Scorecard.stage == stage,
+                                            Scorecard.submitted_at.is_not(None)).limit(COUNT_CAP).subquery())
+    rounds = db.session.execute(db.select(func.count()).select_from(capped)).scalar()
     trends, averages = {}, {}
     for dim in dimensions:
         rows = db.session.execute(
@@ -161,29 +167,24 @@ def stage_progress(user: User, stage: str, dimensions: list[str]) -> StageProgre
 
 def recent_rounds(user: User, limit: int = RECENT * 6) -> list[Round]:
     """The user's latest finished rounds as candidate, with their events, for pacing."""
-    rounds = db.session.execute(
+    return list(db.session.execute(
         db.select(Round).where(Round.candidate_id == user.id, Round.status == timer.LOCKED)
-        .order_by(Round.created_at.desc()).limit(limit)).scalars().all()
-    if rounds:  # load every round's events in one query instead of one per round
-        by_round: dict[int, list[RoundEvent]] = {}
-        for ev in db.session.execute(db.select(RoundEvent).where(RoundEvent.round_id.in_([r.id for r in rounds]))
-                                     .order_by(RoundEvent.id)).scalars():
-            by_round.setdefault(ev.round_id, []).append(ev)
-        for rnd in rounds:
-            db.session.expunge(rnd)  # a read-only copy: setting events must not write
-            rnd.events = by_round.get(rnd.id, [])
-    return rounds
+        .options(selectinload(Round.events))
+        .order_by(Round.created_at.desc()).limit(limit)).scalars())
 
 
 def calibration_pairs(user: User, limit: int = RECENT * 6) -> list[tuple[str, dict[str, int], dict[str, int]]]:
     """(stage, self levels, interviewer levels) for recent peer rounds where the user has both cards."""
-    cards = db.session.execute(
-        db.select(Scorecard).where(Scorecard.candidate_id == user.id, Scorecard.status == "submitted")
+    interviewer_cards = db.session.execute(
+        db.select(Scorecard).where(Scorecard.candidate_id == user.id, Scorecard.role == "interviewer",
+                                   Scorecard.submitted_at.is_not(None))
         .order_by(Scorecard.submitted_at.desc()).limit(limit)).scalars().all()
-    by_round: dict[int, dict[str, Scorecard]] = {}
-    for card in cards:
-        by_round.setdefault(card.round_id, {})[card.role] = card
-    pairs = [(c["self"], c["interviewer"]) for c in by_round.values() if "self" in c and "interviewer" in c]
+    if not interviewer_cards:
+        return []
+    self_cards = {c.round_id: c for c in db.session.execute(
+        db.select(Scorecard).where(Scorecard.round_id.in_([c.round_id for c in interviewer_cards]),
+                                   Scorecard.role == "self", Scorecard.status == "submitted")).scalars()}
+    pairs = [(self_cards[c.round_id], c) for c in interviewer_cards if c.round_id in self_cards]
     if not pairs:
         return []
     ids = [card.id for pair in pairs for card in pair]
@@ -192,3 +193,26 @@ def calibration_pairs(user: User, limit: int = RECENT * 6) -> list[tuple[str, di
             db.select(Score.scorecard_id, Score.dimension, Score.level).where(Score.scorecard_id.in_(ids))):
         levels.setdefault(card_id, {})[dim] = level
     return [(s.stage, levels.get(s.id, {}), levels.get(i.id, {})) for s, i in pairs]
+
+
+def recent_levels(user: User, stage: str, dimension: str, count: int) -> list[tuple[int, datetime]]:
+    """The user's last `count` levels on one dimension of one stage, newest first."""
+    return [(level, at) for at, level in db.session.execute(
+        db.select(Score.scored_at, Score.level)
+        .where(Score.candidate_id == user.id, Score.stage == stage, Score.dimension == dimension)
+        .order_by(Score.scored_at.desc()).limit(count))]
+
+
+def last_attempts(user: User, prompt_slugs: list[str]) -> list[tuple[str, datetime, str | None]]:
+    """Per prompt: when the user last practiced it as candidate, and that round's overall result."""
+    out = []
+    for slug in prompt_slugs:  # one indexed lookup per prompt beats grouping the whole history
+        row = db.session.execute(
+            db.select(Round.id, Round.created_at).where(Round.candidate_id == user.id, Round.prompt_slug == slug)
+            .order_by(Round.created_at.desc()).limit(1)).first()
+        if row:
+            overall = db.session.execute(
+                db.select(Scorecard.overall).where(Scorecard.round_id == row.id, Scorecard.status == "submitted")
+                .order_by(Scorecard.role)).scalars().first()
+            out.append((slug, row.created_at, overall))
+    return out

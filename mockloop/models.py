@@ -58,13 +58,17 @@ class Round(db.Model):
     events (core.timer) and stored only so the scheduler and lists can query them cheaply."""
 
     __tablename__ = "rounds"
-    __table_args__ = (Index("ix_rounds_status_deadline", "status", "deadline_at"),)
+    __table_args__ = (
+        Index("ix_rounds_status_deadline", "status", "deadline_at"),
+        Index("ix_rounds_candidate_prompt_created", "candidate_id", "prompt_slug", "created_at"),
+        Index("ix_rounds_candidate_created", "candidate_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Identity across instances: export/import matches rounds by uid, so importing twice adds nothing.
     uid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     interviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     stage: Mapped[str] = mapped_column(String(64))
     prompt_slug: Mapped[str] = mapped_column(String(100), index=True)
@@ -136,7 +140,7 @@ class Scorecard(db.Model):
     __tablename__ = "scorecards"
     __table_args__ = (
         UniqueConstraint("round_id", "reviewer_id", name="uq_scorecards_round_reviewer"),
-        Index("ix_scorecards_candidate_submitted", "candidate_id", "submitted_at"),
+        Index("ix_scorecards_candidate_role_submitted", "candidate_id", "role", "submitted_at"),
         Index("ix_scorecards_candidate_stage_submitted", "candidate_id", "stage", "submitted_at"),
         Index("ix_scorecards_reviewer_submitted", "reviewer_id", "submitted_at"),
     )

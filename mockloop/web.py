@@ -1,10 +1,13 @@
 """What every page shares: the login loader, security headers, error pages and template helpers."""
 from __future__ import annotations
 
-from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Request, flash, jsonify, redirect, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.utils import cached_property
 
 from . import __version__
 from .extensions import db, login_manager
@@ -31,12 +34,52 @@ class SessionInterface(SecureCookieSessionInterface):
         return app.config["SESSION_COOKIE_SECURE"] or request.is_secure
 
 
+def _drop_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_drop_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_drop_nul(k): _drop_nul(v) for k, v in value.items()}
+    return value
+
+
+class NulFreeRequest(Request):
+    """Drops NUL characters from query and form fields and JSON strings. Nobody types one,
+    PostgreSQL cannot store or even compare text holding one (a 500 instead of a save), and refusing
+    the request would leave an autosaving scratchpad retrying forever."""
+
+    @staticmethod
+    def _nul_free(fields):
+        if not any("\x00" in k or "\x00" in v for k, v in fields.items(multi=True)):
+            return fields
+        return ImmutableMultiDict([(_drop_nul(k), _drop_nul(v)) for k, v in fields.items(multi=True)])
+
+    @cached_property
+    def args(self):
+        return self._nul_free(super().args)
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        if self.__dict__.get("form"):
+            self.__dict__["form"] = self._nul_free(self.__dict__["form"])
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True):
+        return _drop_nul(super().get_json(force=force, silent=silent, cache=cache))
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
+    app.request_class = NulFreeRequest
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        # Behind that many reverse proxies, believe their X-Forwarded-For/-Proto/-Host: the client's
+        # address (log-in limits) and HTTPS (Secure cookies) come from there. Never trust them unasked.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Log in to continue."
     login_manager.login_message_category = "info"

@@ -5,12 +5,11 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import clock, exchange, history
+from .. import rounds as rounds_service
 from ..content import content
 from ..core import practice_plan
 from ..core.charts import level_trend
 from ..core.exchange import ImportError_
-from ..extensions import db
-from ..models import Round, Score, Scorecard
 from . import bp
 
 IMPORT_LIMIT = 20 * 1024 * 1024  # bytes; an export of years of practice is a few MB
@@ -44,6 +43,7 @@ def history_list():
     filters = {k: v for k, v in args.items() if v}
     return render_template("review/history.html", page=page, stages=stages, args=args, filters=filters,
                            tags=tags, roles=history.ROLES, recommendation=loop.recommendation,
+                           titles={p.slug: p.title for p in catalog.prompts.values()},
                            prompts=sorted(catalog.prompts.values(), key=lambda p: (p.stage, p.title)))
 
 
@@ -61,12 +61,12 @@ def progress():
                   for d in stage.rubric]
         stages.append((stage, data, charts))
     return render_template("review/progress.html", stages=stages, pacing=_pacing(), calibration=_calibration(),
-                           recent=history.RECENT)
+                           recent=history.RECENT, cap=history.COUNT_CAP)
 
 
 def _pacing():
     """Per stage and phase: in how many recent rounds the phase ran over its plan (was extended)."""
-    from .. import rounds as rounds_service
+
     out: dict[str, dict[str, list[int]]] = {}
     for rnd in history.recent_rounds(current_user):
         state = rounds_service.state_of(rnd, rnd.locked_at or clock.now())
@@ -91,27 +91,20 @@ def _calibration():
 @login_required
 def plan():
     loop, catalog = content().loop, content().catalog
-    scores = [practice_plan.ScorePoint(stage, dim, level, at) for stage, dim, level, at in db.session.execute(
-        db.select(Score.stage, Score.dimension, Score.level, Score.scored_at)
-        .where(Score.candidate_id == current_user.id)
-        .order_by(Score.scored_at.desc()).limit(600))]
-    attempts = _attempts()
+    scores, attempts = [], []
+    for stage in loop.stages:
+        for d in stage.rubric:
+            scores += [practice_plan.ScorePoint(stage.slug, d.key, level, at) for level, at in
+                       history.recent_levels(current_user, stage.slug, d.key, practice_plan.WINDOW)]
+        slugs = [p.slug for p in catalog.for_stage(stage.slug)]
+        attempts += [practice_plan.Attempt(slug, stage.slug, at, overall)
+                     for slug, at, overall in history.last_attempts(current_user, slugs)]
     suggestions = practice_plan.suggest(
         [(s.slug, s.title) for s in loop.stages],
         {s.slug: [p.slug for p in catalog.for_stage(s.slug)] for s in loop.stages},
         {s.slug: {d.key: d.name for d in s.rubric} for s in loop.stages}, scores, attempts, clock.now())
     return render_template("review/plan.html", suggestions=suggestions, stages={s.slug: s for s in loop.stages},
                            catalog=catalog)
-
-
-def _attempts():
-    """The user's rounds as candidate with the overall result of the latest card, for spacing."""
-    rows = db.session.execute(
-        db.select(Round.prompt_slug, Round.stage, Round.created_at, Scorecard.overall)
-        .outerjoin(Scorecard, (Scorecard.round_id == Round.id) & (Scorecard.status == "submitted"))
-        .where(Round.candidate_id == current_user.id)
-        .order_by(Round.created_at.desc()).limit(2000)).all()
-    return [practice_plan.Attempt(slug, stage, at, overall) for slug, stage, at, overall in rows]
 
 
 @bp.get("/export.json")

@@ -61,11 +61,12 @@ def upgrade():
     sa.UniqueConstraint('uid', name=op.f('uq_rounds_uid'))
     )
     with op.batch_alter_table('rounds', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_rounds_candidate_id'), ['candidate_id'], unique=False)
+        batch_op.create_index('ix_rounds_candidate_created', ['candidate_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_rounds_interviewer_id'), ['interviewer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_rounds_owner_id'), ['owner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_rounds_prompt_slug'), ['prompt_slug'], unique=False)
         batch_op.create_index('ix_rounds_status_deadline', ['status', 'deadline_at'], unique=False)
+        batch_op.create_index('ix_rounds_candidate_prompt_created', ['candidate_id', 'prompt_slug', 'created_at'], unique=False)
 
     op.create_table('invites',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -132,7 +133,7 @@ def upgrade():
     )
     with op.batch_alter_table('scorecards', schema=None) as batch_op:
         batch_op.create_index('ix_scorecards_candidate_stage_submitted', ['candidate_id', 'stage', 'submitted_at'], unique=False)
-        batch_op.create_index('ix_scorecards_candidate_submitted', ['candidate_id', 'submitted_at'], unique=False)
+        batch_op.create_index('ix_scorecards_candidate_role_submitted', ['candidate_id', 'role', 'submitted_at'], unique=False)
         batch_op.create_index('ix_scorecards_reviewer_submitted', ['reviewer_id', 'submitted_at'], unique=False)
 
     op.create_table('scorecard_edits',
@@ -183,7 +184,7 @@ def downgrade():
     op.drop_table('scorecard_edits')
     with op.batch_alter_table('scorecards', schema=None) as batch_op:
         batch_op.drop_index('ix_scorecards_reviewer_submitted')
-        batch_op.drop_index('ix_scorecards_candidate_submitted')
+        batch_op.drop_index('ix_scorecards_candidate_role_submitted')
         batch_op.drop_index('ix_scorecards_candidate_stage_submitted')
 
     op.drop_table('scorecards')
@@ -197,10 +198,11 @@ def downgrade():
     op.drop_table('invites')
     with op.batch_alter_table('rounds', schema=None) as batch_op:
         batch_op.drop_index('ix_rounds_status_deadline')
+        batch_op.drop_index('ix_rounds_candidate_prompt_created')
         batch_op.drop_index(batch_op.f('ix_rounds_prompt_slug'))
         batch_op.drop_index(batch_op.f('ix_rounds_owner_id'))
         batch_op.drop_index(batch_op.f('ix_rounds_interviewer_id'))
-        batch_op.drop_index(batch_op.f('ix_rounds_candidate_id'))
+        batch_op.drop_index('ix_rounds_candidate_created')
 
     op.drop_table('rounds')
     op.drop_table('users')
