@@ -69,7 +69,8 @@ def _text_and_revision() -> dict | None:
     """The body of a revisioned text save, or None if it is not {"text": str, "revision": int}."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("text"), str) \
-            or not isinstance(data.get("revision"), int) or isinstance(data.get("revision"), bool):
+            or not isinstance(data.get("revision"), int) or isinstance(data.get("revision"), bool) \
+            or not 0 <= data["revision"] < 2**53:  # beyond a database integer it would be a 500
         return None
     return data
 

@@ -26,6 +26,7 @@ def _user_rounds(user: User) -> list[Round]:
 
 def export_user(user: User, now: datetime) -> dict:
     """Everything the user took part in: rounds, events, scratchpads, their notes, scorecards with rubrics."""
+    rounds_service.lock_due(now)  # a round whose time is up is exported locked, with its expire event
     out = []
     for rnd in _user_rounds(user):
         mine = role_of(rnd, user)

@@ -18,11 +18,15 @@ class StartError(ValueError):
 
 
 def _int_or_none(value, field: str, label: str) -> int | None:
-    if value in (None, ""):
+    if value is None or value == "":
         return None
+    if isinstance(value, float) and value.is_integer():  # JSON 60.0; not 2.7, NaN or Infinity
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise StartError(field, f"{label} must be a whole number.")
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except ValueError:
         raise StartError(field, f"{label} must be a whole number.") from None
 
 

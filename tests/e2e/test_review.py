@@ -1,0 +1,25 @@
+from playwright.sync_api import expect
+
+from mockloop import clock
+from mockloop.accounts.users import find_user
+from mockloop.content import content
+from mockloop.demo import seed_history
+from tests.e2e.conftest import sign_up
+
+
+def test_progress_shows_charts_and_history_pages(page, small_loop_app, live_url):
+    sign_up(page, live_url)
+    with small_loop_app.app_context():
+        seed_history(find_user("ada@example.com"), content().loop, content().catalog, 30, clock.now())
+    page.goto(live_url + "/progress")
+    chart = page.get_by_role("img", name="Clarity in Quick drill")
+    expect(chart).to_be_visible()
+    box = chart.bounding_box()
+    assert box["width"] > 100 and box["height"] > 30
+    page.get_by_role("link", name="History").first.click()
+    expect(page.locator("table.history tbody tr")).to_have_count(20)
+    page.get_by_role("link", name="Older →").click()
+    expect(page.locator("table.history tbody tr")).to_have_count(10)
+    page.locator("table.history tbody tr a").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Scorecard")
+    expect(page.get_by_role("link", name="Older scorecard →")).to_be_visible()

@@ -1,0 +1,211 @@
+"""History filters and pagination, progress numbers, export/import round trips and bad imports."""
+import io
+import json
+import re
+
+import pytest
+
+from mockloop.extensions import db
+from mockloop.models import Round, Scorecard
+from tests.conftest import Api, Auth
+from tests.test_scoring import answers, form_page
+
+
+@pytest.fixture
+def app(small_loop_app):
+    return small_loop_app
+
+
+def scored_round(api, clock, stage="quick", prompt="quick-prompt-1", clarity="3", depth="2", overall="yes"):
+    rid = api.start(stage=stage, prompt=prompt).get_json()["id"]
+    clock.advance(seconds=20)
+    api.call("POST", f"/api/rounds/{rid}/end")
+    _, token, revision = form_page(api.client, f"/rounds/{rid}/score")
+    fields = answers(token, revision, level_clarity=clarity, overall=overall)
+    if stage == "quick":
+        fields["level_depth"] = depth
+    else:
+        fields.pop("level_depth"), fields.pop("evidence_depth")
+    res = api.client.post(f"/rounds/{rid}/score", data=fields)
+    assert res.status_code == 302, res.get_data(as_text=True)[:500]
+    clock.advance(hours=1)
+    return rid
+
+
+def rows(page_html):
+    return re.findall(r'<tr>\s*<td><a href="/scorecards/(\d+)"', page_html)
+
+
+def test_history_newest_first_with_pagination(api, frozen_clock):
+    for _ in range(23):
+        scored_round(api, frozen_clock)
+    first = api.client.get("/history").get_data(as_text=True)
+    ids = rows(first)
+    assert len(ids) == 20 and ids == sorted(ids, key=int, reverse=True)
+    older = re.search(r'href="(/history\?older=[^"]+)"', first).group(1).replace("&amp;", "&")
+    second = api.client.get(older).get_data(as_text=True)
+    assert rows(second) == ["3", "2", "1"]
+    newer = re.search(r'href="(/history\?newer=[^"]+)"', second).group(1).replace("&amp;", "&")
+    assert rows(api.client.get(newer).get_data(as_text=True)) == ids
+
+
+def test_history_filters(api, frozen_clock):
+    scored_round(api, frozen_clock, prompt="quick-prompt-1", overall="no")
+    scored_round(api, frozen_clock, prompt="quick-prompt-2", overall="yes")
+    scored_round(api, frozen_clock, stage="talk", prompt="talk-prompt-1", overall="strong_yes")
+
+    def count(query):
+        return len(rows(api.client.get("/history" + query).get_data(as_text=True)))
+    assert count("") == 3
+    assert count("?stage=talk") == 1
+    assert count("?prompt=quick-prompt-2") == 1
+    assert count("?tag=tag-1") == 2  # quick-prompt-1 and talk-prompt-1 carry tag-1
+    assert count("?overall=no") == 1
+    assert count("?role=self") == 3 and count("?role=candidate") == 0 and count("?role=interviewer") == 0
+    assert count("?since=2026-05-04&until=2026-05-04") == 3
+    assert count("?since=2026-05-05") == 0
+
+
+def test_history_row_shows_the_level_strip(api, frozen_clock):
+    scored_round(api, frozen_clock, clarity="4", depth="1")
+    page = api.client.get("/history").get_data(as_text=True)
+    assert 'aria-label="Levels: 4, 1"' in page and "Quick prompt 1" in page
+
+
+def test_scorecard_has_previous_and_next(api, frozen_clock):
+    ids = [scored_round(api, frozen_clock) for _ in range(3)]
+    with api.client.application.app_context():
+        cards = [db.session.execute(db.select(Scorecard.id).filter_by(round_id=r)).scalar() for r in ids]
+    middle = api.client.get(f"/scorecards/{cards[1]}").get_data(as_text=True)
+    assert f'href="/scorecards/{cards[2]}" rel="prev"' in middle and f'href="/scorecards/{cards[0]}" rel="next"' in middle
+
+
+def test_progress_trend_numbers_and_averages(api, frozen_clock):
+    for clarity in ("1", "2", "4"):
+        scored_round(api, frozen_clock, clarity=clarity, depth="3")
+    page = api.client.get("/progress").get_data(as_text=True)
+    assert "3 rounds, oldest first: 1, 2, 4" in page  # the chart's text alternative
+    assert re.search(r"Clarity · recent average <strong>2.3</strong>", page)
+    assert re.search(r"Depth · recent average <strong>3.0</strong>", page)
+    assert "<svg" in page and 'role="img"' in page
+
+
+def test_progress_pacing_counts_extended_phases(api, frozen_clock):
+    rid = api.start(stage="quick", prompt="quick-prompt-1").get_json()["id"]
+    api.call("POST", f"/api/rounds/{rid}/extend")
+    frozen_clock.advance(minutes=7)  # the round runs out with Think extended
+    _, token, revision = form_page(api.client, f"/rounds/{rid}/score")
+    api.client.post(f"/rounds/{rid}/score", data=answers(token, revision))
+    page = api.client.get("/progress").get_data(as_text=True)
+    assert re.search(r'<th scope="row">Think</th><td>1 of 1</td>', page)
+    assert re.search(r'<th scope="row">Answer</th><td>0 of 1</td>', page)
+
+
+def test_practice_plan_starts_a_round_in_one_click(api, frozen_clock):
+    scored_round(api, frozen_clock, clarity="1", depth="1")
+    page = api.client.get("/practice-plan").get_data(as_text=True)
+    assert "Clarity has scored 1 in your last Quick drill round" in page
+    form = re.search(r'action="(/stages/quick/start)".*?name="prompt" value="([^"]+)"', page, re.S)
+    res = api.client.post(form.group(1), data={"csrf_token": api.token(), "prompt": form.group(2), "role": "solo"})
+    assert res.status_code == 302 and res.headers["Location"].startswith("/rounds/")
+
+
+def export(api):
+    return api.client.get("/export.json").get_json()
+
+
+def upload(api, payload: bytes):
+    return api.client.post("/import", data={"csrf_token": api.token(), "file": (io.BytesIO(payload), "x.json")},
+                           content_type="multipart/form-data")
+
+
+def test_export_then_import_round_trips_and_is_idempotent(app, api, frozen_clock):
+    scored_round(api, frozen_clock)
+    rid = api.start(stage="talk").get_json()["id"]
+    api.call("PUT", f"/api/rounds/{rid}/scratchpad", {"text": "notes in progress", "revision": 0})
+    frozen_clock.advance(minutes=10)
+    original = export(api)
+    assert len(original["rounds"]) == 2
+    assert original["rounds"][0]["scorecards"][0]["rubric"]["dimensions"][0]["key"] == "clarity"
+
+    # Another instance, as far as the data can tell: the original rounds are gone and a
+    # different account receives the file.
+    with app.app_context():
+        for rnd in db.session.execute(db.select(Round)).scalars():
+            db.session.delete(rnd)
+        db.session.commit()
+    other = Api(app.test_client())
+    Auth(other.client).signup(email="ada@elsewhere.example", name="Ada")
+    payload = json.dumps(original).encode()
+    assert upload(other, payload).status_code == 302
+    assert "Imported 2 rounds and 1 scorecards" in other.client.get("/history").get_data(as_text=True)
+    assert upload(other, payload).status_code == 302
+    assert "Imported 0 rounds and 0 scorecards (2 rounds and 1 scorecards were already here)" in \
+        other.client.get("/history").get_data(as_text=True)
+
+    copied = export(other)
+    assert copied["rounds"] == original["rounds"]
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(Round)).scalar() == 2
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda d: d.update(format="something-else"), "a mockloop export"),
+    (lambda d: d["rounds"][0].update(minutes=-5), "rounds[0].minutes"),
+    (lambda d: d["rounds"][0]["events"][0].update(kind="teleport"), "rounds[0].events[0].kind"),
+    (lambda d: d["rounds"][0]["events"][0].update(at="yesterday"), "rounds[0].events[0].at"),
+    (lambda d: d["rounds"][0]["scorecards"][0]["scores"][0].update(level=9), "scores[0].level"),
+    (lambda d: d["rounds"][0]["scorecards"][0]["scores"][0].update(dimension="charm"), "scores[0].dimension"),
+    (lambda d: d["rounds"][1].update(scratchpad=["<script>"]), "rounds[1].scratchpad"),
+])
+def test_hostile_import_is_refused_with_a_clear_error_and_changes_nothing(api, frozen_clock, mutate, message):
+    scored_round(api, frozen_clock)
+    api.start(stage="talk")
+    doc = export(api)
+    doc["rounds"] = [dict(r, uid=r["uid"][:-4] + "beef") for r in doc["rounds"]]  # new uids: would be added
+    for r in doc["rounds"]:
+        for c in r["scorecards"]:
+            c["uid"] = c["uid"][:-4] + "beef"
+    mutate(doc)
+    res = upload(api, json.dumps(doc).encode())
+    page = res.get_data(as_text=True)
+    assert res.status_code == 400 and "Nothing was imported" in page and message in page
+    with api.client.application.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(Round)).scalar() == 2
+
+
+def test_truncated_import_is_refused(api, frozen_clock):
+    scored_round(api, frozen_clock)
+    payload = json.dumps(export(api)).encode()
+    res = upload(api, payload[: len(payload) // 2])
+    assert res.status_code == 400 and "expected JSON" in res.get_data(as_text=True)
+
+
+def test_csv_export_has_a_row_per_scorecard(api, frozen_clock):
+    scored_round(api, frozen_clock, clarity="4", depth="1")
+    csv_text = api.client.get("/export.csv").get_data(as_text=True)
+    header, row = csv_text.strip().splitlines()
+    assert header.startswith("submitted_at,stage,prompt,role,reviewer,overall,levels")
+    assert ",quick,quick-prompt-1,self,Ada,yes,clarity=4;depth=1," in row
+
+
+def test_cli_export_and_import(app, api, frozen_clock, tmp_path):
+    from mockloop.cli import main
+    scored_round(api, frozen_clock)
+    runner = app.test_cli_runner()
+    out = tmp_path / "export.json"
+    assert runner.invoke(main, ["export", "--user", "ada@example.com", "-o", str(out)]).exit_code == 0
+    Auth(app.test_client()).signup(email="bo@example.com", name="Bo")
+    doc = json.loads(out.read_text())
+    for r in doc["rounds"]:
+        r["uid"] = r["uid"][:-4] + "cafe"
+        for c in r["scorecards"]:
+            c["uid"] = c["uid"][:-4] + "cafe"
+    out.write_text(json.dumps(doc))
+    first = runner.invoke(main, ["import", "--user", "bo@example.com", str(out)])
+    assert first.exit_code == 0 and "Imported 1 rounds and 1 scorecards" in first.output
+    second = runner.invoke(main, ["import", "--user", "bo@example.com", str(out)])
+    assert "Imported 0 rounds and 0 scorecards; skipped 1 rounds and 1 scorecards" in second.output
+    out.write_text("{")
+    bad = runner.invoke(main, ["import", "--user", "bo@example.com", str(out)])
+    assert bad.exit_code != 0 and "Nothing was imported" in bad.output
