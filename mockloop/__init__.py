@@ -27,8 +27,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .content import init_content
     init_content(app)
 
-    from . import accounts, api, catalog, health, invites, practice, review, scoring, web
+    from . import accounts, api, catalog, health, invites, planner, practice, review, scoring, web
     web.init_app(app)
-    for module in (accounts, catalog, practice, scoring, invites, review, api, health):
+    for module in (accounts, catalog, practice, scoring, invites, review, planner, api, health):
         app.register_blueprint(module.bp)
     return app

@@ -6,7 +6,7 @@ from datetime import datetime
 from flask import Blueprint, abort, jsonify, request, url_for
 from flask_login import current_user, login_required
 
-from . import clock, peers, rounds
+from . import clock, peers, rounds, schedule
 from .access import CANDIDATE, INTERVIEWER, require_role, round_for
 from .core import timer
 from .core.markup import render_user
@@ -117,6 +117,10 @@ def act(round_id: int, action: str):
     rnd = round_for(round_id, current_user)
     if rnd.mode == "peer":
         require_role(rnd, current_user, INTERVIEWER, "controls the timer in a peer round")
+    if action == timer.START:
+        blocked = schedule.can_start(rnd, clock.now())
+        if blocked:
+            return error(409, blocked, state=state_payload(rnd, clock.now()))
     try:
         rounds.act(rnd, action, current_user, clock.now())
     except rounds.RoundConflict as exc:

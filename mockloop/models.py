@@ -40,6 +40,7 @@ class User(UserMixin, db.Model):
     # Part of the login cookie's id: bumping it on a password change signs out every other session.
     login_version: Mapped[int] = mapped_column(default=1)
     is_admin: Mapped[bool] = mapped_column(default=False)
+    timezone: Mapped[str | None] = mapped_column(String(64))  # IANA name; None: the browser's
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
 
     def set_password(self, password: str) -> None:
@@ -88,6 +89,14 @@ class Round(db.Model):
     interviewer_notes: Mapped[str] = mapped_column(Text, default="")
     notes_rev: Mapped[int] = mapped_column(default=0)
     swapped_round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"))
+    # Scheduling: a round of a planned loop, or a peer round booked for later.
+    loop_id: Mapped[int | None] = mapped_column(ForeignKey("loop_plans.id", ondelete="CASCADE"), index=True)
+    loop_position: Mapped[int | None]
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # as planned or booked
+    pinned: Mapped[bool] = mapped_column(default=False)  # keeps its own time in a loop (take-home window)
+    candidate_joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    interviewer_joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    no_show: Mapped[str | None] = mapped_column(String(16))  # candidate | interviewer | both
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
 
     candidate: Mapped[User | None] = relationship(foreign_keys=[candidate_id])
@@ -111,6 +120,46 @@ class RoundEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
+class LoopPlan(db.Model):
+    """A user's scheduled run through several stages; its rounds carry loop_id and loop_position."""
+
+    __tablename__ = "loop_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    break_minutes: Mapped[int] = mapped_column(default=15)
+    status: Mapped[str] = mapped_column(String(16), default="planned")  # planned | cancelled
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
+
+    rounds: Mapped[list[Round]] = relationship(order_by="Round.loop_position", foreign_keys="Round.loop_id")
+
+
+class Notice(db.Model):
+    """Something the scheduler tells a user at a time: a round opening, a reminder, a no-show.
+
+    fired_at is set by one conditional UPDATE, so each notice fires once whatever process fires it.
+    """
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        UniqueConstraint("round_id", "user_id", "kind", name="uq_notices_round_user_kind"),
+        Index("ix_notices_fired_due", "fired_at", "due_at"),
+        Index("ix_notices_user_fired", "user_id", "fired_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # open | reminder | no_show
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    text: Mapped[str] = mapped_column(String(300), default="")
+
+    round: Mapped[Round] = relationship()
+
+
 class Invite(db.Model):
     """A link that seats a peer in a round. Only a hash of the token is stored."""
 
@@ -126,6 +175,7 @@ class Invite(db.Model):
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    proposed_times: Mapped[list | None] = mapped_column(JSON)  # ISO UTC times the invitee picks from
 
     round: Mapped[Round] = relationship()
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])

@@ -36,14 +36,21 @@ def open_seat(rnd: Round) -> str | None:
     return None
 
 
-def create_invite(rnd: Round, by: User, now: datetime, lifetime: timedelta = INVITE_LIFETIME) -> str:
-    """A fresh link for the round's open seat; returns the token (192 random bits), stored only hashed."""
+def create_invite(rnd: Round, by: User, now: datetime, lifetime: timedelta = INVITE_LIFETIME,
+                  proposed: list[datetime] | None = None) -> str:
+    """A fresh link for the round's open seat; returns the token (192 random bits), stored only hashed.
+
+    `proposed` times (a booking for later) are offered to the invitee, who accepts one of them.
+    """
     seat = open_seat(rnd)
     if seat is None:
         raise InviteError("Both seats of this round are taken.")
     token = secrets.token_urlsafe(24)
+    if proposed:  # a booking stays open until its last proposed time
+        lifetime = max(lifetime, max(proposed) - now)
     db.session.add(Invite(round_id=rnd.id, token_hash=_hash(token), role=seat, created_by_id=by.id,
-                          created_at=now, expires_at=now + lifetime))
+                          created_at=now, expires_at=now + lifetime,
+                          proposed_times=[t.isoformat() for t in sorted(proposed)] if proposed else None))
     db.session.commit()
     return token
 
@@ -64,9 +71,16 @@ def check_invite(invite: Invite | None, now: datetime) -> Invite:
     return invite
 
 
-def accept_invite(token: str, user: User, now: datetime) -> Round:
+def accept_invite(token: str, user: User, now: datetime, chosen: str | None = None) -> Round:
     invite = check_invite(find_invite(token), now)
     rnd = invite.round
+    when = None
+    if invite.proposed_times:
+        if chosen not in invite.proposed_times:
+            raise InviteError("Pick one of the proposed times to accept this booking.")
+        when = datetime.fromisoformat(chosen)
+        if when <= now:
+            raise InviteError("That proposed time has passed; ask for a new one.")
     if user.id in (rnd.candidate_id, rnd.interviewer_id):
         raise InviteError("You are already in this round; send the link to your practice partner.")
     seat_column = Round.candidate_id if invite.role == CANDIDATE else Round.interviewer_id
@@ -83,6 +97,9 @@ def accept_invite(token: str, user: User, now: datetime) -> Round:
         raise InviteError("Someone else took this seat a moment ago.")
     db.session.commit()
     db.session.refresh(rnd)
+    if when is not None:
+        from .schedule import book  # schedule builds on rounds, as peers does
+        book(rnd, when)
     return rnd
 
 

@@ -37,8 +37,10 @@ def state_of(rnd: Round, now: datetime) -> timer.RoundState:
 
 
 def create_round(owner: User, stage: Stage, prompt: Prompt, minutes: int, now: datetime, *,
-                 seats: dict[str, User | None] | None = None) -> Round:
-    """A solo round (seats=None) starts at once; a peer round waits for its interviewer to start it.
+                 seats: dict[str, User | None] | None = None, start: bool | None = None,
+                 scheduled_at: datetime | None = None) -> Round:
+    """A solo round (seats=None) starts at once unless start=False (a loop's later rounds); a peer
+    round waits for its interviewer to start it.
 
     seats maps "candidate" and "interviewer" to users, None for a seat an invite will fill.
     """
@@ -49,10 +51,10 @@ def create_round(owner: User, stage: Stage, prompt: Prompt, minutes: int, now: d
                 interviewer_id=interviewer.id if interviewer else None, stage=stage.slug,
                 prompt_slug=prompt.slug, prompt_title=prompt.title, minutes=minutes,
                 plan=[[p.name, p.minutes] for p in prompt.plan(stage, minutes)], status=timer.PLANNED,
-                mode="solo" if seats is None else "peer", created_at=now)
+                mode="solo" if seats is None else "peer", created_at=now, scheduled_at=scheduled_at)
     db.session.add(rnd)
     db.session.flush()
-    if seats is None:
+    if (seats is None) if start is None else start:
         _append(rnd, timer.START, now, owner)
     db.session.commit()
     return rnd
@@ -83,6 +85,8 @@ def act(rnd: Round, kind: str, actor: User, now: datetime) -> timer.RoundState:
         raise RoundConflict(str(exc)) from exc
     _append(rnd, kind, now, actor, timer.EXTEND_MINUTES if kind == timer.EXTEND else 0.0)
     db.session.commit()
+    if rnd.loop_id is not None:
+        _moved([rnd.id], now)  # starting, pausing, extending or ending moves the rest of its loop
     return state_of(rnd, now)
 
 
@@ -103,7 +107,15 @@ def lock_due(now: datetime, round_id: int | None = None) -> list[int]:
     for rid, deadline in locked:
         db.session.add(RoundEvent(round_id=rid, kind=timer.EXPIRE, at=deadline, recorded_at=now))
     db.session.commit()
-    return [rid for rid, _ in locked]
+    ids = [rid for rid, _ in locked]
+    if ids:
+        _moved(ids, now)
+    return ids
+
+
+def _moved(round_ids: list[int], now: datetime) -> None:
+    from .schedule import after_round_change  # schedule builds on this module
+    after_round_change(round_ids, now)
 
 
 def enforce_deadline(rnd: Round, now: datetime) -> None:

@@ -1,4 +1,4 @@
-"""The one scheduler of a deployment: locks rounds at their deadlines.
+"""The one scheduler of a deployment: locks rounds at their deadlines and fires notices on time.
 
 It runs in its own process (`mockloop scheduler`, which `mockloop serve` starts beside the web
 workers), never inside create_app, so there is exactly one however many web workers run. The
@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
-from . import clock, rounds
+from . import clock, rounds, schedule
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -37,25 +37,32 @@ class DeadlineScheduler:
             "misfire_grace_time": None, "coalesce": True, "max_instances": 1})
 
     def reconcile(self) -> list[int]:
-        """Lock rounds that ran out while nobody was watching; aim at the next deadline."""
+        """Lock rounds that ran out and fire notices that fell due while nobody was watching."""
         with self.app.app_context():
             locked = rounds.lock_due(clock.now())
-            self._aim(rounds.next_deadline())
+            schedule.fire_due(clock.now())
+            self._aim(self._next())
             db.session.remove()
         if locked:
             log.info("reconcile locked %d overdue round(s)", len(locked))
         return locked
 
+    @staticmethod
+    def _next() -> datetime | None:
+        due = [t for t in (rounds.next_deadline(), schedule.next_notice_due()) if t is not None]
+        return min(due, default=None)
+
     def fire(self) -> None:
-        """Date job: lock what is due, then aim at the following deadline."""
+        """Date job: lock what is due and fire due notices, then aim at the next time."""
         with self.app.app_context():
             rounds.lock_due(clock.now())
-            self._aim(rounds.next_deadline(), force=True)
+            schedule.fire_due(clock.now())
+            self._aim(self._next(), force=True)
             db.session.remove()
 
     def watch(self) -> None:
         with self.app.app_context():
-            self._aim(rounds.next_deadline())
+            self._aim(self._next())
             db.session.remove()
 
     def _aim(self, deadline: datetime | None, force: bool = False) -> None:

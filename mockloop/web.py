@@ -1,6 +1,8 @@
 """What every page shares: the login loader, security headers, error pages and template helpers."""
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import Flask, Request, flash, jsonify, redirect, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
@@ -113,6 +115,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["version"] = __version__
     app.jinja_env.filters["minutes"] = format_minutes
     app.jinja_env.filters["clock"] = format_clock
+    app.jinja_env.filters["in_zone"] = lambda dt, zone: dt.astimezone(ZoneInfo(zone)).strftime("%a %d %b %Y, %H:%M %Z")
     app.jinja_env.filters["difficulty"] = lambda d: DIFFICULTY.get(d, str(d))
 
 

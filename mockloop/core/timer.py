@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-START, PAUSE, RESUME, EXTEND, END, EXPIRE = "start", "pause", "resume", "extend", "end", "expire"
-KINDS = (START, PAUSE, RESUME, EXTEND, END, EXPIRE)
+START, PAUSE, RESUME, EXTEND, END, EXPIRE, CANCEL = "start", "pause", "resume", "extend", "end", "expire", "cancel"
+KINDS = (START, PAUSE, RESUME, EXTEND, END, EXPIRE, CANCEL)
+LOCK_REASONS = {END: "ended", EXPIRE: "time", CANCEL: "cancelled"}
 PLANNED, RUNNING, PAUSED, LOCKED = "planned", "running", "paused", "locked"
 EXTEND_MINUTES = 5
 
@@ -96,12 +97,12 @@ def round_state(phase_minutes: list[tuple[str, float]], events: list[Event], now
             so_far = elapsed + ((ev.at - since).total_seconds() if status == RUNNING else 0.0)
             extra[_phase_at(_ends(planned, extra), so_far)] += ev.minutes * 60.0
             extensions += 1
-        elif ev.kind in (END, EXPIRE) and status in (RUNNING, PAUSED, PLANNED):
+        elif ev.kind in LOCK_REASONS and status in (RUNNING, PAUSED, PLANNED):
             if status == RUNNING:
                 elapsed += (ev.at - since).total_seconds()
             elif status == PAUSED:
                 paused_s += (ev.at - since).total_seconds()
-            status, reason, locked_at = LOCKED, ("ended" if ev.kind == END else "time"), ev.at
+            status, reason, locked_at = LOCKED, LOCK_REASONS[ev.kind], ev.at
 
     total = sum(planned) + sum(extra)
     deadline = None
@@ -134,7 +135,7 @@ def round_state(phase_minutes: list[tuple[str, float]], events: list[Event], now
 
 
 ALLOWED = {START: (PLANNED,), PAUSE: (RUNNING,), RESUME: (PAUSED,), EXTEND: (RUNNING, PAUSED),
-           END: (PLANNED, RUNNING, PAUSED)}
+           END: (PLANNED, RUNNING, PAUSED), CANCEL: (PLANNED,)}
 
 
 def check_action(state: RoundState, kind: str) -> None:

@@ -26,10 +26,11 @@ def show(token: str):
 @login_required
 def accept(token: str):
     try:
-        rnd = peers.accept_invite(token, current_user, clock.now())
+        rnd = peers.accept_invite(token, current_user, clock.now(), request.form.get("when"))
     except peers.InviteError as exc:
         return render_template("invites/unusable.html", message=str(exc)), 410
-    flash("You joined the round.", "success")
+    flash("You joined the round." + (" It is on your Upcoming list, with a calendar file." if rnd.scheduled_at
+                                     else ""), "success")
     return redirect(url_for("practice.round_page", round_id=rnd.id))
 
 

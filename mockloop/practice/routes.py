@@ -3,13 +3,14 @@ import json
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from .. import clock, peers, rounds
+from .. import clock, peers, rounds, schedule
 from ..access import CANDIDATE, INTERVIEWER, role_of, round_for
 from ..invites.routes import TOKEN_KEY, pending_link
 from ..api import state_payload
 from ..content import content
 from ..extensions import db
 from ..models import Round
+from ..planner.times import parse_local, user_zone
 from . import bp
 from .start import SURPRISE, StartError, start_round
 
@@ -40,7 +41,9 @@ def start(slug: str):
     except StartError as exc:
         return _start_page(stage, values, exc, 400)
     if rnd.mode == "peer":
-        session[TOKEN_KEY] = {"round": rnd.id, "token": peers.create_invite(rnd, current_user, clock.now())}
+        proposed = [t for t in (parse_local(request.form.get(f"when_{i}", ""), user_zone()) for i in range(3)) if t]
+        token = peers.create_invite(rnd, current_user, clock.now(), proposed=[t for t in proposed if t > clock.now()])
+        session[TOKEN_KEY] = {"round": rnd.id, "token": token}
     return redirect(url_for("practice.round_page", round_id=rnd.id))
 
 
@@ -50,6 +53,7 @@ def round_page(round_id: int):
     rnd = round_for(round_id, current_user)
     now = clock.now()
     rounds.enforce_deadline(rnd, now)
+    schedule.mark_joined(rnd, current_user, now)
     stage = content().loop.stage(rnd.stage)
     prompt = content().catalog.get(rnd.stage, rnd.prompt_slug)
     state = state_payload(rnd, now)

@@ -1,0 +1,38 @@
+"""Reading the times people type: a datetime-local value in their zone, stored as UTC."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from flask import request
+from flask_login import current_user
+
+from ..core.planning import local_to_utc
+
+
+def user_zone() -> str:
+    """The profile's zone, else the browser's (sent by the form), else UTC."""
+    for zone in (getattr(current_user, "timezone", None), request.form.get("tz") or request.args.get("tz")):
+        if zone and valid_zone(zone):
+            return zone
+    return "UTC"
+
+
+def valid_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return name in available_timezones() or name == "UTC"
+
+
+def parse_local(value: str, zone: str) -> datetime | None:
+    try:
+        wall = datetime.strptime(value.strip(), "%Y-%m-%dT%H:%M")
+    except ValueError:
+        return None
+    return local_to_utc(wall, zone)
+
+
+def to_local_input(moment: datetime, zone: str) -> str:
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
