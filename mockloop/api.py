@@ -70,7 +70,7 @@ def _text_and_revision() -> dict | None:
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("text"), str) \
             or not isinstance(data.get("revision"), int) or isinstance(data.get("revision"), bool) \
-            or not 0 <= data["revision"] < 2**53:  # beyond a database integer it would be a 500
+            or not 0 <= data["revision"] < 2**31:  # beyond a 32-bit database integer it would be a 500
         return None
     return data
 

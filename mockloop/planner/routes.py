@@ -227,3 +227,23 @@ def notice_seen(notice_id: int):
     notice.seen_at = clock.now()
     db.session.commit()
     return jsonify(ok=True)
+
+
+@bp.route("/settings/timezone", methods=["GET", "POST"])
+@login_required
+def timezone_setting():
+    from zoneinfo import available_timezones
+
+    from .times import valid_zone
+    error = None
+    if request.method == "POST":
+        zone = request.form.get("timezone", "")
+        if zone and not valid_zone(zone):
+            error = f"{zone!r} is not a time zone name; pick one from the list."
+        else:
+            current_user.timezone = zone or None
+            db.session.commit()
+            flash(f"Times now show in {zone}." if zone else "Times now show in your browser's zone.", "success")
+            return redirect(url_for("planner.upcoming"))
+    return render_template("planner/timezone.html", zones=sorted(available_timezones()), error=error,
+                           chosen=request.form.get("timezone", current_user.timezone or "")), 400 if error else 200
