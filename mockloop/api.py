@@ -65,16 +65,6 @@ def error(status: int, message: str, **details):
     return jsonify(error=message, message=message, **details), status
 
 
-def _text_and_revision() -> dict | None:
-    """The body of a revisioned text save, or None if it is not {"text": str, "revision": int}."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict) or not isinstance(data.get("text"), str) \
-            or not isinstance(data.get("revision"), int) or isinstance(data.get("revision"), bool) \
-            or not 0 <= data["revision"] < 2**31:  # beyond a 32-bit database integer it would be a 500
-        return None
-    return data
-
-
 @bp.post("/rounds")
 @login_required
 def create():
@@ -140,17 +130,7 @@ def scratchpad(round_id: int):
 def save_scratchpad(round_id: int):
     rnd = round_for(round_id, current_user)
     require_role(rnd, current_user, CANDIDATE, "writes in the scratchpad")
-    data = _text_and_revision()
-    if data is None:
-        return error(400, "Send a JSON object with text (a string) and revision (a whole number).")
-    now = clock.now()
-    try:
-        revision = rounds.save_scratchpad(rnd, data["text"], data["revision"], now)
-    except ValueError as exc:
-        return error(400, str(exc))
-    except rounds.RoundConflict as exc:
-        return error(409, exc.message, **exc.details)
-    return jsonify(revision=revision, saved_at=iso(now))
+    return _revisioned_save(lambda text, revision: rounds.save_scratchpad(rnd, text, revision, clock.now()))
 
 
 @bp.get("/rounds/<int:round_id>/notes")
@@ -166,11 +146,17 @@ def notes(round_id: int):
 def save_notes(round_id: int):
     rnd = round_for(round_id, current_user)
     require_role(rnd, current_user, INTERVIEWER, "can write the interviewer's notes")
-    data = _text_and_revision()
-    if data is None:
+    return _revisioned_save(lambda text, revision: peers.save_notes(rnd, text, revision))
+
+
+def _revisioned_save(save):
+    """A text save that carries the revision it was written on: 400 bad body, 409 stale or locked."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str) \
+            or not isinstance(data.get("revision"), int) or isinstance(data.get("revision"), bool):
         return error(400, "Send a JSON object with text (a string) and revision (a whole number).")
     try:
-        revision = peers.save_notes(rnd, data["text"], data["revision"])
+        revision = save(data["text"], data["revision"])
     except ValueError as exc:
         return error(400, str(exc))
     except rounds.RoundConflict as exc:
