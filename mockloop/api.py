@@ -153,7 +153,8 @@ def _revisioned_save(save):
     """A text save that carries the revision it was written on: 400 bad body, 409 stale or locked."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("text"), str) \
-            or not isinstance(data.get("revision"), int) or isinstance(data.get("revision"), bool):
+            or not isinstance(data.get("revision"), int) or isinstance(data.get("revision"), bool) \
+            or not 0 <= data["revision"] < 2**31:  # beyond a 32-bit database integer it would be a 500
         return error(400, "Send a JSON object with text (a string) and revision (a whole number).")
     try:
         revision = save(data["text"], data["revision"])

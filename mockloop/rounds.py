@@ -55,12 +55,12 @@ def create_round(owner: User, stage: Stage, prompt: Prompt, minutes: int, now: d
     db.session.add(rnd)
     db.session.flush()
     if (seats is None) if start is None else start:
-        _append(rnd, timer.START, now, owner)
+        append_event(rnd, timer.START, now, owner)
     db.session.commit()
     return rnd
 
 
-def _append(rnd: Round, kind: str, now: datetime, actor: User | None, minutes: float = 0.0) -> None:
+def append_event(rnd: Round, kind: str, now: datetime, actor: User | None, minutes: float = 0.0) -> None:
     """Add an event and store the derived status/deadline, if nobody changed the round meanwhile."""
     rnd.events.append(RoundEvent(kind=kind, at=now, recorded_at=now, minutes=minutes,
                                  actor_id=actor.id if actor else None))
@@ -83,7 +83,7 @@ def act(rnd: Round, kind: str, actor: User, now: datetime) -> timer.RoundState:
         timer.check_action(state_of(rnd, now), kind)
     except timer.TimerError as exc:
         raise RoundConflict(str(exc)) from exc
-    _append(rnd, kind, now, actor, timer.EXTEND_MINUTES if kind == timer.EXTEND else 0.0)
+    append_event(rnd, kind, now, actor, timer.EXTEND_MINUTES if kind == timer.EXTEND else 0.0)
     db.session.commit()
     if rnd.loop_id is not None:
         _moved([rnd.id], now)  # starting, pausing, extending or ending moves the rest of its loop

@@ -17,7 +17,7 @@ from .core.catalog import Catalog, Prompt
 from .core.loop import Loop
 from .extensions import db
 from .models import LoopPlan, Notice, Round, User
-from .rounds import RoundConflict, _append, create_round, state_of
+from .rounds import RoundConflict, append_event, create_round, state_of
 
 REMINDER_BEFORE = timedelta(minutes=10)
 NO_SHOW_AFTER = timedelta(minutes=10)
@@ -98,7 +98,7 @@ def after_round_change(round_ids: list[int], now: datetime) -> None:
 def cancel_round(rnd: Round, actor: User, now: datetime) -> None:
     if rnd.status != timer.PLANNED:
         raise RoundConflict("Only a round that has not started can be cancelled.")
-    _append(rnd, timer.CANCEL, now, actor)
+    append_event(rnd, timer.CANCEL, now, actor)
     db.session.execute(update(Notice).where(Notice.round_id == rnd.id, Notice.fired_at.is_(None))
                        .values(fired_at=now, seen_at=now))  # nothing left to remind anyone of
     db.session.commit()
@@ -178,7 +178,7 @@ def _check_no_show(notice: Notice, rnd: Round, now: datetime) -> None:
         db.session.commit()
         return
     rnd.no_show = "both" if len(missing) == 2 else missing[0]
-    _append(rnd, timer.CANCEL, now, None)
+    append_event(rnd, timer.CANCEL, now, None)
     notice.text = (f"No-show recorded for {rnd.prompt_title}: the {' and the '.join(missing)} did not join within "
                    f"10 minutes of the start. The round is cancelled; book another time.")
     for user_id in {rnd.candidate_id, rnd.interviewer_id} - {None, notice.user_id}:

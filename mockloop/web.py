@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 
 from . import __version__
@@ -70,6 +71,14 @@ class NulFreeRequest(Request):
         return _drop_nul(super().get_json(force=force, silent=silent, cache=cache))
 
 
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: ids fit a 32-bit database integer, so a larger number is a 404,
+    not an overflow (a 500) in the database driver."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
@@ -77,6 +86,7 @@ def wants_json() -> bool:
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
     app.request_class = NulFreeRequest
+    app.url_map.converters["int"] = IdConverter  # before the blueprints add their routes
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:
         # Behind that many reverse proxies, believe their X-Forwarded-For/-Proto/-Host: the client's

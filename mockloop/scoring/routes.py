@@ -68,7 +68,8 @@ def _rubric_form(card: Scorecard):
         form = Form()
         if form.validate_on_submit():
             answers = rubric_core.answers_from_fields(card.rubric, form.data)
-            revision = int(form.revision.data) if (form.revision.data or "").isdigit() else -1
+            raw = form.revision.data or ""  # ASCII and short: "²" or 30 digits must be stale, not a 500
+            revision = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else -1
             try:
                 submit(card, answers, current_user, revision, clock.now())
             except StaleScorecard as exc:
