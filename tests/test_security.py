@@ -193,6 +193,21 @@ def test_every_html_page_has_the_csp_and_no_inline_script(app, world):
     assert checked >= 20
 
 
+def test_ids_too_large_for_the_database_are_404s(app, world):
+    """A 20-digit id in any URL is "no such thing", not an integer overflow in the database driver."""
+    ada, checked = world["ada"], 0
+    for rule in app.url_map.iter_rules():
+        ints = [arg for arg, conv in rule._converters.items() if conv.__class__.__name__ == "IdConverter"]
+        if not ints or "GET" not in rule.methods:
+            continue
+        url = build(app, rule, {**url_values(rule, world), **{arg: 2**64 for arg in ints}})
+        assert ada.client.get(url).status_code == 404, url
+        checked += 1
+    assert checked >= 5
+    res = ada.call("PUT", f"/api/rounds/{2**64}/scratchpad", {"text": "x", "revision": 0})
+    assert res.status_code in (404, 405) and res.is_json  # Werkzeug answers 405: only GET shares the path
+
+
 def session_cookie(res) -> str:
     cookies = [c for c in res.headers.getlist("Set-Cookie") if c.startswith("session=")]
     assert cookies, res.headers

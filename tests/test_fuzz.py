@@ -1,0 +1,269 @@
+"""Bad input, generated with hypothesis: never a server error, never anything invalid stored, and a
+rejected form comes back with what the user typed."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from markupsafe import escape
+
+from mockloop.core import rubric as rubric_core
+from mockloop.extensions import db
+from mockloop.models import Round, Scorecard
+from mockloop.peers import NOTES_LIMIT
+from mockloop.rounds import SCRATCHPAD_LIMIT
+from tests.conftest import Api, Auth, csrf_token
+
+FUZZ = settings(max_examples=60, deadline=None, database=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+# Any JSON a client could send, including the NaN and Infinity that Python's parser accepts.
+EDGES = [2**31, 2**53, 2**63 - 1, 2**63, -2**63 - 1, 2**70, 10**400, float("inf"), float("-inf"), float("nan"),
+         1e308, 2.5, 60.0, -0.0, True, False, "", "0", "٣", "1e3", " 2 ", "9" * 5000]
+json_scalars = (st.none() | st.booleans() | st.integers() | st.integers(min_value=-2**70, max_value=2**70)
+                | st.floats() | st.text(max_size=30) | st.sampled_from(EDGES))
+json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=3)
+                           | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=6)
+CURRENT = object()  # stands for the revision the text is stored at, so some saves succeed
+texts = st.text(max_size=60) | st.sampled_from(["", " ", "\n", "<b>x</b>", "\x00", "é" * 3])
+
+
+@pytest.fixture
+def app(small_loop_app):
+    return small_loop_app
+
+
+@pytest.fixture
+def peer(app, frozen_clock):
+    """A running peer round: Ada the candidate, Bob the interviewer."""
+    ada, bob = Api(app.test_client()), Api(app.test_client())
+    Auth(ada.client).signup(email="ada@example.com", name="Ada")
+    Auth(bob.client).signup(email="bob@example.com", name="Bob")
+    created = ada.start(stage="quick", prompt="quick-prompt-1", role="candidate", minutes=3).get_json()
+    path = created["invite_url"].replace("http://localhost", "")
+    bob.client.post(path, data={"csrf_token": csrf_token(bob.client, path)})
+    assert bob.call("POST", f"/api/rounds/{created['id']}/start").status_code == 200
+    return ada, bob, created["id"]
+
+
+def stored(app, round_id):
+    with app.app_context():
+        rnd = db.session.get(Round, round_id)
+        return rnd.scratchpad, rnd.scratchpad_rev, rnd.interviewer_notes, rnd.notes_rev
+
+
+# ---------- scratchpad and notes PUT bodies ----------
+
+text_bodies = st.one_of(
+    json_values,
+    st.fixed_dictionaries({"text": json_values | texts, "revision": json_values}),
+    st.fixed_dictionaries({"text": texts, "revision": st.integers(min_value=-2**70, max_value=2**70)
+                           | st.sampled_from(EDGES)}),
+    st.fixed_dictionaries({"text": texts, "revision": st.just(CURRENT)}),
+    st.builds(lambda n: {"text": "y" * n, "revision": 0},
+              st.sampled_from([NOTES_LIMIT, NOTES_LIMIT + 1, SCRATCHPAD_LIMIT, SCRATCHPAD_LIMIT + 1])),
+)
+
+
+def check_text_put(app, api, url, rid, body, field):
+    before = stored(app, rid)
+    if isinstance(body, dict) and body.get("revision") is CURRENT:
+        body = {**body, "revision": before[1] if field == "scratchpad" else before[3]}
+    res = api.call("PUT", url, body)
+    event(f"status {res.status_code}")
+    assert res.status_code in (200, 400, 409), (res.status_code, body)
+    assert res.is_json and res.get_json().get("message" if res.status_code != 200 else "revision") is not None
+    after = stored(app, rid)
+    text, rev = (after[0], after[1]) if field == "scratchpad" else (after[2], after[3])
+    if res.status_code == 200:
+        assert text == body["text"].replace("\x00", "") and rev == res.get_json()["revision"]
+        assert len(text) <= (SCRATCHPAD_LIMIT if field == "scratchpad" else NOTES_LIMIT)
+    else:
+        assert after == before
+
+
+@FUZZ
+@given(body=text_bodies)
+def test_scratchpad_put_survives_any_body(app, peer, body):
+    ada, _, rid = peer
+    check_text_put(app, ada, f"/api/rounds/{rid}/scratchpad", rid, body, "scratchpad")
+
+
+@FUZZ
+@given(body=text_bodies)
+def test_notes_put_survives_any_body(app, peer, body):
+    _, bob, rid = peer
+    check_text_put(app, bob, f"/api/rounds/{rid}/notes", rid, body, "notes")
+
+
+@FUZZ
+@given(raw=st.binary(max_size=40) | st.text(max_size=40).map(str.encode))
+def test_text_puts_survive_bodies_that_are_not_json(app, peer, raw):
+    ada, bob, rid = peer
+    for api, url in ((ada, f"/api/rounds/{rid}/scratchpad"), (bob, f"/api/rounds/{rid}/notes")):
+        before = stored(app, rid)
+        res = api.client.put(url, data=raw, content_type="application/json", headers={"X-CSRFToken": api.token()})
+        assert res.status_code in (200, 400, 409) and res.is_json, res.status_code
+        if res.status_code != 200:
+            assert stored(app, rid) == before
+
+
+# ---------- round-start JSON ----------
+
+start_values = {
+    "stage": st.sampled_from(["quick", "talk", "nope", ""]) | json_values,
+    "prompt": st.sampled_from(["surprise", "quick-prompt-1", "talk-prompt-2", "missing"]) | json_values,
+    "minutes": st.integers(-5, 10) | json_values,
+    "tag": st.sampled_from(["", "x"]) | json_values,
+    "difficulty": st.integers(0, 4) | json_values,
+    "role": st.sampled_from(["solo", "candidate", "interviewer", "judge"]) | json_values,
+}
+start_bodies = (json_values | st.fixed_dictionaries({}, optional=start_values)
+                | st.fixed_dictionaries({"stage": st.sampled_from(["quick", "talk"]), "prompt": st.just("surprise")},
+                                        optional={k: start_values[k] for k in ("minutes", "difficulty", "role")}))
+
+
+@FUZZ
+@given(body=start_bodies)
+def test_round_start_survives_any_json(app, peer, body):
+    ada, _, _ = peer
+    with app.app_context():
+        count = db.session.execute(db.select(db.func.count()).select_from(Round)).scalar()
+    res = ada.call("POST", "/api/rounds", body)
+    event(f"status {res.status_code}")
+    assert res.status_code in (201, 400), (res.status_code, body)
+    with app.app_context():
+        rounds = db.session.execute(db.select(Round).order_by(Round.id)).scalars().all()
+        if res.status_code == 400:
+            assert len(rounds) == count and res.get_json()["message"]
+        else:
+            assert len(rounds) == count + 1
+            new = rounds[-1]
+            limits = {"quick": (1, 3), "talk": (1, 5)}[new.stage]
+            assert limits[0] <= new.minutes <= limits[1] and new.mode in ("solo", "peer")
+            assert new.prompt_slug.startswith(new.stage)
+
+
+# ---------- the rubric form ----------
+
+LEVELS = ["1", "2", "3", "4"]
+honest_fields = {
+    "level_clarity": st.sampled_from(["", *LEVELS]),
+    "level_depth": st.sampled_from(["", *LEVELS]),
+    "evidence_clarity": texts | st.integers(4990, 5010).map(lambda n: "e" * n),
+    "evidence_depth": texts,
+    "overall": st.sampled_from(["", "strong_no", "no", "yes", "strong_yes"]),
+    "keep": texts | st.integers(1990, 2010).map(lambda n: "k" * n),
+    "stop": texts,
+    "start": texts,
+}
+typed = st.text(min_size=1, max_size=40).filter(lambda t: t.replace("\x00", "").strip())
+complete_fields = {**{k: st.sampled_from(LEVELS) for k in ("level_clarity", "level_depth")},
+                   "evidence_clarity": typed | st.integers(4990, 5010).map(lambda n: "e" * n),
+                   "evidence_depth": typed, "overall": st.sampled_from(["strong_no", "no", "yes", "strong_yes"]),
+                   "keep": typed | st.integers(1990, 2010).map(lambda n: "k" * n), "stop": typed, "start": typed}
+forged_fields = {**honest_fields,
+                 "level_clarity": st.text(max_size=4) | st.sampled_from(["0", "5", "-1", "3.0", " 3"]),
+                 "overall": st.text(max_size=12) | st.sampled_from(["neutral", "YES"]),
+                 "level_bogus": st.sampled_from(["1", "x"])}
+
+
+@pytest.fixture
+def card(app, peer):
+    """Ada's self-assessment of the ended peer round, opened and ready to fill in."""
+    ada, bob, rid = peer
+    bob.call("POST", f"/api/rounds/{rid}/end")
+    assert ada.client.get(f"/rounds/{rid}/score").status_code == 200
+    with app.app_context():
+        card_id = db.session.execute(db.select(Scorecard.id)).scalar_one()
+    return ada, card_id, csrf_token(ada.client, f"/scorecards/{card_id}/edit")
+
+
+def card_state(app, card_id):
+    with app.app_context():
+        card = db.session.get(Scorecard, card_id)
+        return (card.status, card.revision, card.overall, card.keep, card.stop, card.start,
+                [(s.dimension, s.level, s.evidence) for s in card.scores])
+
+
+def assert_card_valid(app, card_id):
+    with app.app_context():
+        card = db.session.get(Scorecard, card_id)
+        if card.status != "submitted":
+            return
+        assert card.overall in {r["key"] for r in card.rubric["recommendation"]}
+        assert [s.dimension for s in card.scores] == [d["key"] for d in card.rubric["dimensions"]]
+        for s in card.scores:
+            assert 1 <= s.level <= 4 and s.evidence.strip() and len(s.evidence) <= rubric_core.EVIDENCE_LIMIT
+        for f in rubric_core.SUMMARY_FIELDS:
+            assert getattr(card, f).strip() and len(getattr(card, f)) <= rubric_core.SUMMARY_LIMIT
+
+
+@FUZZ
+@given(fields=st.fixed_dictionaries(complete_fields) | st.fixed_dictionaries({}, optional=honest_fields))
+def test_rubric_form_keeps_what_was_typed_or_stores_a_valid_card(app, card, fields):
+    ada, card_id, token = card
+    revision = card_state(app, card_id)[1]
+    before = card_state(app, card_id)
+    res = ada.client.post(f"/scorecards/{card_id}/edit", data={"csrf_token": token, "revision": str(revision),
+                                                               **fields})
+    event(f"status {res.status_code}")
+    assert res.status_code in (302, 400), res.status_code
+    assert_card_valid(app, card_id)
+    if res.status_code == 302:
+        return
+    assert card_state(app, card_id) == before
+    page = res.get_data(as_text=True)
+    assert "need" in page and "attention below" in page  # the error summary
+    for name, value in fields.items():
+        value = value.replace("\x00", "")
+        if (name.startswith("level_") or name == "overall") and value:
+            assert re.search(rf'<input[^>]*\bchecked\b[^>]*name="{name}"[^>]*value="{value}"', page), (name, value)
+        elif value.strip("\r\n"):
+            assert str(escape(value.replace("\r\n", "\n"))) in page.replace("\r\n", "\n"), (name, value[:40])
+
+
+@FUZZ
+@given(fields=st.fixed_dictionaries(complete_fields),
+       revision=st.text(max_size=12) | st.sampled_from(["\u00b2", "\u0663", "9" * 30, "-1", " 0", "0", "1"])
+       | st.integers(-3, 2**70).map(str))
+def test_rubric_form_revision_is_checked_not_crashed(app, card, fields, revision):
+    ada, card_id, token = card
+    before = card_state(app, card_id)
+    res = ada.client.post(f"/scorecards/{card_id}/edit", data={"csrf_token": token, "revision": revision, **fields})
+    event(f"status {res.status_code}")
+    assert res.status_code in (302, 400, 409), res.status_code
+    assert_card_valid(app, card_id)
+    if res.status_code == 409:
+        page = res.get_data(as_text=True)
+        assert "changed after you opened it" in page and card_state(app, card_id) == before
+        assert str(escape(fields["stop"].replace("\x00", "").replace("\r\n", "\n"))) in page.replace("\r\n", "\n")
+
+
+@FUZZ
+@given(fields=st.fixed_dictionaries({"level_clarity": forged_fields["level_clarity"]},
+                                    optional={k: v for k, v in forged_fields.items() if k != "level_clarity"}))
+def test_forged_rubric_posts_store_nothing(app, card, fields):
+    ada, card_id, token = card
+    before = card_state(app, card_id)
+    res = ada.client.post(f"/scorecards/{card_id}/edit", data={"csrf_token": token, "revision": str(before[1]),
+                                                               **fields})
+    event(f"status {res.status_code}")
+    assert res.status_code in (302, 400), res.status_code
+    assert_card_valid(app, card_id)
+    if res.status_code == 400 and "not part of this rubric" in res.get_data(as_text=True):
+        assert card_state(app, card_id) == before
+
+
+@FUZZ
+@given(fields=st.dictionaries(st.sampled_from(sorted(forged_fields)) | st.text(max_size=10), texts, max_size=6))
+def test_rubric_drafts_keep_only_rubric_fields(app, card, fields):
+    ada, card_id, _ = card
+    res = ada.client.post(f"/scorecards/{card_id}/draft", data=fields, headers={"X-CSRFToken": ada.token()})
+    assert res.status_code == 200
+    with app.app_context():
+        card = db.session.get(Scorecard, card_id)
+        assert set(card.draft) <= rubric_core.answer_fields(card.rubric)
+        assert all(len(v) <= rubric_core.EVIDENCE_LIMIT for v in card.draft.values())
