@@ -23,3 +23,19 @@ def test_progress_shows_charts_and_history_pages(page, small_loop_app, live_url)
     page.locator("table.history tbody tr a").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Scorecard")
     expect(page.get_by_role("link", name="Older scorecard →")).to_be_visible()
+
+
+def test_a_scorecard_prints_on_one_or_two_pages_without_navigation(page, small_loop_app, live_url):
+    import re as _re
+    sign_up(page, live_url)
+    with small_loop_app.app_context():
+        seed_history(find_user("ada@example.com"), content().loop, content().catalog, 1, clock.now())
+    page.goto(live_url + "/history")
+    page.locator("table.history tbody tr a").first.click()
+    page.emulate_media(media="print")
+    expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+    expect(page.get_by_role("link", name="Edit")).to_be_hidden()
+    expect(page.get_by_role("table").first).to_be_visible()
+    pdf = page.pdf(format="A4")
+    pages = len(_re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 1 <= pages <= 2, pages
