@@ -6,7 +6,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test db chromium clean bench
+.PHONY: run test test-postgres db chromium clean bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ chromium:
 
 test: $(VENV)/.installed-test chromium
 	$(BIN)/python -m pytest -q
+
+# The same suite on PostgreSQL: .ci/with-postgres installs Debian's postgresql if needed, starts a
+# throwaway cluster in a temp folder on 127.0.0.1:54329, and stops and deletes it afterwards.
+test-postgres: $(VENV)/.installed-test chromium
+	.ci/with-postgres $(BIN)/python -m pytest -q
 
 # Performance figures beside a bare Flask baseline, a few minutes; see docs/performance.md.
 bench: $(VENV)/.installed

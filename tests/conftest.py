@@ -1,11 +1,17 @@
 """Shared fixtures: an app on a temporary database, a client, and an auth helper."""
 from __future__ import annotations
 
+import itertools
+import os
 import re
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from mockloop import create_app
 from mockloop.extensions import db
@@ -14,30 +20,125 @@ REPO = Path(__file__).resolve().parent.parent
 CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
 
 
+# The engine under test. SQLite unless MOCKLOOP_TEST_DATABASE_URL names a PostgreSQL server's
+# maintenance database (`make test-postgres` starts a throwaway one through .ci/with-postgres); the
+# suite then creates and drops its own databases there.
+TEST_DATABASE_URL = os.environ.get("MOCKLOOP_TEST_DATABASE_URL") or None
+ON_POSTGRES = bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgres"))
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "multiprocess: starts real server processes (mockloop serve)")
+
+
+def pytest_report_header(config):
+    if ON_POSTGRES:
+        url = make_url(TEST_DATABASE_URL)
+        return f"database: PostgreSQL at {url.host}:{url.port} (MOCKLOOP_TEST_DATABASE_URL)"
+    return "database: SQLite (set MOCKLOOP_TEST_DATABASE_URL or run `make test-postgres` for PostgreSQL)"
+
+
+class PostgresServer:
+    """Databases on the test server: one migrated template per session, a clone of it per test."""
+
+    def __init__(self, url: str):
+        self.url = make_url(url).set(drivername="postgresql+psycopg")
+        self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        self.prefix = f"mockloop_test_{os.getpid()}_"  # sessions sharing a server never collide
+        self.names = itertools.count()
+        # Cloning takes a few hundred milliseconds: the next test's database is made while a test runs.
+        self.background = ThreadPoolExecutor(max_workers=1)
+        self.ready: Future | None = None
+
+    def url_for(self, name: str) -> str:
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    def create(self, template: str | None = None) -> str:
+        name = f"{self.prefix}{next(self.names)}"
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        return name
+
+    def clone(self, template: str) -> str:
+        name = self.ready.result() if self.ready else self.create(template)
+        self.ready = self.background.submit(self.create, template)
+        return name
+
+    def drop(self, name: str) -> None:
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def drop_all(self) -> None:
+        self.background.shutdown(wait=True)
+        with self.admin.connect() as conn:
+            names = conn.exec_driver_sql("SELECT datname FROM pg_database").scalars().all()
+        for name in names:
+            if name.startswith(self.prefix):
+                self.drop(name)
+        self.admin.dispose()
+
+
 @pytest.fixture(scope="session")
-def migrated_db(tmp_path_factory) -> Path:
-    """One database built by running every migration; each test gets a copy of it."""
+def postgres():
+    """The PostgreSQL test server, or None when the suite runs on SQLite."""
+    if not ON_POSTGRES:
+        yield None
+        return
+    server = PostgresServer(TEST_DATABASE_URL)
+    yield server
+    server.drop_all()
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory, postgres) -> Path | str:
+    """One database built by running every migration: a SQLite file, or a PostgreSQL template's name."""
     import flask_migrate
     instance = tmp_path_factory.mktemp("template")
-    app = create_app({"INSTANCE_PATH": str(instance), "SECRET_KEY": "test"})
+    # DATABASE_URL None means SQLite in the instance folder, whatever MOCKLOOP_DATABASE_URL says.
+    config = {"INSTANCE_PATH": str(instance), "SECRET_KEY": "test", "DATABASE_URL": None}
+    if postgres:
+        template = postgres.create()
+        config["DATABASE_URL"] = postgres.url_for(template)
+    app = create_app(config)
     with app.app_context():
         flask_migrate.upgrade()
-        db.engine.dispose()
-    return instance / "mockloop.sqlite"
+        db.engine.dispose()  # CREATE DATABASE ... TEMPLATE needs the template without connections
+    return template if postgres else instance / "mockloop.sqlite"
 
 
 @pytest.fixture
-def make_app(tmp_path, migrated_db):
-    """Build an app on a fresh copy of the migrated database; extra config overrides the defaults."""
+def database_url(postgres, migrated_db):
+    """DATABASE_URL for this test's apps: None on SQLite (make_app copies the migrated file into the
+    instance folder), else a fresh clone of the migrated template, dropped after the test."""
+    if postgres is None:
+        yield None
+        return
+    name = postgres.clone(migrated_db)
+    yield postgres.url_for(name)
+    postgres.background.submit(postgres.drop, name)
+
+
+@pytest.fixture
+def make_app(tmp_path, migrated_db, database_url):
+    """Build an app on this test's fresh migrated database; extra config overrides the defaults.
+
+    Every app a test builds shares that database and the instance folder tmp_path/instance.
+    """
+    apps = []
+
     def factory(**config):
         instance = tmp_path / "instance"
         instance.mkdir(exist_ok=True)
-        if not (instance / "mockloop.sqlite").exists():
+        base = {"INSTANCE_PATH": str(instance), "SECRET_KEY": "test-secret", "DATABASE_URL": database_url}
+        if not database_url and not (instance / "mockloop.sqlite").exists():
             shutil.copy(migrated_db, instance / "mockloop.sqlite")
-        base = {"INSTANCE_PATH": str(instance), "SECRET_KEY": "test-secret"}
         app = create_app({**base, **config})
+        apps.append(app)
         return app
-    return factory
+    yield factory
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture
