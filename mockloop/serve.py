@@ -31,6 +31,7 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict:
         "threads": threads,
         "worker_class": "gthread",
         "keepalive": 30,  # browsers poll the round state; keep their connections open
+        "control_socket_disable": True,  # one shared path in ~/.gunicorn would clash between instances
         "accesslog": None,
         "errorlog": "-",
         "when_ready": lambda server: print(f"mockloop is serving on http://{host}:{port}", flush=True),
