@@ -1,4 +1,4 @@
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from .. import clock, peers
@@ -37,7 +37,7 @@ def accept(token: str):
 @bp.post("/rounds/<int:round_id>/invites")
 @login_required
 def renew(round_id: int):
-    rnd = round_for(round_id, current_user)
+    rnd = _owned(round_id)
     peers.revoke_invites(rnd, clock.now())
     try:
         session[TOKEN_KEY] = {"round": rnd.id, "token": peers.create_invite(rnd, current_user, clock.now())}
@@ -51,11 +51,19 @@ def renew(round_id: int):
 @bp.post("/rounds/<int:round_id>/invites/revoke")
 @login_required
 def revoke(round_id: int):
-    rnd = round_for(round_id, current_user)
+    rnd = _owned(round_id)
     count = peers.revoke_invites(rnd, clock.now())
     session.pop(TOKEN_KEY, None)
     flash("Invite withdrawn." if count else "There was no open invite.", "info")
     return redirect(url_for("practice.round_page", round_id=rnd.id))
+
+
+def _owned(round_id: int):
+    """Invites are the creator's to hand out: the other participant gets 403, strangers 404."""
+    rnd = round_for(round_id, current_user)
+    if rnd.owner_id != current_user.id:
+        abort(403, description="Only the person who created this round manages its invites.")
+    return rnd
 
 
 def pending_link(rnd) -> str | None:
