@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import abort
+from sqlalchemy.orm import joinedload, selectinload
 
 from .extensions import db
 from .models import Round, User
@@ -19,7 +20,9 @@ def role_of(rnd: Round, user: User) -> str | None:
 
 def round_for(round_id: int, user: User) -> Round:
     """The round if `user` takes part in it; 404 otherwise, so strangers cannot learn it exists."""
-    rnd = db.session.get(Round, round_id)
+    # Who sits where and what happened: every view of a round needs both, so load them at once.
+    rnd = db.session.get(Round, round_id, options=[joinedload(Round.candidate), joinedload(Round.interviewer),
+                                                   selectinload(Round.events)])
     if rnd is None or role_of(rnd, user) is None:
         abort(404, description="There is no such round, or it is not yours.")
     return rnd

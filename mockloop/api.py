@@ -56,8 +56,9 @@ def state_payload(rnd: Round, now: datetime) -> dict:
         "candidate": rnd.candidate.display_name if rnd.candidate else None,
         "interviewer": rnd.interviewer.display_name if rnd.interviewer else None,
         "next_round": url_for("practice.round_page", round_id=rnd.swapped_round_id) if rnd.swapped_round_id else None,
+        # Only a locked round can have scorecards: a running one skips the query on every poll.
         "scorecards": [{"role": c.role, "url": url_for("scoring.scorecard", card_id=c.id)}
-                       for c in submitted_cards(rnd)],
+                       for c in (submitted_cards(rnd) if state.status == timer.LOCKED else [])],
     }
 
 

@@ -81,12 +81,13 @@ class Round(db.Model):
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)  # bumped by every event: the state's ETag
-    scratchpad: Mapped[str] = mapped_column(Text, default="")
+    # Deferred: up to 200,000 characters that the state polls never need.
+    scratchpad: Mapped[str] = mapped_column(Text, default="", deferred=True)
     scratchpad_rev: Mapped[int] = mapped_column(default=0)
     scratchpad_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     mode: Mapped[str] = mapped_column(String(8), default="solo")  # solo | peer
     # Interviewer-only; never sent to the candidate.
-    interviewer_notes: Mapped[str] = mapped_column(Text, default="")
+    interviewer_notes: Mapped[str] = mapped_column(Text, default="", deferred=True)
     notes_rev: Mapped[int] = mapped_column(default=0)
     swapped_round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"))
     # Scheduling: a round of a planned loop, or a peer round booked for later.

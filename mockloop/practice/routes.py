@@ -61,7 +61,8 @@ def round_page(round_id: int):
     return render_template(
         "practice/round.html", rnd=rnd, stage=stage, prompt=prompt, state=state, state_json=json.dumps(state),
         role=role, controls=rnd.mode == "solo" or role == INTERVIEWER, open_seat=peers.open_seat(rnd),
-        invite_link=pending_link(rnd), has_invite=peers.live_invite(rnd, now) is not None,
+        invite_link=pending_link(rnd) if peers.open_seat(rnd) else None,
+        has_invite=peers.open_seat(rnd) is not None and peers.live_invite(rnd, now) is not None,
         notes_scaffold=peers.notes_scaffold(stage) if stage and role == INTERVIEWER else "")
 
 
