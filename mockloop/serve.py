@@ -12,9 +12,11 @@ from gunicorn.app.base import BaseApplication
 from . import create_app
 
 
-class _Gunicorn(BaseApplication):
-    def __init__(self, options: dict):
-        self.options = options
+class GunicornApp(BaseApplication):
+    """gunicorn run from Python with our options; `load` builds the WSGI app in each worker."""
+
+    def __init__(self, options: dict, load=create_app):
+        self.options, self._load = options, load
         super().__init__()
 
     def load_config(self):
@@ -23,27 +25,7 @@ class _Gunicorn(BaseApplication):
 
     def load(self):
         # Each worker builds its own app after the fork, so no database connection crosses it.
-        return create_app()
-
-
-PR_SET_PDEATHSIG = 1  # prctl(2)
-
-
-def stop_with_arbiter(server, worker) -> None:
-    """gunicorn post_fork hook: the worker gets SIGTERM (its graceful stop) as soon as serve dies.
-
-    gunicorn's own check of its parent only stops accepting: a worker whose kept-alive connections
-    stay busy (every open round page polls) went on serving, and holding the port, for the whole
-    30 s graceful timeout, so restarting after a crash of serve failed with "Address already in use".
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != worker.ppid:  # serve died before prctl took effect
-        os.kill(os.getpid(), signal.SIGTERM)
+        return self._load()
 
 
 def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict:
@@ -66,7 +48,7 @@ def run(host: str, port: int, workers: int = 1, threads: int = 4) -> None:
     # exactly one, and it never shares a thread with request handling.
     scheduler = subprocess.Popen([sys.executable, "-m", "mockloop", "scheduler", "--parent-pid", str(os.getpid())])
     try:
-        _Gunicorn(gunicorn_options(host, port, workers, threads)).run()
+        GunicornApp(gunicorn_options(host, port, workers, threads)).run()
     finally:
         scheduler.terminate()
         scheduler.wait(timeout=10)
