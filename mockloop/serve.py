@@ -28,6 +28,26 @@ class GunicornApp(BaseApplication):
         return self._load()
 
 
+PR_SET_PDEATHSIG = 1  # prctl(2)
+
+
+def stop_with_arbiter(server, worker) -> None:
+    """gunicorn post_fork hook: the worker gets SIGTERM (its graceful stop) as soon as serve dies.
+
+    gunicorn's own check of its parent only stops accepting: a worker whose kept-alive connections
+    stay busy (every open round page polls) went on serving, and holding the port, for the whole
+    30 s graceful timeout, so restarting after a crash of serve failed with "Address already in use".
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != worker.ppid:  # serve died before prctl took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict:
     return {
         "bind": f"{host}:{port}",
