@@ -5,7 +5,6 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import clock, exchange, history
-from .. import rounds as rounds_service
 from ..content import content
 from ..core import practice_plan
 from ..core.charts import level_trend
@@ -68,9 +67,8 @@ def _pacing():
     """Per stage and phase: in how many recent rounds the phase ran over its plan (was extended)."""
 
     out: dict[str, dict[str, list[int]]] = {}
-    for rnd in history.recent_rounds(current_user):
-        state = rounds_service.state_of(rnd, rnd.locked_at or clock.now())
-        counts = out.setdefault(rnd.stage, {})
+    for stage, state in history.recent_phase_states(current_user):
+        counts = out.setdefault(stage, {})
         for phase in state.phases:
             over, seen = counts.setdefault(phase.name, [0, 0])
             counts[phase.name] = [over + (phase.used_s > phase.planned_s + 1), seen + (phase.used_s > 0)]
