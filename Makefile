@@ -6,7 +6,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-postgres db chromium clean bench
+.PHONY: run test test-postgres db chromium clean bench soak
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ test-postgres: $(VENV)/.installed-test chromium
 bench: $(VENV)/.installed
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
 	$(BIN)/python bench/run.py
+
+# 100 kill -9/restart cycles (lost saves must be 0), then 200 peer pairs for 60 s against 3 web
+# workers on SQLite (failed requests must be 0); about 6 minutes, see docs/performance.md ("Soak").
+soak: $(VENV)/.installed-test
+	$(BIN)/python soak/soak.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
