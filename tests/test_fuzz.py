@@ -267,3 +267,128 @@ def test_rubric_drafts_keep_only_rubric_fields(app, card, fields):
         card = db.session.get(Scorecard, card_id)
         assert set(card.draft) <= rubric_core.answer_fields(card.rubric)
         assert all(len(v) <= rubric_core.EVIDENCE_LIMIT for v in card.draft.values())
+
+
+# ---------- loop plans ----------
+
+plan_fields = {
+    "start": st.sampled_from(["2026-05-04T13:00", "2026-05-04T11:00", "", "13:00", "2026-13-40T25:61", "٢٠٢٦"])
+    | st.text(max_size=20),
+    "break": st.sampled_from(["15", "0", "-5", "1441", "1e9", "", "NaN"]) | st.text(max_size=6),
+    "minutes_quick": st.sampled_from(["1", "3", "0", "99", "", "2.5"]) | st.text(max_size=6),
+    "prompt_quick": st.sampled_from(["surprise", "quick-prompt-1", "talk-prompt-1", "../x", ""]) | st.text(max_size=12),
+    "pinned_quick": st.sampled_from(["", "2026-05-04T14:00", "2026-05-04T10:00", "never"]),
+    "tz": st.sampled_from(["UTC", "Europe/Berlin", "Mars/Olympus", "", "../../etc/passwd"]),
+}
+
+
+@FUZZ
+@given(fields=st.fixed_dictionaries({}, optional=plan_fields),
+       stages=st.lists(st.sampled_from(["quick", "talk", "nope"]), max_size=3))
+def test_loop_plan_form_survives_any_input(app, peer, fields, stages):
+    from mockloop.models import LoopPlan
+    ada = peer[0]
+    with app.app_context():
+        before = db.session.execute(db.select(db.func.count()).select_from(LoopPlan)).scalar()
+    res = ada.client.post("/loops/new", data={"csrf_token": ada.token(), "stages": stages, **fields})
+    assert res.status_code in (302, 400), res.status_code
+    with app.app_context():
+        after = db.session.execute(db.select(db.func.count()).select_from(LoopPlan)).scalar()
+    if res.status_code == 400:
+        assert after == before  # nothing stored
+        page = res.get_data(as_text=True)
+        if fields.get("start"):
+            assert str(escape(fields["start"])) in page  # what was typed comes back
+    else:
+        assert after == before + 1
+
+
+# ---------- import files ----------
+
+def exported(api):
+    return api.client.get("/export.json").get_json()
+
+
+def mutations():
+    """A valid export with one field somewhere replaced by arbitrary JSON."""
+    paths = st.sampled_from([("rounds",), ("rounds", 0), ("rounds", 0, "minutes"), ("rounds", 0, "events"),
+                             ("rounds", 0, "events", 0, "at"), ("rounds", 0, "events", 0, "kind"),
+                             ("rounds", 0, "plan"), ("rounds", 0, "scratchpad"), ("rounds", 0, "uid"),
+                             ("version",), ("format",)])
+    return st.tuples(paths, json_values)
+
+
+@FUZZ
+@given(change=mutations())
+def test_import_survives_any_mutation_and_is_all_or_nothing(app, peer, change):
+    import io
+    import json
+    ada = peer[0]
+    doc = exported(ada)
+    doc["rounds"] = [dict(r, uid=f"fuzz-{i:04d}-{r['uid']}"[:36]) for i, r in enumerate(doc["rounds"])]
+    path, value = change
+    target = doc
+    try:
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+    except (KeyError, IndexError, TypeError):
+        pass
+    with app.app_context():
+        before = db.session.execute(db.select(db.func.count()).select_from(Round)).scalar()
+    res = ada.client.post("/import", data={"csrf_token": ada.token(),
+                                           "file": (io.BytesIO(json.dumps(doc).encode()), "x.json")},
+                          content_type="multipart/form-data")
+    assert res.status_code in (302, 400), res.status_code
+    with app.app_context():
+        after = db.session.execute(db.select(db.func.count()).select_from(Round)).scalar()
+    if res.status_code == 400:
+        assert after == before and "Nothing was imported" in res.get_data(as_text=True)
+    else:
+        assert after == before + len(doc["rounds"])
+
+
+def test_hostile_imported_text_is_rendered_harmless(app, peer):
+    """Imported data is user data: the scorecard page sanitizes it like anything typed here."""
+    import io
+    import json
+
+    from tests.xss_payloads import PAYLOADS
+    ada, bob, rid = peer
+    bob.call("POST", f"/api/rounds/{rid}/end")
+    page, token, revision = form_page_of(bob, rid)
+    bob.client.post(f"/rounds/{rid}/score", data={**valid_answers(token, revision)})
+    doc = exported(ada)
+    hostile = "\n\n".join(PAYLOADS[:60])
+    for r in doc["rounds"]:
+        r["uid"] = "imp-" + r["uid"][:30]
+        r["scratchpad"] = hostile
+        for c in r["scorecards"]:
+            c["uid"] = "imp-" + c["uid"][:30]
+            c["keep"] = hostile[:2000]
+            c["reviewer_name"] = PAYLOADS[0][:80]
+            for s in c["scores"]:
+                s["evidence"] = hostile[:5000]
+    eve = Api(app.test_client())
+    Auth(eve.client).signup(email="eve@example.com", name="Eve")
+    res = eve.client.post("/import", data={"csrf_token": eve.token(),
+                                           "file": (io.BytesIO(json.dumps(doc).encode()), "x.json")},
+                          content_type="multipart/form-data")
+    assert res.status_code == 302
+    history = eve.client.get("/history").get_data(as_text=True)
+    card_url = re.search(r'href="(/scorecards/\d+)"', history).group(1)
+    html = eve.client.get(card_url).get_data(as_text=True).lower()
+    assert "<script" not in html.replace('<script src="/static/', "") and "javascript:" not in html
+    assert not re.search(r"<[^>]+\son[a-z]+\s*=", html)
+
+
+def form_page_of(api, rid):
+    page = api.client.get(f"/rounds/{rid}/score").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    revision = re.search(r'name="revision" type="hidden" value="([^"]*)"', page).group(1)
+    return page, token, revision
+
+
+def valid_answers(token, revision):
+    from tests.test_scoring import answers
+    return answers(token, revision)
