@@ -3,6 +3,7 @@ rejected form comes back with what the user typed."""
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
@@ -325,7 +326,10 @@ def test_import_survives_any_mutation_and_is_all_or_nothing(app, peer, change):
     import json
     ada = peer[0]
     doc = exported(ada)
-    doc["rounds"] = [dict(r, uid=f"fuzz-{i:04d}-{r['uid']}"[:36]) for i, r in enumerate(doc["rounds"])]
+    # Fresh uids: examples share one database, and a known uid would be skipped, not added.
+    doc["rounds"] = [dict(r, uid=str(uuid.uuid4()),
+                          scorecards=[dict(c, uid=str(uuid.uuid4())) for c in r["scorecards"]])
+                     for r in doc["rounds"]]
     path, value = change
     target = doc
     try:
