@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, update
 
 from .core import planning, timer
-from .core.catalog import Catalog, Prompt
+from .core.catalog import Prompt
 from .core.loop import Loop
 from .extensions import db
 from .models import LoopPlan, Notice, Round, User

@@ -1,6 +1,5 @@
 """Peer rounds: invites, who may do what, what the candidate never sees, sync and role swaps."""
 import re
-from datetime import timedelta
 
 import pytest
 

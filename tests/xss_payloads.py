@@ -110,7 +110,7 @@ REFERENCE_LINKS = [
     f"[click][1]\n\n[1]: <javascript:{JS}>",
     f"![img][pic]\n\n[pic]: javascript:{JS}",
     f"[xss]\n\n[xss]: JAVASCRIPT:{JS}",
-    f"[xss]: vbscript:msgbox(1)\n\n[go][xss]",
+    "[xss]: vbscript:msgbox(1)\n\n[go][xss]",
     f"[xss][]\n\n[xss]: data:text/html,<script>{JS}</script>",
     f"[ok][r]\n\n[r]: http://example.com \"\\\" onclick=\\\"{JS}\"",
 ]

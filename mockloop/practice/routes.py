@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_login import current_user, login_required
 
 from .. import clock, peers, rounds, schedule
-from ..access import CANDIDATE, INTERVIEWER, role_of, round_for
+from ..access import INTERVIEWER, role_of, round_for
 from ..invites.routes import TOKEN_KEY, pending_link
 from ..api import state_payload
 from ..content import content
@@ -41,8 +41,9 @@ def start(slug: str):
     except StartError as exc:
         return _start_page(stage, values, exc, 400)
     if rnd.mode == "peer":
-        proposed = [t for t in (parse_local(request.form.get(f"when_{i}", ""), user_zone()) for i in range(3)) if t]
-        token = peers.create_invite(rnd, current_user, clock.now(), proposed=[t for t in proposed if t > clock.now()])
+        times = (parse_local(request.form.get(f"when_{i}", ""), user_zone()) for i in range(3))
+        proposed = [t for t in times if t and t > clock.now()]
+        token = peers.create_invite(rnd, current_user, clock.now(), proposed=proposed)
         session[TOKEN_KEY] = {"round": rnd.id, "token": token}
     return redirect(url_for("practice.round_page", round_id=rnd.id))
 
@@ -58,11 +59,12 @@ def round_page(round_id: int):
     prompt = content().catalog.get(rnd.stage, rnd.prompt_slug)
     state = state_payload(rnd, now)
     role = role_of(rnd, current_user)
+    seat = peers.open_seat(rnd)
     return render_template(
         "practice/round.html", rnd=rnd, stage=stage, prompt=prompt, state=state, state_json=json.dumps(state),
-        role=role, controls=rnd.mode == "solo" or role == INTERVIEWER, open_seat=peers.open_seat(rnd),
-        invite_link=pending_link(rnd) if peers.open_seat(rnd) else None,
-        has_invite=peers.open_seat(rnd) is not None and peers.live_invite(rnd, now) is not None,
+        role=role, controls=rnd.mode == "solo" or role == INTERVIEWER, open_seat=seat,
+        invite_link=pending_link(rnd) if seat else None,
+        has_invite=seat is not None and peers.live_invite(rnd, now) is not None,
         notes_scaffold=peers.notes_scaffold(stage) if stage and role == INTERVIEWER else "")
 
 
