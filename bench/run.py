@@ -406,7 +406,8 @@ def percentile(values: list[float], p: float) -> float:
 
 # -- the run --------------------------------------------------------------------------------------
 
-def measure(b: Bench) -> list[Figure]:
+def measure(b: Bench, only: set[str]) -> list[Figure]:
+    """Every figure, or those named in `only` (`python bench/run.py rubric_submit`)."""
     figures: list[Figure] = []
 
     def run(fig) -> None:
@@ -428,13 +429,15 @@ def measure(b: Bench) -> list[Figure]:
                      ready=lambda: answers(b.port, "/healthz")):
         b.login()
         for fig in SERVE_FIGURES:
-            run(fig)
+            if not only or fig.__name__ in only:
+                run(fig)
         if not b.baselines:  # every throughput figure failed; the JSON still gets its baseline
             b.baselines.append(wrk(b.hello_url))
     figures.insert(0, baseline_figure(b.baselines))
 
     for fig in SCHEDULER_FIGURES:
-        run(fig)
+        if not only or fig.__name__ in only:
+            run(fig)
     return figures
 
 
@@ -486,7 +489,10 @@ def report(figures: list[Figure], others: float) -> None:
     print(json.dumps({key: values.get(key) for key in JSON_KEYS}))
 
 
-def main() -> int:
+def main(only: set[str]) -> int:
+    unknown = only - {fig.__name__ for fig in SERVE_FIGURES + SCHEDULER_FIGURES}
+    if unknown:
+        sys.exit(f"bench: no figure named {', '.join(sorted(unknown))}")
     if shutil.which("wrk") is None:
         sys.exit("bench: wrk is missing (`make bench` installs it: apt-get install wrk)")
     # SIGTERM and SIGHUP unwind like Ctrl-C does, through every `with` and the finally below.
@@ -501,7 +507,7 @@ def main() -> int:
         bench = Bench(folder)
         bench.setup_database()
         start, started = cpu_seconds(), time.monotonic()
-        figures = measure(bench)
+        figures = measure(bench, only)
         report(figures, others_share(start, time.monotonic() - started))
         return 1 if any(f.shown.startswith("FAILED") for f in figures) else 0
     finally:
@@ -510,6 +516,6 @@ def main() -> int:
 
 if __name__ == "__main__":
     try:
-        sys.exit(main())
+        sys.exit(main(set(sys.argv[1:])))
     except KeyboardInterrupt:
         sys.exit("bench: interrupted; everything it started has been stopped")

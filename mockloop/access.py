@@ -18,11 +18,14 @@ def role_of(rnd: Round, user: User) -> str | None:
     return None
 
 
-def round_for(round_id: int, user: User) -> Round:
-    """The round if `user` takes part in it; 404 otherwise, so strangers cannot learn it exists."""
-    # Who sits where and what happened: every view of a round needs both, so load them at once.
-    rnd = db.session.get(Round, round_id, options=[joinedload(Round.candidate), joinedload(Round.interviewer),
-                                                   selectinload(Round.events)])
+def round_for(round_id: int, user: User, *, details: bool = True) -> Round:
+    """The round if `user` takes part in it; 404 otherwise, so strangers cannot learn it exists.
+
+    details: load who sits where and what happened with it, which every page of a round shows; a
+    write that needs neither (a rubric submit) skips them, as they cost more than the rest of it.
+    """
+    options = [joinedload(Round.candidate), joinedload(Round.interviewer), selectinload(Round.events)]
+    rnd = db.session.get(Round, round_id, options=options if details else [])
     if rnd is None or role_of(rnd, user) is None:
         abort(404, description="There is no such round, or it is not yours.")
     return rnd

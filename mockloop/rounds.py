@@ -9,7 +9,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 
 from .core import timer
 from .core.catalog import Catalog, Prompt
@@ -178,7 +178,9 @@ def pick_surprise(user: User, stage: Stage, catalog: Catalog, filters: PromptFil
     return min(choices, key=lambda p: last_seen[p.slug])
 
 
+_BUMP = update(Round.__table__).where(Round.id == bindparam("round_id")).values(version=Round.version + 1)
+
+
 def bump(rnd: Round) -> None:
     """Change the round's state version (and so its ETag) when something beside the timer changed."""
-    db.session.execute(update(Round).where(Round.id == rnd.id).values(version=Round.version + 1)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(_BUMP, {"round_id": rnd.id})

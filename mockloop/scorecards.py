@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy.exc import IntegrityError
 
 from .access import CANDIDATE, INTERVIEWER, role_of
 from .core import rubric as rubric_core
@@ -59,35 +60,60 @@ def save_draft(card: Scorecard, fields: dict, now: datetime) -> None:
     db.session.commit()
 
 
-def submit(card: Scorecard, answers: dict, editor: User, revision: int, now: datetime) -> None:
-    """Store complete answers if the card is still at `revision`; record what an edit changed."""
-    before = answers_of(card)
-    won = db.session.execute(
-        update(Scorecard).where(Scorecard.id == card.id, Scorecard.revision == revision)
-        .values(revision=Scorecard.revision + 1).execution_options(synchronize_session=False)).rowcount
-    if not won:
+# Built once: building a statement costs more than running it, and a submit runs four of them.
+_INSERT_CARD = insert(Scorecard.__table__)
+_INSERT_SCORES = insert(Score.__table__)
+_INSERT_EDIT = insert(ScorecardEdit.__table__)
+_DELETE_SCORES = delete(Score.__table__).where(Score.scorecard_id == bindparam("card_id"))
+_UPDATE_CARD = (update(Scorecard.__table__)  # only if nobody saved it since the editor loaded it
+                .where(Scorecard.id == bindparam("card_id"), Scorecard.revision == bindparam("loaded_revision"))
+                .values(revision=Scorecard.revision + 1))
+
+
+def submit(rnd: Round, card: Scorecard | None, rubric: dict, answers: dict, editor: User, revision: int,
+           now: datetime) -> int:
+    """Store complete answers as `editor`'s card for the round if it is still at `revision` (0: no card
+    yet), record what an edit changed, and return the card's id.
+
+    Reads come first and the writes follow back to back: SQLite has one writer, and a short write
+    transaction keeps concurrent submits from queueing behind it.
+    """
+    role = card.role if card is not None else reviewer_role(rnd, editor)
+    submitted_at = (card.submitted_at if card is not None else None) or now
+    before = answers_of(card) if card is not None and card.status == "submitted" else None
+    values = {"status": "submitted", "overall": answers["overall"], "draft": None, "draft_saved_at": None,
+              "submitted_at": submitted_at, **{f: answers[f] for f in rubric_core.SUMMARY_FIELDS}}
+    card_id = None
+    if card is not None:
+        won = db.session.execute(_UPDATE_CARD, {"card_id": card.id, "loaded_revision": revision, **values})
+        card_id = card.id if won.rowcount else None
+    elif revision == 0:
+        try:
+            card_id = db.session.execute(_INSERT_CARD, {
+                "round_id": rnd.id, "reviewer_id": editor.id,
+                "reviewer_name": editor.display_name, "candidate_id": rnd.candidate_id, "role": role,
+                "stage": rnd.stage, "prompt_slug": rnd.prompt_slug, "rubric": rubric, "revision": 1,
+                "created_at": now, **values}).inserted_primary_key[0]
+        except IntegrityError:  # the reviewer's other tab created the card a moment ago
+            pass
+    if card_id is None:
         db.session.rollback()
         raise StaleScorecard("This scorecard was changed after you opened it (another tab or device). "
                              "Your answers are below, unsaved; reload to see the newer version.")
-    if card.status == "submitted":
-        diff = rubric_core.changes(card.rubric, before, answers)
+    if before is not None:
+        db.session.execute(_DELETE_SCORES, {"card_id": card_id})
+        diff = rubric_core.changes(rubric, before, answers)
         if diff:
-            db.session.add(ScorecardEdit(scorecard_id=card.id, editor_id=editor.id, at=now, changes=diff))
-    card.status = "submitted"
-    card.submitted_at = card.submitted_at or now
-    card.overall = answers["overall"]
-    for f in rubric_core.SUMMARY_FIELDS:
-        setattr(card, f, answers[f])
-    card.scores.clear()
-    db.session.flush()
-    for position, d in enumerate(card.rubric["dimensions"]):
-        card.scores.append(Score(candidate_id=card.candidate_id, role=card.role, stage=card.stage,
-                                 dimension=d["key"], position=position, level=answers["levels"][d["key"]],
-                                 evidence=answers["evidence"][d["key"]], scored_at=card.submitted_at))
-    card.draft = None
-    card.draft_saved_at = None
-    bump(card.round)  # the other participant's page learns of the new scorecard
+            db.session.execute(_INSERT_EDIT, {"scorecard_id": card_id, "editor_id": editor.id, "at": now,
+                                              "changes": diff})
+    db.session.execute(_INSERT_SCORES, [
+        {"scorecard_id": card_id, "candidate_id": rnd.candidate_id, "role": role, "stage": rnd.stage,
+         "dimension": d["key"], "position": position, "level": answers["levels"][d["key"]],
+         "evidence": answers["evidence"][d["key"]], "scored_at": submitted_at}
+        for position, d in enumerate(rubric["dimensions"])])
+    bump(rnd)  # the other participant's page learns of the new scorecard
     db.session.commit()
+    return card_id
 
 
 def visible_cards(rnd: Round, viewer: User) -> list[Scorecard]:

@@ -298,8 +298,9 @@ def test_loop_plan_form_survives_any_input(app, peer, fields, stages):
     if res.status_code == 400:
         assert after == before  # nothing stored
         page = res.get_data(as_text=True)
-        if fields.get("start"):
-            assert str(escape(fields["start"])) in page  # what was typed comes back
+        typed = fields.get("start", "").replace("\x00", "")  # NULs are dropped on arrival (web.py)
+        if typed:
+            assert str(escape(typed)) in page  # what was typed comes back
     else:
         assert after == before + 1
 

@@ -18,22 +18,29 @@ from .forms import scorecard_form
 @bp.route("/rounds/<int:round_id>/score", methods=["GET", "POST"])
 @login_required
 def score(round_id: int):
-    rnd = round_for(round_id, current_user)
+    rnd = round_for(round_id, current_user, details=request.method == "GET")
     rounds.enforce_deadline(rnd, clock.now())
     if rnd.status != timer.LOCKED:
         return render_template("scoring/not_yet.html", rnd=rnd), 409
     card = card_for(rnd, current_user)
+    if request.method == "POST":
+        return _rubric_form(rnd, card, card.rubric if card else _current_rubric(rnd))
     if card is None:
-        stage = content().loop.stage(rnd.stage)
-        if stage is None:
-            abort(404, description=f"The stage {rnd.stage!r} is no longer in the loop, so it has no rubric.")
-        card = open_card(rnd, current_user, rubric_core.snapshot(content().loop, stage), clock.now())
+        card = open_card(rnd, current_user, _current_rubric(rnd), clock.now())
         if card.role == "interviewer" and rnd.interviewer_notes.strip():
             # The interviewer's notes, split by dimension heading, become the first draft's evidence.
             save_draft(card, rubric_core.evidence_from_notes(card.rubric, rnd.interviewer_notes), clock.now())
-    if card.status == "submitted" and request.method == "GET":
+    if card.status == "submitted":
         return redirect(url_for("scoring.scorecard", card_id=card.id))
-    return _rubric_form(card)
+    return _rubric_form(rnd, card, card.rubric)
+
+
+def _current_rubric(rnd) -> dict:
+    """The rubric a new card of this round is scored against: the stage's, as the loop has it now."""
+    stage = content().loop.stage(rnd.stage)
+    if stage is None:
+        abort(404, description=f"The stage {rnd.stage!r} is no longer in the loop, so it has no rubric.")
+    return rubric_core.snapshot(content().loop, stage)
 
 
 def _own_card(card_id: int) -> Scorecard:
@@ -46,7 +53,8 @@ def _own_card(card_id: int) -> Scorecard:
 @bp.route("/scorecards/<int:card_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(card_id: int):
-    return _rubric_form(_own_card(card_id))
+    card = _own_card(card_id)
+    return _rubric_form(card.round, card, card.rubric)
 
 
 @bp.post("/scorecards/<int:card_id>/draft")
@@ -57,33 +65,37 @@ def draft(card_id: int):
     return jsonify(saved_at=card.draft_saved_at.isoformat())
 
 
-def _rubric_form(card: Scorecard):
-    Form = scorecard_form(card.rubric)
+def _rubric_form(rnd, card: Scorecard | None, rubric: dict):
+    """The rubric form of `card` and its submit. card=None: a first submit without a draft (the form
+    was never opened, or its draft was lost), which creates the card as it stores the answers."""
+    Form = scorecard_form(rubric)
     message, status = None, 200
     if request.method == "POST":
-        bad = rubric_core.forged(card.rubric, request.form)
+        bad = rubric_core.forged(rubric, request.form)
         if bad:
             abort(400, description="The form contained answers that are not part of this rubric "
                                    f"({', '.join(sorted(bad))}); nothing was saved.")
         form = Form()
         if form.validate_on_submit():
-            answers = rubric_core.answers_from_fields(card.rubric, form.data)
+            answers = rubric_core.answers_from_fields(rubric, form.data)
             raw = form.revision.data or ""  # ASCII and short: "²" or 30 digits must be stale, not a 500
             revision = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else -1
             try:
-                submit(card, answers, current_user, revision, clock.now())
+                card_id = submit(rnd, card, rubric, answers, current_user, revision, clock.now())
             except StaleScorecard as exc:
                 message, status = str(exc), 409
             else:
                 flash("Scorecard saved.", "success")
-                return redirect(url_for("scoring.scorecard", card_id=card.id))
+                return redirect(url_for("scoring.scorecard", card_id=card_id))
         else:
             status = 400
+        if card is None:  # the form comes back around a new draft card, with what was typed kept
+            card = open_card(rnd, current_user, rubric, clock.now())
     else:
         fields = card.draft or rubric_core.fields_from_answers(card.rubric, answers_of(card))
         form = Form(formdata=None, data={**fields, "revision": str(card.revision)})
-    return render_template("scoring/form.html", card=card, rnd=card.round, form=form, message=message,
-                           facts=_facts(card.round)), status
+    return render_template("scoring/form.html", card=card, rnd=rnd, form=form, message=message,
+                           facts=_facts(rnd)), status
 
 
 def _facts(rnd):
