@@ -289,7 +289,7 @@ def round_page(b: Bench) -> Figure:
 RUBRIC_ROUNDS = 15_000  # more than wrk can post in the warm-up and both runs: each is scored once
 
 
-def rubric_submit(b: Bench) -> Figure:
+def rubric_submit(b: Bench) -> list[Figure]:
     # A finished round scored through the real form: CSRF check, WTForms validation, the forged-field
     # check, and the commit of the scorecard with its scores. wrk posts to a fresh round each time.
     ids = b.locked_rounds(RUBRIC_ROUNDS)
@@ -309,9 +309,28 @@ def rubric_submit(b: Bench) -> Figure:
         raise RuntimeError(f"submitting the rubric answered {status}, not a redirect to the scorecard")
     paths = b.folder / "rubric-paths.txt"
     paths.write_text("".join(f"/rounds/{rid}/score\n" for rid in ids[1:]))
-    return b.throughput("rubric_submit_ratio", "rubric submit (CSRF, validation, commit)", page, 0.20,
-                        method="POST", body=urlencode(form), paths=paths,
-                        headers={"Content-Type": "application/x-www-form-urlencoded"})
+    post = {"method": "POST", "body": urlencode(form), "headers": {"Content-Type": "application/x-www-form-urlencoded"}}
+    submit = b.throughput("rubric_submit_ratio", "rubric submit (CSRF, validation, commit)", page, 0.20,
+                          paths=paths, **post)
+    return [submit, post_floor(b, post)]
+
+
+def post_floor(b: Bench, post: dict) -> Figure:
+    """The same body posted to bench/floor.py's do-nothing route: what is spent before any work."""
+    port = free_port()
+    floor_url = f"http://{HOST}:{port}/bench/floor"
+    with b.procs.run("floor", [sys.executable, str(BENCH / "floor.py"), HOST, str(port), str(WORKERS),
+                               str(THREADS)], ready=lambda: answers(port, "/healthz")):
+        conn = http.client.HTTPConnection(HOST, port, timeout=10)
+        conn.request("POST", "/bench/floor", body=post["body"], headers={"Cookie": b.cookie(), **post["headers"]})
+        if (status := conn.getresponse().status) != 200:  # a lost login would be a cheap redirect
+            raise RuntimeError(f"the floor route answered {status}, not 200")
+        base = wrk(b.hello_url)
+        b.baselines.append(base)
+        stats = wrk(floor_url, **{**post, "headers": {"Cookie": b.cookie(), **post["headers"]}})
+    ratio = stats["rps"] / base["rps"]
+    return Figure("post_floor_ratio", "  floor: same post, logged in, no work", round(ratio, 3),
+                  f"{stats['rps']:,.0f} req/s = {ratio:.0%} (p50 {stats['p50_ms']:.1f} ms)", "", None)
 
 
 HISTORY_SCORECARDS = 100_000
@@ -470,7 +489,7 @@ def code_version() -> str:
     return out.stdout.strip() or "unknown"
 
 
-JSON_KEYS = ["timer_state_ratio", "round_page_ratio", "rubric_submit_ratio", "history_p95_ms",
+JSON_KEYS = ["timer_state_ratio", "round_page_ratio", "rubric_submit_ratio", "post_floor_ratio", "history_p95_ms",
              "history_filtered_p95_ms", "progress_p95_ms", "lateness_p99_ms", "restart_lock_s", "rss_mb",
              "baseline_rps"]
 

@@ -178,7 +178,8 @@ def pick_surprise(user: User, stage: Stage, catalog: Catalog, filters: PromptFil
     return min(choices, key=lambda p: last_seen[p.slug])
 
 
-_BUMP = update(Round.__table__).where(Round.id == bindparam("round_id")).values(version=Round.version + 1)
+_ROUNDS = Round.__table__  # a plain-table statement skips the ORM's bulk-update path
+_BUMP = update(_ROUNDS).where(_ROUNDS.c.id == bindparam("round_id")).values(version=_ROUNDS.c.version + 1)
 
 
 def bump(rnd: Round) -> None:
