@@ -238,6 +238,13 @@ def api(client, auth):
     return Api(client)
 
 
+def signed_up(app, email="ada@example.com", name="Ada") -> Api:
+    """A new user, signed up and logged in in a browser session of their own."""
+    api = Api(app.test_client())
+    Auth(api.client).signup(email=email, name=name)
+    return api
+
+
 TEST_PROMPTS = Path(__file__).resolve().parent / "data" / "prompts"
 
 

@@ -8,7 +8,7 @@ import pytest
 from mockloop import schedule
 from mockloop.extensions import db
 from mockloop.models import LoopPlan, Notice, Round, Scorecard
-from tests.conftest import Api, Auth, csrf_token
+from tests.conftest import Api, csrf_token, signed_up
 from tests.test_scoring import answers, form_page
 
 ROLES = ("owner", "interviewer", "stranger", "anonymous")
@@ -18,12 +18,6 @@ GUIDE_MARKER, NOTES_MARKER = "SECRET-GUIDE-TEXT", "PRIVATE-NOTE-4242"
 @pytest.fixture
 def app(small_loop_app):
     return small_loop_app
-
-
-def signed_up(app, email, name):
-    api = Api(app.test_client())
-    Auth(api.client).signup(email=email, name=name)
-    return api
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from mockloop.extensions import db
 from mockloop.models import Round, Scorecard
 from mockloop.peers import NOTES_LIMIT
 from mockloop.rounds import SCRATCHPAD_LIMIT
-from tests.conftest import Api, Auth, csrf_token
+from tests.conftest import csrf_token, signed_up
 
 FUZZ = settings(max_examples=60, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -39,9 +39,7 @@ def app(small_loop_app):
 @pytest.fixture
 def peer(app, frozen_clock):
     """A running peer round: Ada the candidate, Bob the interviewer."""
-    ada, bob = Api(app.test_client()), Api(app.test_client())
-    Auth(ada.client).signup(email="ada@example.com", name="Ada")
-    Auth(bob.client).signup(email="bob@example.com", name="Bob")
+    ada, bob = signed_up(app), signed_up(app, "bob@example.com", "Bob")
     created = ada.start(stage="quick", prompt="quick-prompt-1", role="candidate", minutes=3).get_json()
     path = created["invite_url"].replace("http://localhost", "")
     bob.client.post(path, data={"csrf_token": csrf_token(bob.client, path)})
@@ -374,8 +372,7 @@ def test_hostile_imported_text_is_rendered_harmless(app, peer):
             c["reviewer_name"] = PAYLOADS[0][:80]
             for s in c["scores"]:
                 s["evidence"] = hostile[:5000]
-    eve = Api(app.test_client())
-    Auth(eve.client).signup(email="eve@example.com", name="Eve")
+    eve = signed_up(app, "eve@example.com", "Eve")
     res = eve.client.post("/import", data={"csrf_token": eve.token(),
                                            "file": (io.BytesIO(json.dumps(doc).encode()), "x.json")},
                           content_type="multipart/form-data")

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from tests.conftest import Api, Auth, csrf_token
+from tests.conftest import csrf_token, signed_up
 from tests.test_scoring import answers, form_page
 
 GUIDE_MARKER = "SECRET-GUIDE-TEXT"
@@ -15,16 +15,10 @@ def app(small_loop_app):
     return small_loop_app
 
 
-def user(app, email, name):
-    client = app.test_client()
-    Auth(client).signup(email=email, name=name)
-    return Api(client)
-
-
 @pytest.fixture
 def pair(app, frozen_clock):
     """Ada starts a peer round as candidate; Bob accepts the invite as interviewer."""
-    ada, bob = user(app, "ada@example.com", "Ada"), user(app, "bob@example.com", "Bob")
+    ada, bob = signed_up(app, "ada@example.com", "Ada"), signed_up(app, "bob@example.com", "Bob")
     created = ada.start(stage="quick", prompt="quick-prompt-1", role="candidate").get_json()
     invite_path = created["invite_url"].replace("http://localhost", "")
     page = bob.client.get(invite_path)
@@ -42,13 +36,13 @@ def test_peer_round_waits_for_the_interviewer(pair):
 
 def test_invite_is_single_use(app, pair):
     _, _, _, invite_path = pair
-    eve = user(app, "eve@example.com", "Eve")
+    eve = signed_up(app, "eve@example.com", "Eve")
     res = eve.client.get(invite_path)
     assert res.status_code == 410 and "already been used" in res.get_data(as_text=True)
 
 
 def test_invite_expires_after_24_hours(app, frozen_clock):
-    ada, bob = user(app, "ada@example.com", "Ada"), user(app, "bob@example.com", "Bob")
+    ada, bob = signed_up(app, "ada@example.com", "Ada"), signed_up(app, "bob@example.com", "Bob")
     url = ada.start(stage="quick", role="interviewer").get_json()["invite_url"].replace("http://localhost", "")
     frozen_clock.advance(hours=24)
     res = bob.client.get(url)
@@ -56,7 +50,7 @@ def test_invite_expires_after_24_hours(app, frozen_clock):
 
 
 def test_revoked_and_unknown_invites_get_a_clear_page(app, frozen_clock):
-    ada, bob = user(app, "ada@example.com", "Ada"), user(app, "bob@example.com", "Bob")
+    ada, bob = signed_up(app, "ada@example.com", "Ada"), signed_up(app, "bob@example.com", "Bob")
     created = ada.start(stage="quick", role="candidate").get_json()
     url = created["invite_url"].replace("http://localhost", "")
     token = csrf_token(ada.client, f"/rounds/{created['id']}")
@@ -70,7 +64,7 @@ def test_revoked_and_unknown_invites_get_a_clear_page(app, frozen_clock):
 def test_invite_tokens_are_long_and_stored_hashed(app, frozen_clock):
     from mockloop.extensions import db
     from mockloop.models import Invite
-    ada = user(app, "ada@example.com", "Ada")
+    ada = signed_up(app, "ada@example.com", "Ada")
     url = ada.start(stage="quick", role="candidate").get_json()["invite_url"]
     token = url.rsplit("/", 1)[1]
     assert len(token) >= 32  # 24 random bytes, 192 bits
@@ -140,7 +134,7 @@ def test_notes_become_evidence_and_candidate_sees_both_cards(app, pair):
 
 def test_swap_reverses_roles_on_a_prompt_the_new_candidate_has_not_seen(make_app, frozen_clock):
     app = make_app()  # the shipped bank: ten systems-design prompts
-    ada, bob = user(app, "ada@example.com", "Ada"), user(app, "bob@example.com", "Bob")
+    ada, bob = signed_up(app, "ada@example.com", "Ada"), signed_up(app, "bob@example.com", "Bob")
     from mockloop.content import load_content
     slugs = [p.slug for p in load_content(app.config).catalog.for_stage("systems-design")]
     for slug in slugs[:8]:  # Bob has practiced eight of them solo

@@ -9,7 +9,7 @@ from mockloop import schedule
 from mockloop.extensions import db
 from mockloop.models import LoopPlan, Notice, Round
 from mockloop.scheduler import DeadlineScheduler
-from tests.conftest import Api, Auth, csrf_token
+from tests.conftest import csrf_token, signed_up
 
 
 @pytest.fixture
@@ -135,9 +135,7 @@ def test_loop_summary_when_all_rounds_are_done(app, api, frozen_clock):
 
 
 def booking(app, frozen_clock, times):
-    ada, bob = Api(app.test_client()), Api(app.test_client())
-    Auth(ada.client).signup(email="ada@example.com", name="Ada")
-    Auth(bob.client).signup(email="bob@example.com", name="Bob")
+    ada, bob = signed_up(app), signed_up(app, "bob@example.com", "Bob")
     token = csrf_token(ada.client, "/stages/quick/start")
     data = {"csrf_token": token, "prompt": "quick-prompt-1", "role": "candidate", "minutes": "1", "tz": "UTC"}
     data.update({f"when_{i}": t for i, t in enumerate(times)})

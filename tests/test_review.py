@@ -7,7 +7,7 @@ import pytest
 
 from mockloop.extensions import db
 from mockloop.models import Round, Scorecard
-from tests.conftest import Api, Auth
+from tests.conftest import Auth, signed_up
 from tests.test_scoring import answers, form_page
 
 
@@ -134,8 +134,7 @@ def test_export_then_import_round_trips_and_is_idempotent(app, api, frozen_clock
         for rnd in db.session.execute(db.select(Round)).scalars():
             db.session.delete(rnd)
         db.session.commit()
-    other = Api(app.test_client())
-    Auth(other.client).signup(email="ada@elsewhere.example", name="Ada")
+    other = signed_up(app, "ada@elsewhere.example", "Ada")
     payload = json.dumps(original).encode()
     assert upload(other, payload).status_code == 302
     assert "Imported 2 rounds and 1 scorecards" in other.client.get("/history").get_data(as_text=True)

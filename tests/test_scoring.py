@@ -62,6 +62,46 @@ def test_submit_stores_scores_and_shows_the_scorecard(app, api, ended_round):
     assert api.client.get(url).status_code == 302  # scoring again goes to the scorecard
 
 
+def test_first_submit_without_opening_the_form_creates_the_card(app, api, ended_round):
+    # A post straight from another tab (or after the draft card was lost) creates and submits at once.
+    url = f"/rounds/{ended_round}/score"
+    res = api.client.post(url, data=answers(api.token(), "0"))
+    assert res.status_code == 302
+    assert "Skipped the failure modes." in api.client.get(res.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        card = db.session.execute(db.select(Scorecard)).scalar_one()
+        assert (card.status, card.revision, card.draft, card.role) == ("submitted", 1, None, "self")
+        assert [d["key"] for d in card.rubric["dimensions"]] == ["clarity", "depth"]
+        assert db.session.execute(db.select(db.func.count()).select_from(Score)).scalar() == 2
+
+
+def test_first_submit_with_a_problem_comes_back_around_a_new_draft(app, api, ended_round):
+    res = api.client.post(f"/rounds/{ended_round}/score", data=answers(api.token(), "0", overall=None))
+    page = res.get_data(as_text=True)
+    assert res.status_code == 400 and "Pick an overall recommendation." in page and "Rushing the ending." in page
+    with app.app_context():
+        card = db.session.execute(db.select(Scorecard)).scalar_one()
+    assert card.status == "draft" and f"/scorecards/{card.id}/draft" in page  # autosave can take over
+
+
+def test_a_card_created_meanwhile_makes_a_first_submit_stale(app, api, ended_round):
+    # Two tabs of one reviewer both post a first submit: the second insert meets the unique
+    # (round, reviewer) constraint and must be a 409 with nothing changed, not a 500 or a second card.
+    from mockloop import clock
+    from mockloop.models import Round, User
+    from mockloop.scorecards import StaleScorecard, submit
+    assert api.client.post(f"/rounds/{ended_round}/score", data=answers(api.token(), "0")).status_code == 302
+    with app.app_context():
+        rnd, ada = db.session.get(Round, ended_round), db.session.execute(db.select(User)).scalar_one()
+        rubric = db.session.execute(db.select(Scorecard)).scalar_one().rubric
+        other_tab = {"levels": {"clarity": 1, "depth": 1}, "evidence": {"clarity": "x", "depth": "y"},
+                     "overall": "no", "keep": "k", "stop": "s", "start": "t"}
+        with pytest.raises(StaleScorecard):
+            submit(rnd, None, rubric, other_tab, ada, 0, clock.now())
+        assert db.session.execute(db.select(Scorecard.overall, Scorecard.revision)).all() == [("yes", 1)]
+        assert sorted(db.session.execute(db.select(Score.level)).scalars()) == [2, 3]
+
+
 @pytest.mark.parametrize("override, message", [
     ({"level_clarity": None}, "Pick a level for Clarity."),
     ({"evidence_depth": ""}, "Write what you saw that supports this level."),

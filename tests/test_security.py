@@ -11,7 +11,7 @@ from sqlalchemy import inspect as sa_inspect
 
 from mockloop.core.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_user
 from mockloop.extensions import db
-from tests.conftest import Api, Auth, csrf_token
+from tests.conftest import Auth, csrf_token, signed_up
 from tests.test_scoring import answers, form_page
 from tests.xss_payloads import PAYLOADS
 
@@ -127,12 +127,6 @@ def check_html_response(url: str, res) -> None:
 @pytest.fixture
 def app(small_loop_app):
     return small_loop_app
-
-
-def signed_up(app, email, name) -> Api:
-    client = app.test_client()
-    Auth(client).signup(email=email, name=name)
-    return Api(client)
 
 
 @pytest.fixture
