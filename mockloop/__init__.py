@@ -12,14 +12,21 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
 
-def create_app(config: dict | None = None) -> Flask:
-    """Build the app. Starts no background threads: the scheduler is started by `mockloop serve`."""
+def create_app(config: dict | None = None, *, web: bool = True) -> Flask:
+    """Build the app. Starts no background threads: the scheduler is started by `mockloop serve`.
+
+    web=False builds configuration, database and models only, which is all the scheduler process
+    uses: it serves no pages, and skipping the prompt content and the blueprints shortens its start,
+    which is how long overdue rounds wait after a restart.
+    """
     from .config import instance_path, load_config
     app = Flask(__name__, instance_path=instance_path(config), instance_relative_config=True)
     load_config(app, config)
 
     from .extensions import csrf, db, login_manager, migrate
     db.init_app(app)
+    if not web:
+        return app
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -27,8 +34,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .content import init_content
     init_content(app)
 
-    from . import accounts, api, catalog, health, invites, planner, practice, review, scoring, web
-    web.init_app(app)
+    from . import accounts, api, catalog, health, invites, planner, practice, review, scoring, web as pages
+    pages.init_app(app)
     for module in (accounts, catalog, practice, scoring, invites, review, planner, api, health):
         app.register_blueprint(module.bp)
     return app

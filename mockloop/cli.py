@@ -32,13 +32,12 @@ def serve(host, port, workers, threads):
     run(host or config["HOST"], port or config["PORT"], workers, threads)
 
 
-@main.command()
+@main.command(with_appcontext=False)  # its own slim app, not the full one Flask's CLI would build
 @click.option("--parent-pid", type=int, default=None, hidden=True)
-@with_appcontext
 def scheduler(parent_pid):
     """Run the deadline scheduler (exactly one per deployment; `serve` starts it for you)."""
     from .scheduler import run_forever
-    run_forever(current_app._get_current_object(), parent_pid)
+    run_forever(create_app(web=False), parent_pid)
 
 
 @main.group()

@@ -126,13 +126,13 @@ def make_app(tmp_path, migrated_db, database_url):
     """
     apps = []
 
-    def factory(**config):
+    def factory(web=True, **config):
         instance = tmp_path / "instance"
         instance.mkdir(exist_ok=True)
         base = {"INSTANCE_PATH": str(instance), "SECRET_KEY": "test-secret", "DATABASE_URL": database_url}
         if not database_url and not (instance / "mockloop.sqlite").exists():
             shutil.copy(migrated_db, instance / "mockloop.sqlite")
-        app = create_app({**base, **config})
+        app = create_app({**base, **config}, web=web)
         apps.append(app)
         return app
     yield factory

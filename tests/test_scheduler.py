@@ -67,11 +67,13 @@ def test_two_firings_write_one_expire_event(app, api, sched, frozen_clock):
     assert [r for r, *_ in expires(app)] == [rid]
 
 
-def test_reconcile_locks_rounds_that_ran_out_while_down(app, api, frozen_clock):
+def test_reconcile_locks_rounds_that_ran_out_while_down(app, make_app, api, frozen_clock):
     overdue = api.start(stage="quick", minutes=1).get_json()["id"]
     alive = api.start(stage="talk", minutes=5).get_json()["id"]
     frozen_clock.advance(minutes=3)  # the server was down for three minutes
-    sched = DeadlineScheduler(app)
+    scheduler_app = make_app(web=False)  # what `mockloop scheduler` runs: no pages, no prompt content
+    assert not scheduler_app.blueprints
+    sched = DeadlineScheduler(scheduler_app)
     sched.scheduler.start(paused=True)
     try:
         assert sched.reconcile() == [overdue]
