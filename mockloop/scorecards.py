@@ -80,7 +80,9 @@ def submit(rnd: Round, card: Scorecard | None, rubric: dict, answers: dict, edit
     Reads come first and the writes follow back to back: SQLite has one writer, and a short write
     transaction keeps concurrent submits from queueing behind it.
     """
-    role = card.role if card is not None else reviewer_role(rnd, editor)
+    # Score rows repeat their card's candidate, role and stage (a new card takes them from the round).
+    candidate_id, role, stage = ((card.candidate_id, card.role, card.stage) if card is not None
+                                 else (rnd.candidate_id, reviewer_role(rnd, editor), rnd.stage))
     submitted_at = (card.submitted_at if card is not None else None) or now
     before = answers_of(card) if card is not None and card.status == "submitted" else None
     values = {"status": "submitted", "overall": answers["overall"], "draft": None, "draft_saved_at": None,
@@ -93,8 +95,8 @@ def submit(rnd: Round, card: Scorecard | None, rubric: dict, answers: dict, edit
         try:
             card_id = db.session.execute(_INSERT_CARD, {
                 "round_id": rnd.id, "reviewer_id": editor.id,
-                "reviewer_name": editor.display_name, "candidate_id": rnd.candidate_id, "role": role,
-                "stage": rnd.stage, "prompt_slug": rnd.prompt_slug, "rubric": rubric, "revision": 1,
+                "reviewer_name": editor.display_name, "candidate_id": candidate_id, "role": role,
+                "stage": stage, "prompt_slug": rnd.prompt_slug, "rubric": rubric, "revision": 1,
                 "created_at": now, **values}).inserted_primary_key[0]
         except IntegrityError:  # the reviewer's other tab created the card a moment ago
             pass
@@ -109,7 +111,7 @@ def submit(rnd: Round, card: Scorecard | None, rubric: dict, answers: dict, edit
             db.session.execute(_INSERT_EDIT, {"scorecard_id": card_id, "editor_id": editor.id, "at": now,
                                               "changes": diff})
     db.session.execute(_INSERT_SCORES, [
-        {"scorecard_id": card_id, "candidate_id": rnd.candidate_id, "role": role, "stage": rnd.stage,
+        {"scorecard_id": card_id, "candidate_id": candidate_id, "role": role, "stage": stage,
          "dimension": d["key"], "position": position, "level": answers["levels"][d["key"]],
          "evidence": answers["evidence"][d["key"]], "scored_at": submitted_at}
         for position, d in enumerate(rubric["dimensions"])])
