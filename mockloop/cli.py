@@ -108,7 +108,7 @@ def prompts_new(stage, slug):
     found = loop.stage(stage)
     if found is None:
         raise click.BadParameter(f"expected one of {', '.join(s.slug for s in loop.stages)}", param_hint="STAGE")
-    if not SLUG_RE.match(slug):
+    if not SLUG_RE.fullmatch(slug):
         raise click.BadParameter("expected lowercase letters, digits and hyphens", param_hint="SLUG")
     path = Path(config["USER_PROMPTS_DIR"]) / stage / f"{slug}.md"
     if path.exists():

@@ -70,3 +70,11 @@ def test_prompts_new_refuses_bad_input(app):
     env = {"MOCKLOOP_INSTANCE_PATH": app.instance_path, "MOCKLOOP_PROMPTS_DIR": app.config["PROMPTS_DIR"]}
     assert "expected one of quick, talk" in runner.invoke(main, ["prompts", "new", "nope", "x"], env=env).output
     assert "lowercase" in runner.invoke(main, ["prompts", "new", "talk", "Bad Slug"], env=env).output
+
+
+def test_prompts_new_refuses_a_slug_ending_in_a_newline(app, tmp_path):
+    runner = app.test_cli_runner()
+    env = {"MOCKLOOP_INSTANCE_PATH": app.instance_path, "MOCKLOOP_PROMPTS_DIR": app.config["PROMPTS_DIR"]}
+    res = runner.invoke(main, ["prompts", "new", "talk", "drill\n"], env=env)
+    assert res.exit_code != 0 and "lowercase" in res.output
+    assert not list((tmp_path / "instance" / "prompts").glob("**/*.md"))

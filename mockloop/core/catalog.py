@@ -117,7 +117,7 @@ class _PromptParser:
                 r.fail("stage", f"the folder name {self.path.parent.name!r}")
             tags = data.get("tags")
             if not isinstance(tags, list) or not tags or not all(
-                    isinstance(t, str) and TAG_RE.match(t) for t in tags):
+                    isinstance(t, str) and TAG_RE.fullmatch(t) for t in tags):
                 r.fail("tags", "a non-empty list of lowercase hyphenated words")
             difficulty = data.get("difficulty")
             if difficulty not in (1, 2, 3) or isinstance(difficulty, bool):
@@ -140,7 +140,7 @@ class _PromptParser:
         except DefinitionError as exc:
             self.problem(1, f"{exc.field}: expected {exc.expected}")
             return None
-        if not SLUG_RE.match(self.path.stem):
+        if not SLUG_RE.fullmatch(self.path.stem):
             self.problem(1, "file name: expected lowercase letters, digits and hyphens")
             return None
         return dict(title=title, stage=stage, tags=tuple(tags), difficulty=difficulty, duration=duration,

@@ -143,7 +143,7 @@ def parse_loop(data, path: Path | str = "<loop>") -> Loop:
         field = f"stages[{i}]"
         item = r.mapping(raw, field)
         stage_slug = r.text(item, "slug", field)
-        if not SLUG_RE.match(stage_slug):
+        if not SLUG_RE.fullmatch(stage_slug):
             r.fail(f"{field}.slug", "lowercase letters, digits and hyphens")
         if stage_slug in seen:
             r.fail(f"{field}.slug", f"a slug not used before (duplicate {stage_slug!r})")
@@ -166,7 +166,7 @@ def _rubric(r: _Reader, value, field: str) -> tuple[Dimension, ...]:
     for i, raw in enumerate(r.items(value, field)):
         item = r.mapping(raw, f"{field}[{i}]")
         key = r.text(item, "key", f"{field}[{i}]")
-        if not KEY_RE.match(key) or key in keys:
+        if not KEY_RE.fullmatch(key) or key in keys:
             r.fail(f"{field}[{i}].key", "a unique snake_case key")
         keys.add(key)
         levels = item.get("levels")
