@@ -36,15 +36,21 @@ def state_of(rnd: Round, now: datetime) -> timer.RoundState:
     return timer.round_state([(name, minutes) for name, minutes in rnd.plan], events_of(rnd), now)
 
 
+TRIAL_MINUTES = 2
+
+
 def create_round(owner: User, stage: Stage, prompt: Prompt, minutes: int, now: datetime, *,
                  seats: dict[str, User | None] | None = None, start: bool | None = None,
-                 scheduled_at: datetime | None = None) -> Round:
+                 scheduled_at: datetime | None = None, trial: bool = False) -> Round:
     """A solo round (seats=None) starts at once unless start=False (a loop's later rounds); a peer
     round waits for its interviewer to start it.
 
     seats maps "candidate" and "interviewer" to users, None for a seat an invite will fill.
+    trial: a TRIAL_MINUTES solo round, shorter than any stage allows, to try the whole flow quickly.
     """
-    if not stage.duration.allows(minutes):
+    if trial and (seats is not None or minutes != TRIAL_MINUTES):
+        raise ValueError(f"A trial round is a solo round of {TRIAL_MINUTES} minutes.")
+    if not trial and not stage.duration.allows(minutes):
         raise ValueError(f"{stage.title} rounds last {stage.duration.min}-{stage.duration.max} minutes.")
     candidate, interviewer = (owner, None) if seats is None else (seats.get("candidate"), seats.get("interviewer"))
     rnd = Round(owner_id=owner.id, candidate_id=candidate.id if candidate else None,

@@ -19,7 +19,7 @@ def _start_page(stage, values: dict, error: StartError | None = None, status: in
     catalog = content().catalog
     return render_template("practice/start.html", stage=stage, prompts=catalog.for_stage(stage.slug),
                            tags=catalog.tags(stage.slug), values=values, error=error,
-                           surprise=SURPRISE), status
+                           surprise=SURPRISE, trial_minutes=rounds.TRIAL_MINUTES), status
 
 
 @bp.route("/stages/<slug>/start", methods=["GET", "POST"])
@@ -29,13 +29,13 @@ def start(slug: str):
     if stage is None:
         abort(404, description=f"There is no stage called {slug!r}.")
     if request.method == "GET":
-        values = {"prompt": request.args.get("prompt", SURPRISE), "minutes": stage.duration.default, "role": "solo",
+        values = {"prompt": request.args.get("prompt", SURPRISE), "minutes": "", "role": "solo",
                   "tag": request.args.get("tag", ""), "difficulty": request.args.get("difficulty", "")}
         prompt = content().catalog.get(stage.slug, values["prompt"])
         if prompt is not None:
             values["minutes"] = prompt.default_minutes(stage)
         return _start_page(stage, values)
-    values = {k: request.form.get(k, "") for k in ("prompt", "minutes", "tag", "difficulty", "role")}
+    values = {k: request.form.get(k, "") for k in ("prompt", "minutes", "tag", "difficulty", "role", "trial")}
     try:
         rnd = start_round(current_user, {**values, "stage": stage.slug}, clock.now())
     except StartError as exc:

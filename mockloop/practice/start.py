@@ -5,7 +5,7 @@ from datetime import datetime
 
 from ..content import content
 from ..models import Round, User
-from ..rounds import PromptFilter, create_round, pick_surprise
+from ..rounds import TRIAL_MINUTES, PromptFilter, create_round, pick_surprise
 
 SURPRISE = "surprise"
 ROLES = ("solo", "candidate", "interviewer")
@@ -47,12 +47,17 @@ def start_round(user: User, data: dict, now: datetime) -> Round:
         prompt = catalog.get(stage.slug, choice)
         if prompt is None:
             raise StartError("prompt", f"There is no prompt {choice!r} in {stage.title}.")
+    role = str(data.get("role") or "solo")
+    if role not in ROLES:
+        raise StartError("role", "Role is solo, candidate or interviewer.")
+    if data.get("trial"):
+        if role != "solo":
+            raise StartError("role", f"A {TRIAL_MINUTES}-minute trial round is solo; choose \"Just me\".")
+        return create_round(user, stage, prompt, TRIAL_MINUTES, now, trial=True)
+    # An empty duration means the prompt's own length (which may differ from the stage's default).
     minutes = _int_or_none(data.get("minutes"), "minutes", "Duration") or prompt.default_minutes(stage)
     if not stage.duration.allows(minutes):
         raise StartError("minutes", f"{stage.title} rounds last between {stage.duration.min} and "
                                     f"{stage.duration.max} minutes.")
-    role = str(data.get("role") or "solo")
-    if role not in ROLES:
-        raise StartError("role", "Role is solo, candidate or interviewer.")
     seats = None if role == "solo" else {role: user}
     return create_round(user, stage, prompt, minutes, now, seats=seats)
