@@ -49,10 +49,25 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+    create_private_sqlite(url)
     app.config["LOOP_FILE"] = app.config["LOOP_FILE"] or str(Path(app.config["PROMPTS_DIR"]) / "loop.yaml")
     app.config["USER_PROMPTS_DIR"] = app.config["USER_PROMPTS_DIR"] or str(instance / "prompts")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(instance)
+
+
+def create_private_sqlite(url: str) -> None:
+    """Create a SQLite database file readable by its owner only, like the secret key: sqlite3 would
+    create it 0644 (world-readable), and it gives the -wal and -shm files the database file's mode."""
+    from sqlalchemy.engine import make_url
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:") \
+            or parsed.database.startswith("file:"):
+        return
+    try:
+        os.close(os.open(parsed.database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 def instance_secret_key(instance: Path) -> str:

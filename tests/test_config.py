@@ -65,3 +65,20 @@ def test_healthz_reports_version_and_database(client):
     assert res.status_code == 200
     body = res.get_json()
     assert body["database"] == "ok" and body["version"]
+
+
+def test_the_sqlite_database_and_its_wal_files_are_private(tmp_path):
+    old_umask = os.umask(0o022)  # the usual umask, under which sqlite3 alone makes a 0644 file
+    try:
+        app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x"})
+        with app.app_context():
+            flask_migrate.upgrade()
+            with db.engine.connect() as conn:  # an open connection keeps the -wal and -shm files
+                conn.exec_driver_sql("SELECT count(*) FROM users").scalar()
+                files = sorted(tmp_path.glob("mockloop.sqlite*"))
+                modes = {f.name: stat.S_IMODE(os.stat(f).st_mode) for f in files}
+            db.engine.dispose()
+    finally:
+        os.umask(old_umask)
+    assert set(modes) == {"mockloop.sqlite", "mockloop.sqlite-wal", "mockloop.sqlite-shm"}
+    assert set(modes.values()) == {0o600}, modes
