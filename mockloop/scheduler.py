@@ -2,10 +2,14 @@
 
 It runs in its own process (`mockloop scheduler`, which `mockloop serve` starts beside the web
 workers), never inside create_app, so there is exactly one however many web workers run. The
-database is the only source of truth: a short watch job reads the earliest running deadline (an
-indexed query) and keeps one date job aimed at it; when that job fires it locks everything due.
-Web workers therefore need no channel to the scheduler, and a restart loses nothing: the reconcile
-step at start locks whatever ran out while it was down.
+database is the only source of truth, so web workers need no channel to the scheduler and a
+restart loses nothing (the reconcile step at start handles whatever fell due while it was down).
+
+Every 0.25 s a watch job locks and fires whatever is already due itself, then makes sure the one
+`lock-due` date job that APScheduler really holds is aimed at the next due time (it looks the job
+up rather than trusting what it last asked for). The date job is only there for punctuality: if
+APScheduler drops it (a date job is removed by id once submitted; `max_instances` skips one that
+comes due while another run goes on), nothing stalls, the next watch tick does its work.
 """
 from __future__ import annotations
 
@@ -29,8 +33,7 @@ class DeadlineScheduler:
     def __init__(self, app: Flask, watch_seconds: float = WATCH_SECONDS):
         self.app = app
         self.watch_seconds = watch_seconds
-        self.aimed_at: datetime | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one arming at a time (the watch and a date job can overlap)
         # misfire_grace_time=None: a late job still runs (the default 1 s would silently drop it);
         # coalesce: a backlog of one job runs once.
         self.scheduler = BackgroundScheduler(timezone="UTC", job_defaults={
@@ -39,9 +42,8 @@ class DeadlineScheduler:
     def reconcile(self) -> list[int]:
         """Lock rounds that ran out and fire notices that fell due while nobody was watching."""
         with self.app.app_context():
-            locked = rounds.lock_due(clock.now())
-            schedule.fire_due(clock.now())
-            self._aim(self._next())
+            locked, upcoming = self._handle_due()
+            self._arm(upcoming)
             db.session.remove()
         if locked:
             log.info("reconcile locked %d overdue round(s)", len(locked))
@@ -52,29 +54,49 @@ class DeadlineScheduler:
         due = [t for t in (rounds.next_deadline(), schedule.next_notice_due()) if t is not None]
         return min(due, default=None)
 
+    def _handle_due(self) -> tuple[list[int], datetime | None]:
+        """Lock every round and fire every notice that is due; return the rounds locked and the next
+        due time. Passes repeat while something is due: a pass takes time, and a locked round can
+        move its loop's notices to now."""
+        locked: list[int] = []
+        for _ in range(100):  # bounded all the same; anything left is the next watch tick's
+            now = clock.now()
+            locked += rounds.lock_due(now)
+            schedule.fire_due(now)
+            upcoming = self._next()
+            if upcoming is None or upcoming > clock.now():
+                break
+        return locked, upcoming
+
     def fire(self) -> None:
-        """Date job: lock what is due and fire due notices, then aim at the next time."""
+        """Date job: handle what is due, then aim at the next time (for punctuality only: if this
+        aim is lost, the watch notices within one interval)."""
         with self.app.app_context():
-            rounds.lock_due(clock.now())
-            schedule.fire_due(clock.now())
-            self._aim(self._next(), force=True)
+            self._arm(self._handle_due()[1])
             db.session.remove()
 
     def watch(self) -> None:
+        """Interval job: handle anything already due, and re-arm the date job if it is missing or
+        aimed elsewhere. Whatever became of the date job, nothing waits longer than one interval."""
         with self.app.app_context():
-            self._aim(self._next())
+            upcoming = self._next()
+            if upcoming is not None and upcoming <= clock.now():
+                upcoming = self._handle_due()[1]
+            self._arm(upcoming)
             db.session.remove()
 
-    def _aim(self, deadline: datetime | None, force: bool = False) -> None:
+    def _arm(self, at: datetime | None) -> None:
+        """Make the `lock-due` job APScheduler holds (not the one last asked for) run at `at`."""
         with self._lock:
-            if deadline == self.aimed_at and not force:
-                return
-            self.aimed_at = deadline
-            if deadline is None:
-                if self.scheduler.get_job("lock-due"):
+            job = self.scheduler.get_job("lock-due")
+            if at is None:
+                if job is not None:
                     self.scheduler.remove_job("lock-due")
-                return
-            self.scheduler.add_job(self.fire, "date", run_date=deadline, id="lock-due", replace_existing=True)
+            elif job is None or job.next_run_time != at:
+                # max_instances > 1: a job aimed from inside a run may come due before that run has
+                # returned; overlapping runs are safe (each lock and notice is a conditional UPDATE).
+                self.scheduler.add_job(self.fire, "date", run_date=at, id="lock-due", replace_existing=True,
+                                       max_instances=4)
 
     def start(self) -> None:
         self.scheduler.start()

@@ -90,3 +90,80 @@ def test_no_round_is_locked_early(app, api, sched, frozen_clock):
     frozen_clock.advance(seconds=59)
     sched.fire()
     assert status(app, rid) == "running"
+
+
+# -- lost wakeups ---------------------------------------------------------------------------------
+# APScheduler can drop the one `lock-due` date job in two ways (BaseScheduler._process_jobs): after
+# submitting a date job it removes it by id, and a job that comes due while a run of the same id is
+# still going is skipped (max_instances) and then removed the same way. Either way the job aimed from
+# inside fire() is gone. These helpers do to the job store exactly what APScheduler would; the
+# tests then check that the next watch tick handles what is due all the same.
+
+def removed_after_submission(sched):
+    """fire() re-aimed the job during its own run; APScheduler then removes the job by its id."""
+    sched.scheduler.remove_job("lock-due")
+
+
+def skipped_by_max_instances(sched, clock):
+    """The re-aimed job came due while fire() was still running: skipped, then removed."""
+    job = sched.scheduler.get_job("lock-due")
+    clock.current = job.next_run_time
+    sched.scheduler.remove_job("lock-due")
+
+
+def test_a_due_round_is_locked_by_the_next_watch_tick_when_the_reaimed_job_was_removed(app, api, sched,
+                                                                                      frozen_clock):
+    first = api.start(stage="quick", minutes=1).get_json()["id"]
+    second = api.start(stage="talk", minutes=2).get_json()["id"]
+    sched.watch()
+    frozen_clock.advance(minutes=1)
+    sched.scheduler.get_job("lock-due").func()  # fire(): locks the first, re-aims at the second
+    assert status(app, first) == "locked"
+    removed_after_submission(sched)
+    frozen_clock.advance(minutes=1, seconds=0.25)
+    sched.watch()
+    assert status(app, second) == "locked"
+    [(_, at, recorded)] = [row for row in expires(app) if row[0] == second]
+    assert recorded - at == timedelta(seconds=0.25)  # within one watch interval, not "never"
+
+
+def test_the_watch_rearms_a_removed_job_before_the_deadline(app, api, sched, frozen_clock):
+    api.start(stage="quick", minutes=1)
+    api.start(stage="talk", minutes=2)
+    sched.watch()
+    frozen_clock.advance(minutes=1)
+    sched.fire()
+    removed_after_submission(sched)
+    frozen_clock.advance(seconds=10)
+    sched.watch()  # nothing is due yet: the job comes back, so the second lock is on time again
+    assert sched.scheduler.get_job("lock-due").next_run_time == frozen_clock.current + timedelta(seconds=50)
+
+
+def test_a_due_notice_fires_on_the_next_watch_tick_when_max_instances_skipped_the_job(app, api, sched,
+                                                                                     frozen_clock):
+    rid = api.start(stage="quick", minutes=1).get_json()["id"]
+    res = api.client.post("/loops/new", data={  # round 1 of this loop opens at 12:30: an 'open' notice
+        "csrf_token": api.token(), "tz": "UTC", "start": "2026-05-04T12:30", "break": "5",
+        "stages": ["quick"], "minutes_quick": "1", "prompt_quick": "quick-prompt-1"})
+    assert res.status_code == 302
+    sched.watch()
+    frozen_clock.advance(minutes=1)
+    sched.fire()  # locks the round, re-aims at 12:30
+    assert status(app, rid) == "locked"
+    skipped_by_max_instances(sched, frozen_clock)
+    assert frozen_clock.current.minute == 30 and api.client.get("/api/notices").get_json()["notices"] == []
+    frozen_clock.advance(seconds=0.25)
+    sched.watch()
+    [notice] = api.client.get("/api/notices").get_json()["notices"]
+    assert "Round 1 of your loop (Quick prompt 1) is open" in notice["text"]
+    assert sched.scheduler.get_job("lock-due") is None  # nothing left to wait for
+
+
+def test_a_watch_tick_handles_what_is_due_even_if_the_job_still_looks_armed(app, api, sched, frozen_clock):
+    # The scheduler thread is late (a busy machine): the job is in the store, in the past, not run yet.
+    rid = api.start(stage="quick", minutes=1).get_json()["id"]
+    sched.watch()
+    frozen_clock.advance(minutes=1, seconds=0.25)
+    sched.watch()
+    assert status(app, rid) == "locked"
+    assert sched.scheduler.get_job("lock-due") is None
