@@ -7,7 +7,7 @@ from flask import Flask, Request, flash, jsonify, redirect, render_template, req
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
@@ -68,7 +68,28 @@ class NulFreeRequest(Request):
             self.__dict__["form"] = self._nul_free(self.__dict__["form"])
 
     def get_json(self, force: bool = False, silent: bool = False, cache: bool = True):
-        return _drop_nul(super().get_json(force=force, silent=silent, cache=cache))
+        # Every JSON body the app reads comes through here, so the depth limit lives here too: Python's
+        # parser raises RecursionError (a 500) on deep input, and walking it would recurse as deep.
+        try:
+            data = super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            data = TOO_DEEP
+        if data is TOO_DEEP or _deeper_than(data, MAX_JSON_DEPTH):
+            raise BadRequest(f"The JSON is nested too deeply (at most {MAX_JSON_DEPTH} levels).")
+        return _drop_nul(data)
+
+
+MAX_JSON_DEPTH = 32  # the API's bodies are two levels deep
+TOO_DEEP = object()
+
+
+def _deeper_than(value, limit: int) -> bool:
+    """Whether lists and objects nest more than `limit` levels (recursing at most that far)."""
+    if isinstance(value, (list, dict)):
+        if limit <= 0:
+            return True
+        return any(_deeper_than(v, limit - 1) for v in (value.values() if isinstance(value, dict) else value))
+    return False
 
 
 class IdConverter(IntegerConverter):

@@ -394,3 +394,62 @@ def form_page_of(api, rid):
 def valid_answers(token, revision):
     from tests.test_scoring import answers
     return answers(token, revision)
+
+
+# ---------- deeply nested JSON, on every JSON endpoint ----------
+
+def nested_json(depth: int, pattern: list[bool], leaf: str = "1") -> str:
+    """JSON text nesting `depth` containers (list or object by the cycled pattern), built as text:
+    json.dumps would itself recurse that deep."""
+    kinds = [pattern[i % len(pattern)] for i in range(depth)]
+    return ("".join('{"a":' if obj else "[" for obj in kinds) + leaf
+            + "".join("}" if obj else "]" for obj in reversed(kinds)))
+
+
+deep_bodies = st.tuples(
+    st.integers(30, 40) | st.sampled_from([64, 999, 1000, 3000, 100_000]) | st.integers(33, 5000),
+    st.lists(st.booleans(), min_size=1, max_size=4),
+    st.sampled_from(["{}", '{{"text": {}, "revision": 0}}', '{{"text": "x", "revision": {}}}',
+                     '{{"stage": "quick", "prompt": {}}}']))
+
+
+@FUZZ
+@given(deep=deep_bodies, endpoint=st.sampled_from(["start", "scratchpad", "notes", "markdown"]))
+def test_deeply_nested_json_is_a_400_on_every_json_endpoint(app, peer, deep, endpoint):
+    from mockloop.web import MAX_JSON_DEPTH
+    ada, bob, rid = peer
+    depth, pattern, place = deep
+    raw = place.format(nested_json(depth, pattern))
+    levels = depth + (place != "{}")
+    api, method, url = {"start": (ada, "POST", "/api/rounds"), "markdown": (ada, "POST", "/api/markdown"),
+                        "scratchpad": (ada, "PUT", f"/api/rounds/{rid}/scratchpad"),
+                        "notes": (bob, "PUT", f"/api/rounds/{rid}/notes")}[endpoint]
+    before = stored(app, rid)
+    with app.app_context():
+        count = db.session.execute(db.select(db.func.count()).select_from(Round)).scalar()
+    res = api.client.open(url, method=method, data=raw, content_type="application/json",
+                          headers={"X-CSRFToken": api.token()})
+    event(f"{endpoint} {res.status_code}")
+    assert res.status_code < 500 and res.is_json, (res.status_code, depth)
+    if levels > MAX_JSON_DEPTH:
+        assert res.status_code == 400 and "nested too deeply" in res.get_json()["message"]
+    else:
+        assert "nested too deeply" not in res.get_json().get("message", "")
+    assert stored(app, rid) == before
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(Round)).scalar() == count
+
+
+def test_no_state_changing_route_fails_on_deep_json(app, peer):
+    """Every POST or PUT route, JSON or not, given 100,000 nested lists: never a server error."""
+    ada, _, rid = peer
+    raw = nested_json(100_000, [False])
+    for rule in app.url_map.iter_rules():
+        if not rule.methods & {"POST", "PUT"} or rule.endpoint == "accounts.logout":
+            continue
+        url = rule.rule.replace("<action>", "pause").replace("<slug>", "quick").replace("<token>", "x")
+        url = re.sub(r"<int:[a-z_]+>", str(rid), url)
+        for method in rule.methods & {"POST", "PUT"}:
+            res = ada.client.open(url, method=method, data=raw, content_type="application/json",
+                                  headers={"X-CSRFToken": ada.token()})
+            assert res.status_code < 500, (method, url, res.status_code)
