@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal, NoReturn, overload
 
 import yaml
 
@@ -89,26 +90,35 @@ class _Reader:
     def __init__(self, path: Path | str):
         self.path = path
 
-    def fail(self, field: str, expected: str):
+    def fail(self, field: str, expected: str) -> NoReturn:
         raise DefinitionError(self.path, field, expected)
 
-    def mapping(self, value, field: str) -> dict:
+    def mapping(self, value: object, field: str) -> dict[str, Any]:
         if not isinstance(value, dict):
             self.fail(field, "a mapping")
         return value
 
-    def items(self, value, field: str, at_least: int = 1) -> list:
+    def items(self, value: object, field: str, at_least: int = 1) -> list[Any]:
         if not isinstance(value, list) or len(value) < at_least:
             self.fail(field, f"a list of at least {at_least}")
         return value
 
-    def text(self, data: dict, key: str, field: str) -> str:
+    def text(self, data: dict[str, Any], key: str, field: str) -> str:
         value = data.get(key)
         if not isinstance(value, str) or not value.strip():
             self.fail(f"{field}.{key}" if field else key, "a non-empty string")
         return value.strip()
 
-    def number(self, data: dict, key: str, field: str, low: float = 0, integer: bool = True):
+    # Whole numbers come back as int, so callers building int fields need no cast.
+    @overload
+    def number(self, data: dict[str, Any], key: str, field: str, low: float = 0,
+               integer: Literal[True] = True) -> int: ...
+
+    @overload
+    def number(self, data: dict[str, Any], key: str, field: str, low: float = 0, *,
+               integer: Literal[False]) -> float: ...
+
+    def number(self, data: dict[str, Any], key: str, field: str, low: float = 0, integer: bool = True) -> float:
         value = data.get(key)
         kinds = (int,) if integer else (int, float)
         if isinstance(value, bool) or not isinstance(value, kinds) or value <= low:
@@ -116,7 +126,7 @@ class _Reader:
             self.fail(f"{field}.{key}", f"{kind} greater than {low}")
         return value
 
-    def phases(self, value, field: str) -> tuple[Phase, ...]:
+    def phases(self, value: object, field: str) -> tuple[Phase, ...]:
         out = []
         for i, raw in enumerate(self.items(value, field)):
             item = self.mapping(raw, f"{field}[{i}]")
@@ -125,7 +135,7 @@ class _Reader:
         return tuple(out)
 
 
-def parse_loop(data, path: Path | str = "<loop>") -> Loop:
+def parse_loop(data: object, path: Path | str = "<loop>") -> Loop:
     r = _Reader(path)
     data = r.mapping(data, "top level")
     slug = r.text(data, "slug", "")
@@ -161,7 +171,7 @@ def parse_loop(data, path: Path | str = "<loop>") -> Loop:
     return Loop(slug, title, str(data.get("description") or "").strip(), tuple(recommendation), tuple(stages))
 
 
-def _rubric(r: _Reader, value, field: str) -> tuple[Dimension, ...]:
+def _rubric(r: _Reader, value: object, field: str) -> tuple[Dimension, ...]:
     dims, keys = [], set()
     for i, raw in enumerate(r.items(value, field)):
         item = r.mapping(raw, f"{field}[{i}]")
