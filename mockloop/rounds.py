@@ -152,8 +152,10 @@ def save_scratchpad(rnd: Round, text: str, base_revision: int, now: datetime) ->
         return rnd.scratchpad_rev
     enforce_deadline(rnd, now)
     if rnd.status == timer.LOCKED:
-        raise RoundConflict("The round is locked: this save came after the deadline. "
-                            "Your earlier saves are kept.", revision=rnd.scratchpad_rev, reason="locked")
+        why = {"ended": "it was ended early", "cancelled": "it was cancelled"}.get(
+            rnd.lock_reason, "this save came after the deadline")
+        raise RoundConflict(f"The round is locked: {why}. Your earlier saves are kept.",
+                            revision=rnd.scratchpad_rev, reason="locked", lock_reason=rnd.lock_reason)
     if rnd.status == timer.PLANNED:
         raise RoundConflict("The round has not started yet.", revision=rnd.scratchpad_rev, reason="planned")
     raise RoundConflict("The scratchpad was changed elsewhere (another tab or device). Reload to see "

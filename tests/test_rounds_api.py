@@ -111,6 +111,19 @@ def test_save_after_the_lock_is_409_and_keeps_the_text(api, frozen_clock):
     assert api.client.get(url).get_json()["text"] == "final answer"
 
 
+def test_save_after_end_early_says_the_round_was_ended(api, frozen_clock):
+    rid = api.start(stage="quick", minutes=1).get_json()["id"]
+    url = f"/api/rounds/{rid}/scratchpad"
+    api.call("PUT", url, {"text": "kept", "revision": 0})
+    api.call("POST", f"/api/rounds/{rid}/end")
+    late = api.call("PUT", url, {"text": "after the end", "revision": 1})
+    body = late.get_json()
+    assert late.status_code == 409 and body["reason"] == "locked" and body["lock_reason"] == "ended"
+    assert body["message"] == "The round is locked: it was ended early. Your earlier saves are kept."
+    assert "deadline" not in body["message"]
+    assert api.client.get(url).get_json()["text"] == "kept"
+
+
 def test_empty_scratchpad_stays_empty(app, api, frozen_clock):
     rid = api.start(stage="quick", minutes=1).get_json()["id"]
     frozen_clock.advance(minutes=2)
