@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 import yaml
 
@@ -53,6 +54,16 @@ class Prompt:
         return self.duration or stage.duration.default
 
 
+class _Meta(TypedDict):
+    """A prompt's checked front matter."""
+    title: str
+    stage: Stage
+    tags: tuple[str, ...]
+    difficulty: int
+    duration: int | None
+    phases: tuple[Phase, ...] | None
+
+
 def _headings(lines: list[str], start: int, level: int) -> list[tuple[int, str]]:
     """(index, title) of every heading of exactly `level` outside code fences, from `start`."""
     marker, out, fenced = "#" * level + " ", [], False
@@ -69,6 +80,8 @@ def _numbered(lines: list[str]) -> int:
 
 
 class _PromptParser:
+    problems: list[Problem]
+
     def __init__(self, path: Path, loop: Loop):
         self.path, self.loop, self.problems = path, loop, []
 
@@ -104,7 +117,7 @@ class _PromptParser:
                       brief_html=render_trusted(brief_md), guide_html=render_trusted(guide_md),
                       brief_text=brief_md, guide_text=guide_md, path=str(self.path), user_owned=user_owned)
 
-    def front_matter(self, raw: str) -> dict | None:
+    def front_matter(self, raw: str) -> _Meta | None:
         try:
             data = yaml.safe_load(raw)
             r = _Reader(self.path)
@@ -143,10 +156,10 @@ class _PromptParser:
         if not SLUG_RE.fullmatch(self.path.stem):
             self.problem(1, "file name: expected lowercase letters, digits and hyphens")
             return None
-        return dict(title=title, stage=stage, tags=tuple(tags), difficulty=difficulty, duration=duration,
-                    phases=phases)
+        return _Meta(title=title, stage=stage, tags=tuple(tags), difficulty=difficulty, duration=duration,
+                     phases=phases)
 
-    def parts(self, lines: list[str], start: int):
+    def parts(self, lines: list[str], start: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
         found = _headings(lines, start, 1)
         titles = [t for _, t in found]
         if titles != [BRIEF, GUIDE]:
