@@ -82,7 +82,8 @@ def round_state(phase_minutes: list[tuple[str, float]], events: list[Event], now
     status, reason, locked_at = PLANNED, None, None
     elapsed = paused_s = 0.0
     pauses = extensions = 0
-    since: datetime | None = None  # when the current running or paused stretch began
+    # When the current running or paused stretch began: set by the start event, read only after it.
+    since: datetime
 
     for ev in events:
         if ev.kind == START and status == PLANNED:
