@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 
 WINDOW = 3  # recent rounds that decide a stage's weakest dimension
 # Days until a prompt is due again, by how the last attempt went: misses come back sooner.
-REVIEW_DAYS = {"strong_no": 2, "no": 4, "yes": 10, "strong_yes": 21}
+# Keyed by str | None: an unscored attempt (overall None) looks up the default.
+REVIEW_DAYS: dict[str | None, int] = {"strong_no": 2, "no": 4, "yes": 10, "strong_yes": 21}
 DEFAULT_REVIEW_DAYS = 7
 UNSCORED_PRIORITY = 1.5  # a stage never scored ranks like a middling weakness
 
