@@ -2,15 +2,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from .loop import LEVELS, Loop, Stage
+
+# Both shapes are stored as JSON and read back untyped, so they stay plain dicts:
+# Rubric: {"stage", "stage_title", "dimensions": [{"key", "name", "levels"}], "recommendation": [{"key", "label"}]}
+# Answers: {"levels": {key: int | None}, "evidence": {key: str}, "overall": str | None, "keep", "stop", "start"}
+Rubric = dict[str, Any]
+Answers = dict[str, Any]
 
 EVIDENCE_LIMIT = 5_000
 SUMMARY_LIMIT = 2_000
 SUMMARY_FIELDS = ("keep", "stop", "start")
 
 
-def snapshot(loop: Loop, stage: Stage) -> dict:
+def snapshot(loop: Loop, stage: Stage) -> Rubric:
     """A copy of the rubric a scorecard is scored against; later loop edits never touch it."""
     return {
         "stage": stage.slug,
@@ -28,12 +35,12 @@ def evidence_field(key: str) -> str:
     return f"evidence_{key}"
 
 
-def answer_fields(rubric: dict) -> set[str]:
+def answer_fields(rubric: Rubric) -> set[str]:
     keys = [d["key"] for d in rubric["dimensions"]]
     return {*(level_field(k) for k in keys), *(evidence_field(k) for k in keys), "overall", *SUMMARY_FIELDS}
 
 
-def forged(rubric: dict, submitted: Mapping[str, str]) -> list[str]:
+def forged(rubric: Rubric, submitted: Mapping[str, str]) -> list[str]:
     """Fields no honest form can send: unknown dimensions, levels outside 1-4, unknown recommendations.
 
     Missing or over-long answers are not forged: the form re-renders with a message for those.
@@ -52,13 +59,13 @@ def forged(rubric: dict, submitted: Mapping[str, str]) -> list[str]:
     return bad
 
 
-def empty_answers(rubric: dict) -> dict:
+def empty_answers(rubric: Rubric) -> Answers:
     return {"levels": {d["key"]: None for d in rubric["dimensions"]},
             "evidence": {d["key"]: "" for d in rubric["dimensions"]},
             "overall": None, **{f: "" for f in SUMMARY_FIELDS}}
 
 
-def answers_from_fields(rubric: dict, values: Mapping[str, str]) -> dict:
+def answers_from_fields(rubric: Rubric, values: Mapping[str, str]) -> Answers:
     """Form fields (strings, possibly partial) to the answers shape; unknown fields are dropped."""
     answers = empty_answers(rubric)
     for d in rubric["dimensions"]:
@@ -72,7 +79,7 @@ def answers_from_fields(rubric: dict, values: Mapping[str, str]) -> dict:
     return answers
 
 
-def fields_from_answers(rubric: dict, answers: dict) -> dict[str, str]:
+def fields_from_answers(rubric: Rubric, answers: Answers) -> dict[str, str]:
     out = {}
     for d in rubric["dimensions"]:
         level = answers["levels"].get(d["key"])
@@ -83,7 +90,7 @@ def fields_from_answers(rubric: dict, answers: dict) -> dict[str, str]:
     return out
 
 
-def changes(rubric: dict, before: dict, after: dict) -> list[dict]:
+def changes(rubric: Rubric, before: Answers, after: Answers) -> list[dict[str, Any]]:
     """What an edit changed, field by field, for the scorecard's edit history."""
     names = {d["key"]: d["name"] for d in rubric["dimensions"]}
     out = []
@@ -104,7 +111,7 @@ def changes(rubric: dict, before: dict, after: dict) -> list[dict]:
     return out
 
 
-def evidence_from_notes(rubric: dict, notes: str) -> dict[str, str]:
+def evidence_from_notes(rubric: Rubric, notes: str) -> dict[str, str]:
     """Split interviewer notes at '## <dimension>' headings (name or key) into evidence fields."""
     by_heading = {}
     for d in rubric["dimensions"]:
