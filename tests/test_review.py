@@ -156,6 +156,20 @@ def test_export_then_import_round_trips_and_is_idempotent(app, api, frozen_clock
     (lambda d: d["rounds"][0]["scorecards"][0]["scores"][0].update(level=9), "scores[0].level"),
     (lambda d: d["rounds"][0]["scorecards"][0]["scores"][0].update(dimension="charm"), "scores[0].dimension"),
     (lambda d: d["rounds"][1].update(scratchpad=["<script>"]), "rounds[1].scratchpad"),
+    # Each of these was a 500 (an overflow on the way to UTC, or when the deadline was computed).
+    (lambda d: d["rounds"][0]["events"][0].update(at="9999-12-31T23:59:59-05:00"), "rounds[0].events[0].at"),
+    (lambda d: d["rounds"][0]["events"][0].update(at="9999-01-01T00:00:00+00:00"), "rounds[0].events[0].at"),
+    (lambda d: d["rounds"][0]["events"][0].update(at="0001-01-01T00:00:00+01:00"), "rounds[0].events[0].at"),
+    (lambda d: d["rounds"][0]["events"][0].update(at="0001-01-01+01:00"), "rounds[0].events[0].at"),
+    (lambda d: d["rounds"][0].update(created_at="1999-12-31T23:59:59+00:00"), "rounds[0].created_at"),
+    (lambda d: d["rounds"][0]["scorecards"][0].update(submitted_at="2029-01-01T00:00:00Z"), "submitted_at"),
+    (lambda d: d["rounds"][0].update(plan=[["build", 10**9]]), "rounds[0].plan[0]"),
+    (lambda d: d["rounds"][0].update(plan=[["a", 1000], ["b", 1000]]), "rounds[0].plan"),
+    # A second self card in one round was an IntegrityError.
+    (lambda d: d["rounds"][0]["scorecards"].append(dict(d["rounds"][0]["scorecards"][0], uid="b" * 36)),
+     "at most one scorecard per reviewer"),
+    (lambda d: d["rounds"][0]["scorecards"][0].update(role="interviewer"), "scorecards[0].role"),
+    (lambda d: d["rounds"].append(dict(d["rounds"][1])), "rounds[2].uid"),
 ])
 def test_hostile_import_is_refused_with_a_clear_error_and_changes_nothing(api, frozen_clock, mutate, message):
     scored_round(api, frozen_clock)
@@ -171,6 +185,30 @@ def test_hostile_import_is_refused_with_a_clear_error_and_changes_nothing(api, f
     assert res.status_code == 400 and "Nothing was imported" in page and message in page
     with api.client.application.app_context():
         assert db.session.execute(db.select(db.func.count()).select_from(Round)).scalar() == 2
+
+
+@pytest.mark.parametrize("edit, message", [
+    # 1e999 parses as infinity: an infinite plan length was a 500.
+    (lambda text: text.replace('"plan": [[', '"plan": [["forever", 1e999], [', 1), "rounds[0].plan[0]"),
+    (lambda text: re.sub(r'"minutes": \d+', '"minutes": NaN', text, count=1), "not NaN"),
+    (lambda text: text.replace('"scratchpad": ""', '"scratchpad": ' + "[" * 100_000 + "]" * 100_000, 1),
+     "nested at most 32 levels"),
+    (lambda text: text.replace('"scratchpad": ""', '"scratchpad": ' + '{"a":' * 33 + "1" + "}" * 33, 1),
+     "nested at most 32 levels"),
+])
+def test_import_files_the_parser_dislikes_are_refused(api, frozen_clock, edit, message):
+    scored_round(api, frozen_clock, stage="talk", prompt="talk-prompt-1")
+    doc = export(api)
+    doc["rounds"][0]["uid"] = doc["rounds"][0]["uid"][:-4] + "beef"
+    doc["rounds"][0]["scorecards"][0]["uid"] = doc["rounds"][0]["scorecards"][0]["uid"][:-4] + "beef"
+    doc["rounds"][0]["scratchpad"] = ""
+    text = json.dumps(doc)
+    assert edit(text) != text
+    res = upload(api, edit(text).encode())
+    page = res.get_data(as_text=True)
+    assert res.status_code == 400 and "Nothing was imported" in page and message in page
+    with api.client.application.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(Round)).scalar() == 1
 
 
 def test_truncated_import_is_refused(api, frozen_clock):
@@ -208,3 +246,96 @@ def test_cli_export_and_import(app, api, frozen_clock, tmp_path):
     out.write_text("{")
     bad = runner.invoke(main, ["import", "--user", "bo@example.com", str(out)])
     assert bad.exit_code != 0 and "Nothing was imported" in bad.output
+
+
+# ---------- imports touch only the importing account's rows ----------
+
+def peer_round(app, frozen_clock, ada, bob):
+    """A running, booked peer round: Ada the candidate (scratchpad written), Bob the interviewer."""
+    from datetime import datetime, timezone
+
+    from mockloop import schedule
+    from tests.conftest import csrf_token
+    made = ada.start(stage="quick", prompt="quick-prompt-1", role="candidate", minutes=3).get_json()
+    link = made["invite_url"].replace("http://localhost", "")
+    bob.client.post(link, data={"csrf_token": csrf_token(bob.client, link)})
+    assert bob.call("POST", f"/api/rounds/{made['id']}/start").status_code == 200
+    assert ada.call("PUT", f"/api/rounds/{made['id']}/scratchpad",
+                    {"text": "VICTIM-PAD-9137", "revision": 0}).status_code == 200
+    with app.app_context():
+        schedule.book(db.session.get(Round, made["id"]), datetime(2026, 5, 6, 9, 0, tzinfo=timezone.utc))
+    return made["id"]
+
+
+def round_cards(app, rid):
+    with app.app_context():
+        return db.session.execute(db.select(Scorecard.reviewer_id, Scorecard.role, Scorecard.keep)
+                                  .filter_by(round_id=rid)).all()
+
+
+def test_a_forwarded_calendar_file_gives_a_stranger_nothing_of_the_round(app, frozen_clock):
+    ada, bob = signed_up(app, "ada@example.com", "Ada"), signed_up(app, "bob@example.com", "Bob")
+    rid = peer_round(app, frozen_clock, ada, bob)
+    ics = ada.client.get(f"/rounds/{rid}/calendar.ics").get_data(as_text=True)
+    victim_uid = re.search(r"^UID:([^@\r\n]+)@mockloop", ics, re.M).group(1)
+
+    # Eve, who got the forwarded .ics, imports her own scored round under the victim round's uid.
+    eve = signed_up(app, "eve@example.com", "Eve")
+    scored_round(eve, frozen_clock)
+    doc = export(eve)
+    doc["rounds"][0]["uid"] = victim_uid
+    doc["rounds"][0]["scorecards"][0].update(uid="0f5e2a9c-eve0-4b1e-9d7a-planted00001", keep="PLANTED-BY-EVE")
+    payload = json.dumps(doc).encode()
+    assert upload(eve, payload).status_code == 302
+    assert upload(eve, payload).status_code == 302  # re-importing the same file adds nothing more
+    assert "Imported 0 rounds and 0 scorecards (1 rounds and 1 scorecards were already here)" in \
+        eve.client.get("/history").get_data(as_text=True)
+
+    assert round_cards(app, rid) == []  # the victim's round got no card
+    for url in (f"/rounds/{rid}", f"/api/rounds/{rid}/state", f"/api/rounds/{rid}/scratchpad",
+                f"/rounds/{rid}/calendar.ics", f"/rounds/{rid}/score"):
+        assert eve.client.get(url).status_code == 404, url
+    history = eve.client.get("/history").get_data(as_text=True)
+    for card in set(re.findall(r'href="(/scorecards/\d+)"', history)):
+        assert "VICTIM-PAD-9137" not in eve.client.get(card).get_data(as_text=True)
+    assert "VICTIM-PAD-9137" not in json.dumps(export(eve))
+
+    # The round ends and both score it: their pages show their own cards, never Eve's.
+    bob.call("POST", f"/api/rounds/{rid}/end")
+    _, token, revision = form_page(bob.client, f"/rounds/{rid}/score")
+    bob.client.post(f"/rounds/{rid}/score", data=answers(token, revision))
+    assert {role for _, role, _ in round_cards(app, rid)} == {"interviewer"}
+    for who in (ada, bob):
+        for url in [f"/rounds/{rid}", "/history"] + [f"/scorecards/{c}" for c in re.findall(
+                r'href="/scorecards/(\d+)"', who.client.get("/history").get_data(as_text=True))]:
+            page = who.client.get(url).get_data(as_text=True)
+            assert "PLANTED-BY-EVE" not in page and "Eve" not in page, url
+
+
+def test_a_candidate_cannot_plant_an_interviewer_card_in_their_peer_round(app, frozen_clock):
+    ada, bob = signed_up(app, "ada@example.com", "Ada"), signed_up(app, "bob@example.com", "Bob")
+    rid = peer_round(app, frozen_clock, ada, bob)
+    bob.call("POST", f"/api/rounds/{rid}/end")
+    _, token, revision = form_page(ada.client, f"/rounds/{rid}/score")
+    assert ada.client.post(f"/rounds/{rid}/score", data=answers(token, revision)).status_code == 302
+    doc = export(ada)
+    mine = doc["rounds"][0]["scorecards"][0]
+    forged = dict(mine, uid=mine["uid"][:-4] + "f00d", role="interviewer", reviewer="peer", reviewer_name="Bob",
+                  overall="strong_yes", keep="PLANTED-STRONG-YES")
+    doc["rounds"][0]["scorecards"].append(forged)
+    res = upload(ada, json.dumps(doc).encode())
+    assert res.status_code == 302
+    assert "Imported 0 rounds and 0 scorecards" in ada.client.get("/history").get_data(as_text=True)
+    assert round_cards(app, rid) == [(round_cards(app, rid)[0][0], "self", "Structure first.")]
+    for who in (ada, bob):
+        for url in (f"/rounds/{rid}", "/history", f"/api/rounds/{rid}/state", "/export.json", "/export.csv"):
+            assert "PLANTED-STRONG-YES" not in who.client.get(url).get_data(as_text=True), url
+
+
+def test_own_export_imports_again_as_nothing_new(app, api, frozen_clock):
+    scored_round(api, frozen_clock)
+    before = export(api)
+    assert upload(api, json.dumps(before).encode()).status_code == 302
+    assert "Imported 0 rounds and 0 scorecards (1 rounds and 1 scorecards were already here)" in \
+        api.client.get("/history").get_data(as_text=True)
+    assert export(api)["rounds"] == before["rounds"]
