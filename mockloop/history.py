@@ -76,9 +76,11 @@ def encode_cursor(card: Scorecard) -> str:
 def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     try:
         stamp, card_id = (cursor or "").split("_")
-        return datetime.strptime(stamp, "%Y%m%dT%H%M%S.%f").replace(tzinfo=timezone.utc), int(card_id)
+        at, number = datetime.strptime(stamp, "%Y%m%dT%H%M%S.%f").replace(tzinfo=timezone.utc), int(card_id)
     except ValueError:
         return None
+    # Ids fit a 32-bit database integer: a longer one would overflow in the driver (a 500).
+    return (at, number) if card_id.isdigit() and number < 2**31 else None
 
 
 def history_page(user: User, f: HistoryFilter, older_than: str | None = None, newer_than: str | None = None,

@@ -99,7 +99,7 @@ MATRIX = {
     "planner.loop_page": ("GET", "/loops/{plan_id}", None, (200, 404, 404, 302)),
     "planner.loop_state": ("GET", "/api/loops/{plan_id}", None, (200, 404, 404, 401)),
     "planner.cancel_loop": ("POST", "/loops/{plan_id}/cancel", {}, (302, 404, 404, 302)),
-    "planner.reschedule_loop": ("POST", "/loops/{plan_id}/reschedule", {}, (302, 404, 404, 302)),
+    "planner.reschedule_loop": ("POST", "/loops/{plan_id}/reschedule", {}, (400, 404, 404, 302)),  # no start sent
     "planner.upcoming": ("GET", "/upcoming", None, (200, 200, 200, 302)),
     "planner.calendar": ("GET", "/rounds/{round_id}/calendar.ics", None, (200, 200, 404, 302)),
     "planner.cancel_round": ("POST", "/rounds/{round_id}/cancel", {}, (302, 302, 404, 302)),

@@ -453,3 +453,29 @@ def test_no_state_changing_route_fails_on_deep_json(app, peer):
             res = ada.client.open(url, method=method, data=raw, content_type="application/json",
                                   headers={"X-CSRFToken": ada.token()})
             assert res.status_code < 500, (method, url, res.status_code)
+
+
+# ---------- history filters and cursors ----------
+
+huge_numbers = st.integers(min_value=2**31 - 2, max_value=10**30).map(str) | st.sampled_from(
+    ["9" * 20, "-1", "0", "2147483647", "2147483648", "1e400", "٣"])
+extreme_days = st.dates().map(lambda d: f"{d.year:04d}-{d.month:02d}-{d.day:02d}") | st.sampled_from(
+    ["9999-12-31", "0001-01-01", "2028-05-04", "2028-05-05", "1999-12-31", "2000-01-01", "10000-01-01"])
+stamps = st.datetimes().map(lambda t: f"{t.year:04d}{t.strftime('%m%dT%H%M%S.%f')}")
+cursors = st.builds(lambda stamp, number: f"{stamp}_{number}", stamps, huge_numbers | st.integers(0, 99).map(str))
+history_params = {
+    "since": extreme_days | st.text(max_size=12), "until": extreme_days | st.text(max_size=12),
+    "older": cursors | st.text(max_size=30), "newer": cursors,
+    "stage": st.sampled_from(["quick", "talk", ""]) | huge_numbers, "role": st.sampled_from(["self", "x"]),
+}
+
+
+@FUZZ
+@given(params=st.fixed_dictionaries({}, optional=history_params))
+def test_history_survives_extreme_dates_and_huge_numbers(app, peer, params):
+    ada = peer[0]
+    res = ada.client.get("/history", query_string=params)
+    event(f"status {res.status_code}")
+    assert res.status_code in (200, 400), (res.status_code, params)
+    if res.status_code == 400:
+        assert 'class="error-summary"' in res.get_data(as_text=True)

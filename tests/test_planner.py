@@ -1,4 +1,5 @@
 """Full loops and bookings: planning form, opening on time, pushes, notices once, no-shows, .ics."""
+import html
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -224,3 +225,68 @@ def test_time_zone_setting_changes_how_times_show(api, frozen_clock):
     api.client.post("/settings/timezone", data={"csrf_token": api.token(), "timezone": "Europe/Berlin"})
     page = api.client.get("/upcoming").get_data(as_text=True)
     assert "Times in Europe/Berlin" in page and "15:00 CEST" in page  # 13:00 UTC in summer time
+
+
+# ---------- every date a user types stays within two years ahead ----------
+
+@pytest.mark.parametrize("extra, message", [
+    ({"start": "9999-12-31T23:00"}, "The start time is more than two years ahead"),
+    ({"start": "9999-12-31T23:00", "tz": "America/New_York"}, "The start time is more than two years ahead"),
+    ({"start": "2028-05-05T13:00"}, "The start time is more than two years ahead"),
+    ({"start": "0001-01-01T00:00", "tz": "Europe/Berlin"}, "The start time is in the past"),
+    ({"pinned_talk": "9999-01-01T10:00"}, "Round 2's own start time is more than two years ahead"),
+])
+def test_far_plan_dates_are_refused_with_what_was_typed_kept(api, frozen_clock, extra, message):
+    res = plan(api, "2026-05-04T13:00", **extra)
+    page = html.unescape(res.get_data(as_text=True))
+    assert res.status_code == 400 and message in page
+    for name in ("start", "pinned_talk"):
+        if name in extra:
+            assert f'value="{extra[name]}"' in page
+    with api.client.application.app_context():
+        assert db.session.execute(db.select(LoopPlan)).first() is None
+
+
+def test_a_loop_two_years_ahead_is_fine(api, frozen_clock):
+    assert plan(api, "2028-05-03T13:00").status_code == 302
+    assert api.client.get("/upcoming").status_code == 200
+
+
+def test_moving_a_loop_to_year_9999_is_refused_with_the_time_kept(app, api, frozen_clock):
+    plan_id = int(plan(api, "2026-05-04T13:00").headers["Location"].rsplit("/", 1)[1])
+    res = api.client.post(f"/loops/{plan_id}/reschedule", data={"csrf_token": api.token(), "tz": "Asia/Tokyo",
+                                                                 "start": "9999-12-31T23:59"})
+    page = res.get_data(as_text=True)
+    assert res.status_code == 400 and "more than two years ahead" in page and 'value="9999-12-31T23:59"' in page
+    assert timeline(api, plan_id)["items"][0]["opens_at"] == "2026-05-04T13:00:00Z"
+
+
+@pytest.mark.parametrize("typed, message", [("9999-12-31T23:59", "Time 2 is more than two years ahead"),
+                                            ("2026-05-04T04:00", "Time 2 is in the past"),  # 11:00 UTC
+                                            ("0001-01-01T00:00", "Time 2 is in the past"),
+                                            ("soon", "Time 2: enter a date and time")])
+def test_proposed_booking_times_out_of_range_are_refused_before_the_round_exists(app, frozen_clock, typed, message):
+    ada = signed_up(app)
+    data = {"csrf_token": ada.token(), "prompt": "quick-prompt-1", "role": "candidate", "minutes": "1",
+            "tz": "America/Los_Angeles", "when_0": "2026-05-05T15:00", "when_1": typed}
+    res = ada.client.post("/stages/quick/start", data=data)
+    page = res.get_data(as_text=True)
+    assert res.status_code == 400 and message in page
+    assert 'value="2026-05-05T15:00"' in page and f'value="{typed}"' in page and 'value="candidate" checked' in page
+    with app.app_context():
+        assert db.session.execute(db.select(Round)).first() is None
+
+
+def test_moving_a_booking_to_year_9999_is_refused_and_upcoming_still_works(app, frozen_clock):
+    ada, bob, rid, link = booking(app, frozen_clock, ["2026-05-05T15:00"])
+    bob.client.post(link, data={"csrf_token": csrf_token(bob.client, link), "when": "2026-05-05T15:00:00+00:00"})
+    res = ada.client.post(f"/rounds/{rid}/reschedule", data={"csrf_token": ada.token(), "tz": "UTC",
+                                                             "at": "9999-12-31T23:00"})
+    page = res.get_data(as_text=True)
+    assert res.status_code == 400 and "The new time is more than two years ahead" in page
+    assert 'value="9999-12-31T23:00"' in page
+    for api in (ada, bob):
+        assert api.client.get("/upcoming").status_code == 200
+        assert api.client.get(f"/rounds/{rid}/calendar.ics").status_code == 200
+    with app.app_context():
+        assert db.session.get(Round, rid).scheduled_at == datetime(2026, 5, 5, 15, 0, tzinfo=timezone.utc)

@@ -66,6 +66,24 @@ def test_history_filters(api, frozen_clock):
     assert count("?since=2026-05-05") == 0
 
 
+@pytest.mark.parametrize("query, message", [
+    ("until=9999-12-31", "Dates go from 2000-01-01 to 2028-05-04."),
+    ("since=0001-01-01", "Dates go from 2000-01-01 to 2028-05-04."),
+    ("since=2026-02-30", "Enter dates as year-month-day"),
+    ("older=20260504T120000.000000_" + "9" * 20, "That page link is broken"),
+    ("newer=99991231T235959.999999_" + "1" * 20, "That page link is broken"),
+    ("older=20260504T120000.000000_-5", "That page link is broken"),
+])
+def test_history_params_out_of_range_are_a_400_with_the_list_kept(api, frozen_clock, query, message):
+    scored_round(api, frozen_clock)
+    res = api.client.get("/history?" + query)
+    page = res.get_data(as_text=True)
+    assert res.status_code == 400 and message in page and len(rows(page)) == 1
+    name, _, value = query.partition("=")
+    if name in ("since", "until"):
+        assert f'name="{name}" value="{value}"' in page  # what was typed stays in the form
+
+
 def test_history_row_shows_the_level_strip(api, frozen_clock):
     scored_round(api, frozen_clock, clarity="4", depth="1")
     page = api.client.get("/history").get_data(as_text=True)

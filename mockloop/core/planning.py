@@ -7,10 +7,19 @@ time unless the round before it is still going then.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 MAX_BREAK = timedelta(days=1)
+# Every date a user types is kept within these: nobody books practice further ahead, and far dates
+# (year 9999) overflow as soon as a reminder or an end time is added to them.
+MAX_AHEAD = timedelta(days=2 * 365 + 1)
+EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+TOO_FAR = "is more than two years ahead; pick a nearer time."
+
+
+def too_far(moment: datetime, now: datetime) -> bool:
+    return moment > now + MAX_AHEAD
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,11 @@ def check_plan(start: datetime, break_minutes: float, slots: list[Slot], now: da
     problems = []
     if start <= now:
         problems.append("The start time is in the past; pick a time from now on.")
+    far = [f"The start time {TOO_FAR}"] if too_far(start, now) else []
+    far += [f"Round {i + 1}'s own start time {TOO_FAR}" for i, slot in enumerate(slots)
+            if slot.pinned_at is not None and too_far(slot.pinned_at, now)]
+    if far:
+        return problems + far  # the plan below would be computed from times out of range
     if not 0 <= break_minutes <= MAX_BREAK.total_seconds() / 60:
         problems.append("Breaks last from 0 minutes to one day.")
     plan = original_plan(start, break_minutes, slots)

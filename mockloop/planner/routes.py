@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import LoopPlan, Notice
 from ..rounds import RoundConflict, pick_surprise, PromptFilter
 from . import bp
-from .times import parse_local, to_local_input, user_zone
+from .times import check_future, parse_local, to_local_input, user_zone
 
 SURPRISE = "surprise"
 
@@ -104,14 +104,18 @@ def _timeline_payload(plan: LoopPlan) -> dict:
 @bp.get("/loops/<int:plan_id>")
 @login_required
 def loop_page(plan_id: int):
-    plan = _own_plan(plan_id)
+    return _loop_page(_own_plan(plan_id))
+
+
+def _loop_page(plan: LoopPlan, move: dict | None = None):
+    """The loop's page; `move` carries a refused move's typed time and problems back into its form."""
     payload = _timeline_payload(plan)
     stages = {s.slug: s for s in content().loop.stages}
     summary = None
     if payload["done"] == payload["total"] or plan.status == "cancelled":
         summary = _summary(plan)
     return render_template("planner/loop.html", plan=plan, payload=payload, stages=stages, summary=summary,
-                           rounds={r.id: r for r in plan.rounds}, zone=user_zone())
+                           rounds={r.id: r for r in plan.rounds}, zone=user_zone(), move=move), 400 if move else 200
 
 
 def _summary(plan: LoopPlan):
@@ -146,7 +150,8 @@ def cancel_loop(plan_id: int):
 @login_required
 def reschedule_loop(plan_id: int):
     plan = _own_plan(plan_id)
-    start = parse_local(request.form.get("start", ""), user_zone())
+    typed = request.form.get("start", "")
+    start = parse_local(typed, user_zone())
     problems = ["Enter the new start as a date and time."] if start is None else planning.check_plan(
         start, plan.break_minutes, [planning.Slot(r.minutes, r.scheduled_at if r.pinned else None) for r in plan.rounds],
         clock.now())
@@ -155,20 +160,24 @@ def reschedule_loop(plan_id: int):
             schedule.reschedule_loop(plan, start, clock.now())
         except RoundConflict as exc:
             problems = [exc.message]
-    for p in problems:
-        flash(p, "error")
-    if not problems:
-        flash("Loop moved; its rounds and notices follow.", "success")
+    if problems:
+        return _loop_page(plan, {"value": typed, "problems": problems})
+    flash("Loop moved; its rounds and notices follow.", "success")
     return redirect(url_for("planner.loop_page", plan_id=plan.id))
 
 
 @bp.get("/upcoming")
 @login_required
 def upcoming():
+    return _upcoming_page()
+
+
+def _upcoming_page(move: dict | None = None):
+    """The Upcoming page; `move` carries a refused move (round, typed time, problem) back into its form."""
     plans = db.session.execute(db.select(LoopPlan).where(LoopPlan.owner_id == current_user.id)
                                .order_by(LoopPlan.start_at.desc()).limit(20)).scalars().all()
     return render_template("planner/upcoming.html", rounds=schedule.upcoming(current_user, clock.now()), plans=plans,
-                           zone=user_zone())
+                           zone=user_zone(), move=move), 400 if move else 200
 
 
 @bp.get("/rounds/<int:round_id>/calendar.ics")
@@ -200,14 +209,16 @@ def cancel_round(round_id: int):
 @login_required
 def reschedule_round(round_id: int):
     rnd = round_for(round_id, current_user)
-    at = parse_local(request.form.get("at", ""), user_zone())
+    typed = request.form.get("at", "")
+    at = parse_local(typed, user_zone())
     if rnd.status != timer.PLANNED or rnd.loop_id is not None:
         flash("Only a booked round that has not started can be moved.", "error")
-    elif at is None or at <= clock.now():
-        flash("Pick a new time in the future.", "error")
-    else:
-        schedule.book(rnd, at)
-        flash("Round moved; reminders follow the new time.", "success")
+        return redirect(url_for("planner.upcoming"))
+    problem = "Enter the new time as a date and time." if at is None else check_future(at, clock.now(), "The new time")
+    if problem:
+        return _upcoming_page({"round": rnd.id, "value": typed, "problems": [problem]})
+    schedule.book(rnd, at)
+    flash("Round moved; reminders follow the new time.", "success")
     return redirect(url_for("planner.upcoming"))
 
 

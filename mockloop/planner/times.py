@@ -1,13 +1,13 @@
 """Reading the times people type: a datetime-local value in their zone, stored as UTC."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask import request
 from flask_login import current_user
 
-from ..core.planning import local_to_utc
+from ..core.planning import TOO_FAR, local_to_utc, too_far
 
 
 def user_zone() -> str:
@@ -31,7 +31,19 @@ def parse_local(value: str, zone: str) -> datetime | None:
         wall = datetime.strptime(value.strip(), "%Y-%m-%dT%H:%M")
     except ValueError:
         return None
-    return local_to_utc(wall, zone)
+    try:
+        return local_to_utc(wall, zone)
+    except OverflowError:  # year 1 or 9999 shifted by the zone: far past or far ahead, which callers refuse
+        return (datetime.min if wall.year < 5000 else datetime.max).replace(tzinfo=timezone.utc)
+
+
+def check_future(moment: datetime, now: datetime, what: str) -> str | None:
+    """The problem with a time that must lie ahead (within the booking horizon), or None."""
+    if moment <= now:
+        return f"{what} is in the past; pick a time from now on."
+    if too_far(moment, now):
+        return f"{what} {TOO_FAR}"
+    return None
 
 
 def to_local_input(moment: datetime, zone: str) -> str:

@@ -10,7 +10,7 @@ from ..api import state_payload
 from ..content import content
 from ..extensions import db
 from ..models import Round
-from ..planner.times import parse_local, user_zone
+from ..planner.times import check_future, parse_local, user_zone
 from . import bp
 from .start import SURPRISE, StartError, start_round
 
@@ -36,16 +36,32 @@ def start(slug: str):
             values["minutes"] = prompt.default_minutes(stage)
         return _start_page(stage, values)
     values = {k: request.form.get(k, "") for k in ("prompt", "minutes", "tag", "difficulty", "role", "trial")}
+    typed_times = {f"when_{i}": request.form.get(f"when_{i}", "") for i in range(3)}
     try:
+        proposed = _proposed_times(typed_times) if values["role"] != "solo" else []
         rnd = start_round(current_user, {**values, "stage": stage.slug}, clock.now())
     except StartError as exc:
-        return _start_page(stage, values, exc, 400)
+        return _start_page(stage, {**values, **typed_times}, exc, 400)
     if rnd.mode == "peer":
-        times = (parse_local(request.form.get(f"when_{i}", ""), user_zone()) for i in range(3))
-        proposed = [t for t in times if t and t > clock.now()]
         token = peers.create_invite(rnd, current_user, clock.now(), proposed=proposed)
         session[TOKEN_KEY] = {"round": rnd.id, "token": token}
     return redirect(url_for("practice.round_page", round_id=rnd.id))
+
+
+def _proposed_times(typed: dict[str, str]) -> list:
+    """The booking times typed for a peer round, checked before the round exists."""
+    now, zone, out = clock.now(), user_zone(), []
+    for i in range(3):
+        raw = typed[f"when_{i}"].strip()
+        if not raw:
+            continue
+        at = parse_local(raw, zone)
+        problem = (f"Time {i + 1}: enter a date and time, or leave it empty." if at is None
+                   else check_future(at, now, f"Time {i + 1}"))
+        if problem:
+            raise StartError("when", problem)
+        out.append(at)
+    return out
 
 
 @bp.get("/rounds/<int:round_id>")

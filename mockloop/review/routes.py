@@ -6,20 +6,33 @@ from flask_login import current_user, login_required
 
 from .. import clock, exchange, history
 from ..content import content
-from ..core import practice_plan
+from ..core import planning, practice_plan
 from ..core.charts import level_trend
 from ..core.exchange import FILE_LIMIT, ImportError_, decode
 from . import bp
 
 
-def _date(name: str, end: bool = False) -> datetime | None:
+def _date(name: str, problems: list[str], end: bool = False) -> datetime | None:
+    """A filter date, or None (empty, or a problem added: the filter is then left out)."""
     raw = request.args.get(name, "")
+    if not raw:
+        return None
+    earliest, latest = _date_range()
     try:
         day = datetime.strptime(raw, "%Y-%m-%d").date()
     except ValueError:
+        problems.append(f"Enter dates as year-month-day, like {latest.isoformat()}.")
+        return None
+    if not earliest <= day <= latest:
+        # 9999-12-31 plus the day that makes "until" inclusive would overflow
+        problems.append(f"Dates go from {earliest.isoformat()} to {latest.isoformat()}.")
         return None
     moment = datetime.combine(day, time(), tzinfo=timezone.utc)
     return moment + timedelta(days=1) if end else moment
+
+
+def _date_range():
+    return planning.EARLIEST.date(), (clock.now() + planning.MAX_AHEAD).date()
 
 
 @bp.get("/history")
@@ -30,18 +43,25 @@ def history_list():
     tag_prompts = None
     if args["tag"]:
         tag_prompts = frozenset(p.slug for p in catalog.prompts.values() if args["tag"] in p.tags)
+    problems: list[str] = []
     f = history.HistoryFilter(stage=args["stage"] or None, prompt=args["prompt"] or None, prompts=tag_prompts,
                               role=args["role"] if args["role"] in history.ROLES else None,
-                              overall=args["overall"] or None, since=_date("since"), until=_date("until", end=True))
-    page = history.history_page(current_user, f, older_than=request.args.get("older"),
-                                newer_than=request.args.get("newer"))
+                              overall=args["overall"] or None, since=_date("since", problems),
+                              until=_date("until", problems, end=True))
+    cursors = {k: request.args.get(k) for k in ("older", "newer")}
+    for key, cursor in cursors.items():
+        if cursor is not None and history.decode_cursor(cursor) is None:
+            problems.append("That page link is broken; this is the newest page.")
+            cursors[key] = None
+    page = history.history_page(current_user, f, older_than=cursors["older"], newer_than=cursors["newer"])
     stages = {s.slug: s for s in loop.stages}
     tags = sorted({t for p in catalog.prompts.values() for t in p.tags})
     filters = {k: v for k, v in args.items() if v}
     return render_template("review/history.html", page=page, stages=stages, args=args, filters=filters,
                            tags=tags, roles=history.ROLES, recommendation=loop.recommendation,
                            titles={p.slug: p.title for p in catalog.prompts.values()},
-                           prompts=sorted(catalog.prompts.values(), key=lambda p: (p.stage, p.title)))
+                           prompts=sorted(catalog.prompts.values(), key=lambda p: (p.stage, p.title)),
+                           problems=problems, date_range=_date_range()), 400 if problems else 200
 
 
 @bp.get("/progress")
