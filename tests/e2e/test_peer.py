@@ -11,7 +11,6 @@ GUIDE_MARKER = "SECRET-GUIDE-TEXT"
 def test_peer_round_end_to_end(browser, live_url, server_clock):
     interviewer_ctx, candidate_ctx = browser.new_context(), browser.new_context()
     interviewer, candidate = interviewer_ctx.new_page(), candidate_ctx.new_page()
-    interviewer.on("dialog", lambda d: d.accept())
 
     sign_up(interviewer, live_url, email="bob@example.com", name="Bob")
     interviewer.goto(live_url + "/stages/quick/start")
@@ -20,6 +19,15 @@ def test_peer_round_end_to_end(browser, live_url, server_clock):
     interviewer.get_by_label("Duration in minutes").fill("2")
     interviewer.get_by_role("button", name="Start", exact=True).click()
     link = interviewer.get_by_label(re.compile("Send this link")).input_value()
+    # Alone in the room, the interviewer is told what starting now would mean, and asked first.
+    expect(interviewer.locator("#status")).to_have_text("waiting for the candidate to join")
+    expect(interviewer.locator("#start-hint")).to_contain_text("the clock runs for both of you")
+    asked = []
+    interviewer.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    interviewer.get_by_role("button", name="Start", exact=True).click()
+    expect(interviewer.locator("#status")).to_have_text("waiting for the candidate to join")
+    assert asked == ["Start without the candidate? The clock runs for both of you from now."]
+    interviewer.on("dialog", lambda d: d.accept())
 
     candidate.goto(link)  # not logged in yet: log in or sign up, then come back
     candidate.get_by_role("main").get_by_role("link", name="Sign up").click()
@@ -31,6 +39,8 @@ def test_peer_round_end_to_end(browser, live_url, server_clock):
     candidate.get_by_role("button", name="Join as candidate").click()
     expect(candidate.locator("#status")).to_have_text("waiting for the interviewer to start")
     expect(interviewer.locator("#peer-names")).to_contain_text("Candidate: Ada", timeout=3000)
+    expect(interviewer.locator("#status")).to_have_text("waiting for you to start")
+    expect(interviewer.locator("#start-hint")).to_be_hidden()
 
     interviewer.get_by_role("button", name="Start", exact=True).click()
     expect(candidate.locator("#status")).to_have_text("running", timeout=2500)
