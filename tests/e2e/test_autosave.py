@@ -179,6 +179,29 @@ def test_with_the_server_unreachable_the_page_says_so_keeps_the_text_and_saves_w
     assert stored(small_loop_app, round_id).scratchpad == "typed while offline, and after a reload"
 
 
+def test_text_kept_on_an_older_copy_is_offered_not_forced(page, live_url, small_loop_app):
+    sign_up(page, live_url)
+    round_id = start_round(page, live_url, minutes=3)
+    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    pad = page.get_by_role("textbox", name="Scratchpad")
+    page.route("**/api/**", lambda route: route.abort())
+    pad.fill("typed offline")
+    expect(page.locator("#save-status")).to_contain_text("can't reach the server")
+    page.unroute("**/api/**")
+    # Meanwhile another device saves, and this tab reloads (the reload's own save is stale).
+    res = page.request.put(f"{live_url}/api/rounds/{round_id}/scratchpad", headers={"X-CSRFToken": token},
+                           data={"text": "from elsewhere", "revision": 0})
+    assert res.status == 200
+    page.reload()
+    expect(pad).to_have_value("from elsewhere")
+    expect(page.locator("#save-status")).to_contain_text("on an older copy of the scratchpad")
+    page.get_by_role("button", name="Merge it below").click()
+    merged = "from elsewhere\n\n--- merged from this tab ---\n\ntyped offline"
+    expect(pad).to_have_value(merged)
+    expect(page.locator("#save-status")).to_contain_text("Saved at")
+    assert stored(small_loop_app, round_id).scratchpad == merged
+
+
 def test_statuses_read_as_sentences_not_title_case(page, live_url):
     sign_up(page, live_url, name="Nora Newcomer")
     start_round(page, live_url, minutes=3)
