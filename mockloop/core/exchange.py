@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Collection
 from datetime import datetime, timedelta, timezone
+from typing import Any, Literal, NoReturn, overload
 
 from .loop import LEVELS
 from .timer import KINDS
@@ -27,11 +29,11 @@ class ImportError_(ValueError):
     """The file cannot be imported; nothing was changed."""
 
 
-def _fail(path: str, expected: str):
+def _fail(path: str, expected: str) -> NoReturn:
     raise ImportError_(f"{path}: expected {expected}")
 
 
-def decode(raw: bytes, limit: int | None = FILE_LIMIT):
+def decode(raw: bytes, limit: int | None = FILE_LIMIT) -> Any:
     """The parsed JSON of an import file (the web form and the CLI both read files through here).
 
     Raises ImportError_ for a file too big, not UTF-8 JSON, with NaN or Infinity, or nested deeper
@@ -47,7 +49,7 @@ def decode(raw: bytes, limit: int | None = FILE_LIMIT):
         doc = None
         _too_deep()
     # Walked with a stack, not recursion: a file just under the parser's limit must not crash the walk.
-    stack = [(doc, 1)]
+    stack: list[tuple[Any, int]] = [(doc, 1)]
     while stack:
         value, depth = stack.pop()
         children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
@@ -59,27 +61,39 @@ def decode(raw: bytes, limit: int | None = FILE_LIMIT):
     return doc
 
 
-def _no_constant(name: str):
+def _no_constant(name: str) -> NoReturn:
     raise ImportError_(f"file: expected JSON numbers, not {name}")
 
 
-def _too_deep():
+def _too_deep() -> NoReturn:
     raise ImportError_(f"file: expected JSON nested at most {MAX_DEPTH} levels deep")
 
 
-def _obj(value, path: str) -> dict:
+def _obj(value: object, path: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         _fail(path, "an object")
     return value
 
 
-def _list(value, path: str, limit: int = MAX_ROUNDS) -> list:
+def _list(value: object, path: str, limit: int = MAX_ROUNDS) -> list[Any]:
     if not isinstance(value, list) or len(value) > limit:
         _fail(path, f"a list of at most {limit:,} items")
     return value
 
 
-def _str(data: dict, key: str, path: str, limit: int = 200, optional: bool = False, choices=None) -> str | None:
+# optional=True is the only way to get None back, so required fields come back as str.
+@overload
+def _str(data: dict[str, Any], key: str, path: str, limit: int = 200, optional: Literal[False] = False,
+         choices: Collection[str] | None = None) -> str: ...
+
+
+@overload
+def _str(data: dict[str, Any], key: str, path: str, limit: int = 200, *, optional: Literal[True],
+         choices: Collection[str] | None = None) -> str | None: ...
+
+
+def _str(data: dict[str, Any], key: str, path: str, limit: int = 200, optional: bool = False,
+         choices: Collection[str] | None = None) -> str | None:
     value = data.get(key)
     if value is None and optional:
         return None
@@ -88,24 +102,32 @@ def _str(data: dict, key: str, path: str, limit: int = 200, optional: bool = Fal
     return value
 
 
-def _int(data: dict, key: str, path: str, low: int, high: int) -> int:
+def _int(data: dict[str, Any], key: str, path: str, low: int, high: int) -> int:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         _fail(f"{path}.{key}", f"a whole number from {low} to {high}")
     return value
 
 
-def _num(data: dict, key: str, path: str, low: float, high: float) -> float:
+def _num(data: dict[str, Any], key: str, path: str, low: float, high: float) -> float:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
         _fail(f"{path}.{key}", f"a number from {low} to {high}")
     return float(value)
 
 
-def _time(data: dict, key: str, path: str, now: datetime, optional: bool = False) -> datetime | None:
+@overload
+def _time(data: dict[str, Any], key: str, path: str, now: datetime, optional: Literal[False] = False) -> datetime: ...
+
+
+@overload
+def _time(data: dict[str, Any], key: str, path: str, now: datetime, optional: Literal[True]) -> datetime | None: ...
+
+
+def _time(data: dict[str, Any], key: str, path: str, now: datetime, optional: bool = False) -> datetime | None:
     """An aware UTC time from 2000 to two years after `now`: year 1 or 9999 would overflow on the
     way to UTC or when a deadline is added to it."""
-    value = data.get(key)
+    value: Any = data.get(key)  # anything JSON holds; a non-string fails in the try below
     if value is None and optional:
         return None
     expected = f"an ISO 8601 time with a time zone, from {EARLIEST.year} to {(now + AHEAD).year}"
@@ -121,14 +143,14 @@ def _time(data: dict, key: str, path: str, now: datetime, optional: bool = False
     return parsed
 
 
-def _uid(data: dict, path: str) -> str:
+def _uid(data: dict[str, Any], path: str) -> str:
     value = _str(data, "uid", path, limit=36)
     if len(value) < 8:
         _fail(f"{path}.uid", "an identifier of 8-36 characters")
     return value
 
 
-def validate(doc, now: datetime) -> dict:
+def validate(doc: object, now: datetime) -> dict[str, Any]:
     """Check a parsed export document; return it with times parsed. Raises ImportError_.
 
     `now` bounds the times: none may lie more than two years after it.
@@ -173,7 +195,7 @@ def validate(doc, now: datetime) -> dict:
     return {"rounds": rounds}
 
 
-def _plan(r: dict, path: str) -> list:
+def _plan(r: dict[str, Any], path: str) -> list[Any]:
     """[[phase name, minutes], ...]: finite, positive minutes (1e999 parses as infinity), one day in all."""
     plan = _list(r.get("plan"), f"{path}.plan", limit=50)
     for j, phase in enumerate(plan):
@@ -186,7 +208,7 @@ def _plan(r: dict, path: str) -> list:
     return plan
 
 
-def _check_reviewers(cards: list[dict], my_role: str, path: str) -> None:
+def _check_reviewers(cards: list[dict[str, Any]], my_role: str, path: str) -> None:
     """A round has at most one card per reviewer, and each reviewer's card is for their own seat:
     the candidate's is "self", the interviewer's "interviewer" (two self cards would be a 500)."""
     mine = "self" if my_role == "candidate" else "interviewer"
@@ -200,7 +222,7 @@ def _check_reviewers(cards: list[dict], my_role: str, path: str) -> None:
         seen.add(c["reviewer"])
 
 
-def _card(raw, path: str, now: datetime) -> dict:
+def _card(raw: object, path: str, now: datetime) -> dict[str, Any]:
     c = _obj(raw, path)
     rubric = _rubric(_obj(c.get("rubric"), f"{path}.rubric"), f"{path}.rubric")
     keys = {d["key"] for d in rubric["dimensions"]}
@@ -231,7 +253,7 @@ def _card(raw, path: str, now: datetime) -> dict:
             "created_at": _time(c, "created_at", path, now), "submitted_at": submitted_at, "scores": scores}
 
 
-def _rubric(rubric: dict, path: str) -> dict:
+def _rubric(rubric: dict[str, Any], path: str) -> dict[str, Any]:
     """The rubric snapshot rebuilt from its checked fields only: nothing else in the file is stored."""
     dims, keys = [], set()
     for k, d in enumerate(_list(rubric.get("dimensions"), f"{path}.dimensions", limit=30)):
