@@ -5,11 +5,12 @@ workers), never inside create_app, so there is exactly one however many web work
 database is the only source of truth, so web workers need no channel to the scheduler and a
 restart loses nothing (the reconcile step at start handles whatever fell due while it was down).
 
-Every 0.25 s a watch job locks and fires whatever is already due itself, then makes sure the one
-`lock-due` date job that APScheduler really holds is aimed at the next due time (it looks the job
-up rather than trusting what it last asked for). The date job is only there for punctuality: if
-APScheduler drops it (a date job is removed by id once submitted; `max_instances` skips one that
-comes due while another run goes on), nothing stalls, the next watch tick does its work.
+Every 0.25 s a watch job locks and fires whatever is already due itself (unless a run of the date
+job is doing just that), then makes sure the one `lock-due` date job that APScheduler really holds
+is aimed at the next due time: it looks the job up rather than trusting what it last asked for.
+The date job is only there for punctuality: if APScheduler drops it (a date job is removed by id
+once submitted; `max_instances` skips one that comes due while another run goes on), nothing
+stalls, the next watch tick does its work.
 """
 from __future__ import annotations
 
@@ -33,7 +34,9 @@ class DeadlineScheduler:
     def __init__(self, app: Flask, watch_seconds: float = WATCH_SECONDS):
         self.app = app
         self.watch_seconds = watch_seconds
-        self._lock = threading.Lock()  # one arming at a time (the watch and a date job can overlap)
+        # One handler at a time: runs of the date job queue up behind each other (in-process, cheaper
+        # than SQLite's busy waits), and the watch stands aside while one of them is handling.
+        self._busy = threading.Lock()
         # misfire_grace_time=None: a late job still runs (the default 1 s would silently drop it);
         # coalesce: a backlog of one job runs once.
         self.scheduler = BackgroundScheduler(timezone="UTC", job_defaults={
@@ -41,7 +44,7 @@ class DeadlineScheduler:
 
     def reconcile(self) -> list[int]:
         """Lock rounds that ran out and fire notices that fell due while nobody was watching."""
-        with self.app.app_context():
+        with self._busy, self.app.app_context():
             locked, upcoming = self._handle_due()
             self._arm(upcoming)
             db.session.remove()
@@ -71,32 +74,36 @@ class DeadlineScheduler:
     def fire(self) -> None:
         """Date job: handle what is due, then aim at the next time (for punctuality only: if this
         aim is lost, the watch notices within one interval)."""
-        with self.app.app_context():
+        with self._busy, self.app.app_context():
             self._arm(self._handle_due()[1])
             db.session.remove()
 
     def watch(self) -> None:
         """Interval job: handle anything already due, and re-arm the date job if it is missing or
         aimed elsewhere. Whatever became of the date job, nothing waits longer than one interval."""
-        with self.app.app_context():
-            upcoming = self._next()
-            if upcoming is not None and upcoming <= clock.now():
-                upcoming = self._handle_due()[1]
-            self._arm(upcoming)
-            db.session.remove()
+        if not self._busy.acquire(blocking=False):
+            return  # a date job is handling what is due right now, and aims at the next time itself
+        try:
+            with self.app.app_context():
+                upcoming = self._next()
+                if upcoming is not None and upcoming <= clock.now():
+                    upcoming = self._handle_due()[1]
+                self._arm(upcoming)
+                db.session.remove()
+        finally:
+            self._busy.release()
 
     def _arm(self, at: datetime | None) -> None:
         """Make the `lock-due` job APScheduler holds (not the one last asked for) run at `at`."""
-        with self._lock:
-            job = self.scheduler.get_job("lock-due")
-            if at is None:
-                if job is not None:
-                    self.scheduler.remove_job("lock-due")
-            elif job is None or job.next_run_time != at:
-                # max_instances > 1: a job aimed from inside a run may come due before that run has
-                # returned; overlapping runs are safe (each lock and notice is a conditional UPDATE).
-                self.scheduler.add_job(self.fire, "date", run_date=at, id="lock-due", replace_existing=True,
-                                       max_instances=4)
+        job = self.scheduler.get_job("lock-due")
+        if at is None:
+            if job is not None:
+                self.scheduler.remove_job("lock-due")
+        elif job is None or job.next_run_time != at:
+            # max_instances > 1: a job aimed from inside a run may come due before that run has
+            # returned; it then waits for `_busy` instead of being skipped.
+            self.scheduler.add_job(self.fire, "date", run_date=at, id="lock-due", replace_existing=True,
+                                   max_instances=4)
 
     def start(self) -> None:
         self.scheduler.start()

@@ -167,3 +167,25 @@ def test_a_watch_tick_handles_what_is_due_even_if_the_job_still_looks_armed(app,
     sched.watch()
     assert status(app, rid) == "locked"
     assert sched.scheduler.get_job("lock-due") is None
+
+
+def test_a_watch_tick_during_a_firing_stands_aside_and_the_next_one_catches_a_lost_aim(
+        app, api, sched, frozen_clock, monkeypatch):
+    from mockloop import scheduler as module
+    first = api.start(stage="quick", minutes=1).get_json()["id"]
+    second = api.start(stage="talk", minutes=2).get_json()["id"]
+    real_lock_due, ticks = module.rounds.lock_due, []
+
+    def lock_due_with_a_tick(now, round_id=None):
+        ticks.append(sched.watch())  # the watch job comes round while fire() is locking
+        return real_lock_due(now, round_id)
+
+    monkeypatch.setattr(module.rounds, "lock_due", lock_due_with_a_tick)
+    frozen_clock.advance(minutes=1)
+    sched.fire()
+    monkeypatch.setattr(module.rounds, "lock_due", real_lock_due)
+    assert ticks and status(app, first) == "locked"
+    skipped_by_max_instances(sched, frozen_clock)
+    frozen_clock.advance(seconds=0.25)
+    sched.watch()
+    assert status(app, second) == "locked"
