@@ -198,8 +198,12 @@ def scorecards_csv(user: User) -> str:
     return out.getvalue()
 
 
+FORMULA_STARTS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")  # with full-width = + - @
+
+
 def _cell(value):
-    # A spreadsheet runs a cell that starts with = + - @ as a formula; user text must stay text.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    # A spreadsheet may run a cell that starts with = + - @ (or tab, CR, LF, or those after leading
+    # spaces, which some trim) as a formula; user text must stay text, so it gets a leading quote.
+    if isinstance(value, str) and value.lstrip(" ")[:1] in FORMULA_STARTS:
         return "'" + value
     return value

@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import update
 
-from .access import CANDIDATE, INTERVIEWER
+from .access import CANDIDATE, INTERVIEWER, candidate_prompts
+from .core import timer
 from .core.catalog import Catalog
 from .core.loop import Stage
 from .extensions import db
 from .models import Invite, Round, User
-from .rounds import PromptFilter, RoundConflict, create_round, pick_surprise
+from .rounds import PromptFilter, RoundConflict, create_round, enforce_deadline, pick_surprise
 
 INVITE_LIFETIME = timedelta(hours=24)
 NOTES_LIMIT = 50_000
@@ -143,11 +144,16 @@ def swap_roles(rnd: Round, by: User, stage: Stage, catalog: Catalog, now: dateti
     """The mirrored round: same pair and stage, roles swapped, a prompt the new candidate has not seen."""
     if rnd.swapped_round_id is not None:
         return db.session.get(Round, rnd.swapped_round_id)
+    enforce_deadline(rnd, now)
+    if rnd.status != timer.LOCKED:  # the page hides the button until then; the route must refuse too
+        raise RoundConflict("Roles can be swapped once this round is over.")
     if rnd.candidate_id is None or rnd.interviewer_id is None:
         raise RoundConflict("Both seats must be filled before you can swap roles.")
     new_candidate = db.session.get(User, rnd.interviewer_id)
     new_interviewer = db.session.get(User, rnd.candidate_id)
-    prompt = pick_surprise(new_candidate, stage, catalog, PromptFilter(), exclude={rnd.prompt_slug})
+    # Not a prompt whose guide is closed to the new interviewer (a round of theirs as candidate on it).
+    prompt = pick_surprise(new_candidate, stage, catalog, PromptFilter(),
+                           exclude={rnd.prompt_slug} | candidate_prompts(new_interviewer, stage.slug, now))
     if prompt is None:
         raise RoundConflict("This stage has no other prompt to swap onto.")
     swapped = create_round(by, stage, prompt, rnd.minutes, now,

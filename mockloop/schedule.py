@@ -204,17 +204,43 @@ def upcoming(user: User, now: datetime) -> list[Round]:
 
 
 def ics(rnd: Round, url: str, now: datetime) -> str:
-    """An iCalendar file for one round (RFC 5545: CRLF lines, UTC times)."""
+    """An iCalendar file for one round (RFC 5545: CRLF lines, UTC times, escaped text, folded lines)."""
     def stamp(value: datetime) -> str:
         return value.strftime("%Y%m%dT%H%M%SZ")
 
-    def text(value: str) -> str:
-        return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//mockloop//mock interview practice//EN", "BEGIN:VEVENT",
-             f"UID:{rnd.uid}@mockloop", f"DTSTAMP:{stamp(now)}", f"DTSTART:{stamp(rnd.scheduled_at)}",
+             f"UID:{ics_text(rnd.uid)}@mockloop", f"DTSTAMP:{stamp(now)}", f"DTSTART:{stamp(rnd.scheduled_at)}",
              f"DTEND:{stamp(rnd.scheduled_at + timedelta(minutes=rnd.minutes))}",
-             f"SUMMARY:{text('Mock interview: ' + rnd.prompt_title)}", f"DESCRIPTION:{text('Open the round: ' + url)}",
-             f"URL:{url}", "BEGIN:VALARM", "TRIGGER:-PT10M", "ACTION:DISPLAY", "DESCRIPTION:Mock round in 10 minutes",
-             "END:VALARM", "END:VEVENT", "END:VCALENDAR"]
-    return "\r\n".join(lines) + "\r\n"
+             f"SUMMARY:{ics_text('Mock interview: ' + rnd.prompt_title)}",
+             f"DESCRIPTION:{ics_text('Open the round: ' + url)}", f"URL:{_no_breaks(url)}", "BEGIN:VALARM",
+             "TRIGGER:-PT10M", "ACTION:DISPLAY", "DESCRIPTION:Mock round in 10 minutes", "END:VALARM", "END:VEVENT",
+             "END:VCALENDAR"]
+    return "".join(ics_fold(line) for line in lines)
+
+
+def _no_breaks(value: str) -> str:
+    # A URL value is not TEXT (no escapes), but a line break or control character in it would end the line.
+    return "".join(ch for ch in value if ch >= " " and ch != "\x7f")
+
+
+def ics_text(value: str) -> str:
+    """A TEXT value (RFC 5545 3.3.11): backslash, semicolon and comma escaped, every line break
+    (CRLF, a bare CR or LF) as \\n; other control characters, which TEXT may not hold, dropped."""
+    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+    return "".join(ch for ch in value if ch == "\t" or (ch >= " " and ch != "\x7f"))
+
+
+def ics_fold(line: str, limit: int = 75) -> str:
+    """One content line, CRLF-terminated, folded (CRLF and a space) so no line passes `limit` octets;
+    a fold never splits a UTF-8 character (RFC 5545 3.1)."""
+    out, current, size = [], [], 0
+    for ch in line:
+        width = len(ch.encode("utf-8"))
+        if size + width > limit:
+            out.append("".join(current))
+            current, size = [" "], 1  # the continuation's leading space counts toward its octets
+        current.append(ch)
+        size += width
+    out.append("".join(current))
+    return "\r\n".join(out) + "\r\n"

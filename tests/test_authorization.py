@@ -7,7 +7,7 @@ import pytest
 
 from mockloop import schedule
 from mockloop.extensions import db
-from mockloop.models import LoopPlan, Notice, Round, Scorecard
+from mockloop.models import LoopPlan, Notice, Round, RoundEvent, Scorecard
 from tests.conftest import Api, csrf_token, signed_up
 from tests.test_scoring import answers, form_page
 
@@ -137,3 +137,94 @@ def test_authorization_matrix(world, endpoint):
         if role == "owner" and res.status_code == 200:  # the candidate never receives interviewer material
             text = res.get_data(as_text=True)
             assert GUIDE_MARKER not in text and NOTES_MARKER not in text, f"{url} leaks to the candidate"
+
+
+# ---------- the interviewer guide of a prompt is closed to its candidate until their round locks ----------
+
+GUIDE_URL = "/stages/quick/prompts/quick-prompt-1/guide"
+CLOSED_TEXT = "You are the candidate in a round on this prompt that has not ended"
+
+
+def ways_to_the_guide(api, own_interviewer_round):
+    """What each way to quick-prompt-1's guide gives Ada: the guide page, the prompt page, her own
+    interviewer round on the prompt, and starting another one (by name, or by surprise)."""
+    guide = api.client.get(GUIDE_URL)
+    prompt = api.client.get("/stages/quick/prompts/quick-prompt-1").get_data(as_text=True)
+    view = api.client.get(f"/rounds/{own_interviewer_round}").get_data(as_text=True)
+    start = api.start(stage="quick", prompt="quick-prompt-1", role="interviewer")
+    surprises = {api.start(stage="quick", role="interviewer").get_json()["state"]["prompt"]["slug"] for _ in range(4)}
+    return guide, prompt, view, start, surprises
+
+
+def assert_closed(api, own_interviewer_round):
+    guide, prompt, view, start, surprises = ways_to_the_guide(api, own_interviewer_round)
+    assert guide.status_code == 403 and CLOSED_TEXT in guide.get_data(as_text=True)
+    assert GUIDE_MARKER not in guide.get_data(as_text=True)
+    assert GUIDE_URL not in prompt and CLOSED_TEXT in prompt
+    assert GUIDE_MARKER not in view and CLOSED_TEXT in view and "Your private notes" in view
+    assert start.status_code == 400 and CLOSED_TEXT in start.get_json()["message"]
+    assert surprises == {"quick-prompt-2"}
+
+
+def assert_open(api, own_interviewer_round):
+    guide, prompt, view, start, _ = ways_to_the_guide(api, own_interviewer_round)
+    assert guide.status_code == 200 and GUIDE_MARKER in guide.get_data(as_text=True)
+    assert GUIDE_URL in prompt and CLOSED_TEXT not in prompt
+    assert GUIDE_MARKER in view and CLOSED_TEXT not in view
+    assert start.status_code == 201
+
+
+@pytest.mark.parametrize("mode", ["peer", "solo"])
+@pytest.mark.parametrize("status", ["planned", "running", "paused"])
+def test_guide_is_closed_to_the_candidate_until_their_round_locks(app, frozen_clock, mode, status):
+    ada, bob = signed_up(app, "ada@example.com", "Ada"), signed_up(app, "bob@example.com", "Bob")
+    # Ada interviews someone on the prompt (open to her now), then becomes a candidate on it herself.
+    interviewing = ada.start(stage="quick", prompt="quick-prompt-1", role="interviewer").get_json()["id"]
+    assert GUIDE_MARKER in ada.client.get(f"/rounds/{interviewing}").get_data(as_text=True)
+    if mode == "peer":
+        made = ada.start(stage="quick", prompt="quick-prompt-1", role="candidate", minutes=2).get_json()
+        link = made["invite_url"].replace("http://localhost", "")
+        bob.client.post(link, data={"csrf_token": csrf_token(bob.client, link)})
+        timer, rid = bob, made["id"]
+    else:
+        rid = ada.start(stage="quick", prompt="quick-prompt-1", minutes=2).get_json()["id"]
+        timer = ada
+        if status == "planned":  # a solo round starts at once; a loop's later round waits
+            with app.app_context():
+                db.session.execute(db.delete(RoundEvent).where(RoundEvent.round_id == rid))
+                db.session.execute(db.update(Round).where(Round.id == rid).values(status="planned", deadline_at=None))
+                db.session.commit()
+    if status != "planned" and mode == "peer":
+        assert timer.call("POST", f"/api/rounds/{rid}/start").status_code == 200
+    if status == "paused":
+        assert timer.call("POST", f"/api/rounds/{rid}/pause").status_code == 200
+    assert_closed(ada, interviewing)
+    # Bob, her interviewer, keeps his guide throughout.
+    if mode == "peer":
+        assert GUIDE_MARKER in bob.client.get(f"/rounds/{rid}").get_data(as_text=True)
+        assert bob.client.get(GUIDE_URL).status_code == 200
+
+    if status == "paused":
+        timer.call("POST", f"/api/rounds/{rid}/resume")
+    if status == "planned":
+        timer.call("POST", f"/api/rounds/{rid}/end")
+    else:
+        # The deadline passes: nobody has locked the round yet, but the guide opens all the same.
+        frozen_clock.advance(minutes=3)
+    assert_open(ada, interviewing)
+
+
+def test_a_swap_never_makes_the_candidate_interviewer_on_a_prompt_they_are_still_candidate_of(app, frozen_clock):
+    ada, bob = signed_up(app, "ada@example.com", "Ada"), signed_up(app, "bob@example.com", "Bob")
+    # Ada is also the candidate of a solo round on quick-prompt-2 that keeps running.
+    ada.start(stage="quick", prompt="quick-prompt-2", minutes=3)
+    made = ada.start(stage="quick", prompt="quick-prompt-1", role="candidate").get_json()
+    link = made["invite_url"].replace("http://localhost", "")
+    bob.client.post(link, data={"csrf_token": csrf_token(bob.client, link)})
+    bob.call("POST", f"/api/rounds/{made['id']}/start")
+    bob.call("POST", f"/api/rounds/{made['id']}/end")
+    res = bob.client.post(f"/rounds/{made['id']}/swap", data={"csrf_token": bob.token()})
+    assert res.status_code == 302 and res.headers["Location"] == f"/rounds/{made['id']}"
+    assert "no other prompt" in bob.client.get(res.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(Round)).scalar() == 2

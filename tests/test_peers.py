@@ -155,3 +155,32 @@ def test_swap_reverses_roles_on_a_prompt_the_new_candidate_has_not_seen(make_app
     assert ada.client.get(f"/api/rounds/{rid}/state").get_json()["next_round"] == f"/rounds/{new_id}"
     again = bob.client.post(f"/rounds/{rid}/swap", data={"csrf_token": bob.token()})
     assert again.headers["Location"] == f"/rounds/{new_id}"  # one swap, whoever clicks
+
+
+def test_swap_is_refused_until_the_round_is_over(app, pair, frozen_clock):
+    from mockloop.extensions import db
+    from mockloop.models import Round
+    ada, bob, rid, _ = pair
+
+    def swap(api):
+        res = api.client.post(f"/rounds/{rid}/swap", data={"csrf_token": api.token()})
+        return res, api.client.get(f"/rounds/{rid}").get_data(as_text=True)
+
+    def count():
+        with app.app_context():
+            return db.session.execute(db.select(db.func.count()).select_from(Round)).scalar()
+
+    for step in ("planned", "running", "paused"):
+        if step == "running":
+            bob.call("POST", f"/api/rounds/{rid}/start")
+        if step == "paused":
+            bob.call("POST", f"/api/rounds/{rid}/pause")
+        for api in (ada, bob):
+            res, page = swap(api)
+            assert res.status_code == 302 and res.headers["Location"] == f"/rounds/{rid}", step
+            assert "Roles can be swapped once this round is over." in page, step
+            assert count() == 1 and ada.client.get(f"/api/rounds/{rid}/state").get_json()["next_round"] is None
+    bob.call("POST", f"/api/rounds/{rid}/resume")
+    frozen_clock.advance(minutes=5)  # past the deadline: over, even before anything locked it
+    res, _ = swap(ada)
+    assert res.headers["Location"] != f"/rounds/{rid}" and count() == 2

@@ -290,3 +290,29 @@ def test_moving_a_booking_to_year_9999_is_refused_and_upcoming_still_works(app, 
         assert api.client.get(f"/rounds/{rid}/calendar.ics").status_code == 200
     with app.app_context():
         assert db.session.get(Round, rid).scheduled_at == datetime(2026, 5, 5, 15, 0, tzinfo=timezone.utc)
+
+
+def test_calendar_file_escapes_and_folds_any_title(app, frozen_clock):
+    """A title with a bare CR, CRLF, LF, RFC 5545 specials and long multi-byte text: every line ends
+    in CRLF and none passes 75 octets, and a calendar parser reads the title back exactly."""
+    ada, bob, rid, link = booking(app, frozen_clock, ["2026-05-06T09:30"])
+    bob.client.post(link, data={"csrf_token": csrf_token(bob.client, link), "when": "2026-05-06T09:30:00+00:00"})
+    title = ("Caches, queues; and \\ back\rSUMMARY:injected\r\nDESCRIPTION:also\nend\x07 "
+             + "résumé 設計 🚀 " * 12)
+    with app.app_context():
+        db.session.get(Round, rid).prompt_title = title
+        db.session.commit()
+    raw = bob.client.get(f"/rounds/{rid}/calendar.ics").data
+    assert raw.endswith(b"\r\n")
+    lines = raw[:-2].split(b"\r\n")
+    for line in lines:
+        assert b"\r" not in line and b"\n" not in line, line
+        assert len(line) <= 75, (len(line), line)
+        line.decode("utf-8")  # a fold never splits a character
+    assert sum(line.startswith(b"SUMMARY") for line in lines) == 1
+    assert any(line.startswith(b" ") for line in lines)  # the long title was folded
+    [event] = icalendar.Calendar.from_ical(raw).walk("VEVENT")
+    expected = "Mock interview: " + title.replace("\r\n", "\n").replace("\r", "\n").replace("\x07", "")
+    assert str(event["SUMMARY"]) == expected
+    assert str(event["DESCRIPTION"]) == f"Open the round: http://localhost/rounds/{rid}"
+    assert str(event["URL"]) == f"http://localhost/rounds/{rid}"

@@ -213,6 +213,10 @@ def test_hostile_import_is_refused_with_a_clear_error_and_changes_nothing(api, f
      "nested at most 32 levels"),
     (lambda text: text.replace('"scratchpad": ""', '"scratchpad": ' + '{"a":' * 33 + "1" + "}" * 33, 1),
      "nested at most 32 levels"),
+    # A lone surrogate cannot be stored (UTF-8 has no such character): it was a 500.
+    (lambda text: text.replace('"scratchpad": ""', '"scratchpad": "half \\ud800 a pair"', 1),
+     "rounds[0].scratchpad"),
+    (lambda text: text.replace('"keep": "', '"keep": "\\udfff', 1), "scorecards[0].keep"),
 ])
 def test_import_files_the_parser_dislikes_are_refused(api, frozen_clock, edit, message):
     scored_round(api, frozen_clock, stage="talk", prompt="talk-prompt-1")
@@ -242,6 +246,20 @@ def test_csv_export_has_a_row_per_scorecard(api, frozen_clock):
     header, row = csv_text.strip().splitlines()
     assert header.startswith("submitted_at,stage,prompt,role,reviewer,overall,levels")
     assert ",quick,quick-prompt-1,self,Ada,yes,clarity=4;depth=1," in row
+
+
+@pytest.mark.parametrize("text", ["\t=HYPERLINK(\"http://x\")", "\r=1+1", "\n@SUM(A1)", "  =2+2", " \t-3",
+                                  "=1", "+1", "-1", "@x", "\uff1dcmd()"])
+def test_csv_export_keeps_formula_starts_as_text(app, api, frozen_clock, text):
+    import csv
+    scored_round(api, frozen_clock)
+    with app.app_context():
+        card = db.session.execute(db.select(Scorecard)).scalar_one()
+        card.keep, card.stop, card.start = text, "Plain words.", "- a list item"
+        db.session.commit()
+    [_, row] = list(csv.reader(io.StringIO(api.client.get("/export.csv").get_data(as_text=True))))
+    keep, stop, start = row[-3:]
+    assert keep == "'" + text and stop == "Plain words." and start == "'- a list item"
 
 
 def test_cli_export_and_import(app, api, frozen_clock, tmp_path):

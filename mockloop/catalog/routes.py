@@ -1,10 +1,9 @@
 from flask import abort, render_template, request
 from flask_login import current_user, login_required
 
+from .. import clock
+from ..access import guide_closed
 from ..content import content
-from ..core import timer
-from ..extensions import db
-from ..models import Round
 from . import bp
 
 
@@ -49,21 +48,15 @@ def prompt(stage_slug: str, slug: str):
     stage, prompt = _prompt_or_404(stage_slug, slug)
     minutes = prompt.default_minutes(stage)
     return render_template("catalog/prompt.html", stage=stage, prompt=prompt, minutes=minutes,
-                           phases=prompt.plan(stage, minutes))
+                           phases=prompt.plan(stage, minutes),
+                           guide_closed=guide_closed(current_user, stage.slug, prompt.slug, clock.now()))
 
 
 @bp.get("/stages/<stage_slug>/prompts/<slug>/guide")
 @login_required
 def guide(stage_slug: str, slug: str):
     stage, prompt = _prompt_or_404(stage_slug, slug)
-    if _candidate_in_open_peer_round(prompt.slug):
-        abort(403, description="You are the candidate in an open peer round on this prompt; its guide is "
-                               "for your interviewer. It opens to you once the round is over.")
+    closed = guide_closed(current_user, stage.slug, prompt.slug, clock.now())
+    if closed:
+        abort(403, description=closed)
     return render_template("catalog/guide.html", stage=stage, prompt=prompt)
-
-
-def _candidate_in_open_peer_round(prompt_slug: str) -> bool:
-    return db.session.execute(
-        db.select(Round.id).where(Round.candidate_id == current_user.id, Round.mode == "peer",
-                                  Round.prompt_slug == prompt_slug, Round.status != timer.LOCKED)
-    ).first() is not None

@@ -97,9 +97,19 @@ def _str(data: dict[str, Any], key: str, path: str, limit: int = 200, optional: 
     value = data.get(key)
     if value is None and optional:
         return None
-    if not isinstance(value, str) or len(value) > limit or (choices is not None and value not in choices):
+    if not isinstance(value, str) or len(value) > limit or (choices is not None and value not in choices) \
+            or not _storable(value):
         _fail(f"{path}.{key}", f"one of {', '.join(choices)}" if choices else f"text of at most {limit:,} characters")
-    return value
+    return value.replace("\x00", "")  # dropped, as from every form and JSON body (PostgreSQL refuses them)
+
+
+def _storable(value: str) -> bool:
+    """Text a database can hold: JSON may spell a lone surrogate (\\ud800), which UTF-8 cannot."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _int(data: dict[str, Any], key: str, path: str, low: int, high: int) -> int:
@@ -200,6 +210,7 @@ def _plan(r: dict[str, Any], path: str) -> list[Any]:
     plan = _list(r.get("plan"), f"{path}.plan", limit=50)
     for j, phase in enumerate(plan):
         if not (isinstance(phase, list) and len(phase) == 2 and isinstance(phase[0], str) and len(phase[0]) <= 200
+                and _storable(phase[0]) and "\x00" not in phase[0]
                 and isinstance(phase[1], (int, float)) and not isinstance(phase[1], bool)
                 and math.isfinite(phase[1]) and 0 < phase[1] <= DAY_MINUTES):
             _fail(f"{path}.plan[{j}]", f"[phase name, minutes from 0 to {DAY_MINUTES}]")
@@ -264,7 +275,8 @@ def _rubric(rubric: dict[str, Any], path: str) -> dict[str, Any]:
             _fail(f"{dpath}.key", "a key no other dimension has")
         keys.add(key)
         levels = _list(d.get("levels"), f"{dpath}.levels", limit=LEVELS)
-        if len(levels) != LEVELS or not all(isinstance(t, str) and len(t) < 2000 for t in levels):
+        if len(levels) != LEVELS or not all(isinstance(t, str) and len(t) < 2000 and _storable(t)
+                                            and "\x00" not in t for t in levels):
             _fail(f"{dpath}.levels", f"{LEVELS} level descriptions")
         dims.append({"key": key, "name": _str(d, "name", dpath, 200), "levels": list(levels)})
     recommendation = []

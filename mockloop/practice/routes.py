@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_login import current_user, login_required
 
 from .. import clock, peers, rounds, schedule
-from ..access import INTERVIEWER, role_of, round_for
+from ..access import INTERVIEWER, guide_closed, role_of, round_for
 from ..invites.routes import TOKEN_KEY, pending_link
 from ..api import state_payload
 from ..content import content
@@ -81,7 +81,9 @@ def round_page(round_id: int):
         role=role, controls=rnd.mode == "solo" or role == INTERVIEWER, open_seat=seat,
         invite_link=pending_link(rnd) if seat else None,
         has_invite=seat is not None and peers.live_invite(rnd, now) is not None,
-        notes_scaffold=peers.notes_scaffold(stage) if stage and role == INTERVIEWER else "")
+        notes_scaffold=peers.notes_scaffold(stage) if stage and role == INTERVIEWER else "",
+        # Interviewing on a prompt you are also the candidate of (another round, not ended) shows no guide.
+        guide_closed=guide_closed(current_user, rnd.stage, rnd.prompt_slug, now) if role == INTERVIEWER else None)
 
 
 @bp.post("/rounds/<int:round_id>/swap")

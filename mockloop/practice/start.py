@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..access import GUIDE_CLOSED, INTERVIEWER, candidate_prompts
 from ..content import content
 from ..models import Round, User
 from ..rounds import TRIAL_MINUTES, PromptFilter, create_round, pick_surprise
@@ -39,17 +40,25 @@ def start_round(user: User, data: dict, now: datetime) -> Round:
     difficulty = _int_or_none(data.get("difficulty"), "difficulty", "Difficulty")
     if difficulty is not None and difficulty not in (1, 2, 3):
         raise StartError("difficulty", "Difficulty is 1, 2 or 3.")
+    role = str(data.get("role") or "solo")
+    if role not in ROLES:
+        raise StartError("role", "Role is solo, candidate or interviewer.")
+    # An interviewer sees the guide: never of a prompt they are the candidate of in a round not ended.
+    closed = candidate_prompts(user, stage.slug, now) if role == INTERVIEWER else set()
     if choice == SURPRISE:
-        prompt = pick_surprise(user, stage, catalog, PromptFilter(data.get("tag") or None, difficulty))
+        prompt = pick_surprise(user, stage, catalog, PromptFilter(data.get("tag") or None, difficulty),
+                               exclude=closed)
         if prompt is None:
-            raise StartError("prompt", "No prompt of this stage matches those filters; loosen them.")
+            raise StartError("prompt", "No prompt of this stage matches those filters; loosen them." if not closed
+                             else "No prompt of this stage matches those filters, apart from ones you are the "
+                                  "candidate of in a round that has not ended (their guides stay closed until "
+                                  "it locks); loosen them.")
     else:
         prompt = catalog.get(stage.slug, choice)
         if prompt is None:
             raise StartError("prompt", f"There is no prompt {choice!r} in {stage.title}.")
-    role = str(data.get("role") or "solo")
-    if role not in ROLES:
-        raise StartError("role", "Role is solo, candidate or interviewer.")
+        if prompt.slug in closed:
+            raise StartError("prompt", f"{GUIDE_CLOSED} Interview on another prompt, or after it locks.")
     if data.get("trial"):
         if role != "solo":
             raise StartError("role", f"A {TRIAL_MINUTES}-minute trial round is solo; choose \"Just me\".")
