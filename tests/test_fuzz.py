@@ -479,3 +479,179 @@ def test_history_survives_extreme_dates_and_huge_numbers(app, peer, params):
     assert res.status_code in (200, 400), (res.status_code, params)
     if res.status_code == 400:
         assert 'class="error-summary"' in res.get_data(as_text=True)
+
+
+# ---------- import files: each class that was a 500, generated ----------
+
+@pytest.fixture
+def scored_doc(app, frozen_clock):
+    """Eve's export of a scored solo round (a valid file with a scorecard) and Eve herself."""
+    from tests.test_review import scored_round
+    eve = signed_up(app, "eve@example.com", "Eve")
+    scored_round(eve, frozen_clock)
+    return eve, exported(eve)
+
+
+def _refresh_uids(doc):
+    # Examples share one database: fresh uids make a valid file add its round, not skip it.
+    for r in doc["rounds"]:
+        r["uid"] = str(uuid.uuid4())
+        for c in r["scorecards"]:
+            c["uid"] = str(uuid.uuid4())
+    return doc
+
+
+TIME_PATHS = [("events", 0, "at"), ("events", 0, "recorded_at"), ("created_at",), ("scratchpad_saved_at",),
+              ("scorecards", 0, "created_at"), ("scorecards", 0, "submitted_at"),
+              ("scorecards", 0, "scores", 0, "scored_at")]
+time_texts = st.one_of(
+    st.builds(lambda y, mo, d, clock_part, off: f"{y:04d}-{mo:02d}-{d:02d}{clock_part}{off}",
+              st.integers(1, 9999) | st.sampled_from([1, 1999, 2000, 2026, 2028, 2029, 9998, 9999]),
+              st.integers(1, 12), st.integers(1, 28),
+              st.sampled_from(["", "T00:00:00", "T23:59:59.999999", " 12:00", "T12:00"]),
+              st.sampled_from(["", "Z", "+00:00", "+01:00", "-05:00", "+23:59", "-23:59"])),
+    st.sampled_from(["0001-01-01+01:00", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-05:00",
+                     "9999-12-31T23:59:59+00:00", "1999-12-31T23:59:59+00:00", "2028-05-04T12:00:00+00:00"]))
+numbers = (st.floats() | st.integers(-10, 10**12) | st.sampled_from([0, 0.5, 1, 60, 1440, 1441, 1e308, 2**63]))
+
+
+def _set(doc, path, value):
+    target = doc["rounds"][0]
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+
+
+def _deep_text(depth, objects):
+    return ('{"a":' if objects else "[") * depth + "0" + ("}" if objects else "]") * depth
+
+
+import_cases = st.one_of(
+    # Times anywhere in the file, from year 1 to 9999, with and without an offset.
+    st.tuples(st.just("time"), st.sampled_from(TIME_PATHS), time_texts),
+    # Plans: any numbers, and text-level infinities (1e999 parses as inf) and NaN.
+    st.tuples(st.just("plan"), st.lists(st.tuples(st.text(max_size=4), numbers).map(list), max_size=4),
+              st.sampled_from(["", "1e999", "-1e999", "NaN", "Infinity"])),
+    # Deep nesting in place of a field, at depths around the limit and far past the parser's.
+    st.tuples(st.just("deep"), st.sampled_from([("scratchpad",), ("plan",), ("events",), ("scorecards", 0, "rubric")]),
+              st.tuples(st.integers(25, 40) | st.sampled_from([900, 1000, 5000, 100_000]), st.booleans())),
+    # Scorecards: copies of the card (a second self card), other reviewers and roles.
+    st.tuples(st.just("cards"), st.lists(st.tuples(st.sampled_from(["me", "peer"]),
+                                                   st.sampled_from(["self", "interviewer"]), st.booleans()),
+                                         min_size=1, max_size=3), st.sampled_from(["candidate", "interviewer"])),
+    # Text no database can store.
+    st.tuples(st.just("text"), st.sampled_from([("scratchpad",), ("prompt_title",), ("scorecards", 0, "keep"),
+                                                ("plan", 0, 0), ("scorecards", 0, "reviewer_name")]),
+              st.text(st.characters(categories=["Cs"]), min_size=1, max_size=3)
+              | st.sampled_from(["\x00", "a\x00b", "\ud800x"])),
+)
+
+
+def _build(doc, case) -> str:
+    import json
+    kind, where, value = case
+    if kind == "time":
+        _set(doc, where, value)
+    elif kind == "plan":
+        plan, constant = where, value
+        doc["rounds"][0]["plan"] = plan + ([["forever", "CONSTANT"]] if constant else [])
+    elif kind == "deep":
+        _set(doc, where, "DEEP")
+    elif kind == "cards":
+        doc["rounds"][0]["my_role"] = value
+        first = doc["rounds"][0]["scorecards"][0]
+        doc["rounds"][0]["scorecards"] = [dict(first, reviewer=reviewer, role=role,
+                                               uid=first["uid"] if same_uid else str(uuid.uuid4()))
+                                          for reviewer, role, same_uid in where]
+    elif kind == "text":
+        _set(doc, where, value)
+    text = json.dumps(doc)
+    if kind == "plan" and value:
+        text = text.replace('"CONSTANT"', value)
+    if kind == "deep":
+        text = text.replace('"DEEP"', _deep_text(*value))
+    return text
+
+
+def _counts(app):
+    with app.app_context():
+        return tuple(db.session.execute(db.select(db.func.count()).select_from(model)).scalar()
+                     for model in (Round, Scorecard))
+
+
+@FUZZ
+@given(case=import_cases)
+def test_import_files_of_every_bad_class_are_400s_that_change_nothing(app, scored_doc, case):
+    import copy
+    import io
+    eve, original = scored_doc
+    doc = _refresh_uids(copy.deepcopy(original))
+    text = _build(doc, case)
+    event(case[0])
+    before = _counts(app)
+    res = eve.client.post("/import", data={"csrf_token": eve.token(), "file": (io.BytesIO(text.encode()), "x.json")},
+                          content_type="multipart/form-data")
+    event(f"{case[0]}: status {res.status_code}")
+    assert res.status_code in (302, 400), (res.status_code, case[0], text[:300])
+    after = _counts(app)
+    if res.status_code == 400:
+        assert after == before and "Nothing was imported" in res.get_data(as_text=True)
+    else:
+        assert after[0] == before[0] + 1
+        with app.app_context():  # what was stored reads back and renders
+            rnd = db.session.execute(db.select(Round).order_by(Round.id.desc())).scalars().first()
+            assert all(0 < minutes <= 1440 for _, minutes in rnd.plan) and "\x00" not in rnd.scratchpad
+            cards = db.session.execute(db.select(Scorecard).filter_by(round_id=rnd.id)).scalars().all()
+            assert len({c.role for c in cards}) == len(cards) <= 2
+        assert eve.client.get("/history").status_code == 200 and eve.client.get("/export.json").status_code == 200
+
+
+@FUZZ
+@given(picks=st.lists(st.tuples(st.sampled_from(["victim", "victim-card", "own", "fresh"]),
+                                st.sampled_from(["me", "peer"]), st.sampled_from(["candidate", "interviewer"])),
+                      min_size=1, max_size=3))
+def test_imports_naming_other_accounts_uids_touch_only_the_importers_rows(app, peer, scored_doc, picks):
+    """Whatever uids a file names (a victim's round from a forwarded .ics, their card, one's own,
+    new ones) and whoever it says reviewed, the victim's round and cards stay exactly as they were."""
+    import copy
+    import io
+    import json
+    ada, bob, rid = peer
+    eve, original = scored_doc
+    bob.call("PUT", f"/api/rounds/{rid}/notes", {"text": "BOB-NOTES", "revision": 0})
+    with app.app_context():
+        victim = db.session.get(Round, rid)
+        victim_uid = victim.uid
+        victim_state = (victim.scratchpad, victim.interviewer_notes, victim.version, len(victim.events))
+        victim_cards = db.session.execute(db.select(Scorecard.uid).filter_by(round_id=rid)).scalars().all()
+        other_card = db.session.execute(db.select(Scorecard.uid)).scalars().first()
+    doc = copy.deepcopy(original)
+    template = doc["rounds"][0]
+    rounds = []
+    for i, (uid_kind, reviewer, my_role) in enumerate(picks):
+        r = copy.deepcopy(template)
+        r["uid"] = {"victim": victim_uid, "own": template["uid"], "fresh": str(uuid.uuid4()),
+                    "victim-card": other_card}[uid_kind]
+        r["my_role"] = my_role
+        mine = "self" if my_role == "candidate" else "interviewer"
+        r["scorecards"][0].update(reviewer=reviewer, role=mine if reviewer == "me" else ({"self", "interviewer"} - {mine}).pop(),
+                                  uid=other_card if i == 0 else str(uuid.uuid4()), keep="PLANTED")
+        rounds.append(r)
+    if len({r["uid"] for r in rounds}) < len(rounds):
+        rounds = rounds[:1]
+    doc["rounds"] = rounds
+    res = eve.client.post("/import", data={"csrf_token": eve.token(),
+                                           "file": (io.BytesIO(json.dumps(doc).encode()), "x.json")},
+                          content_type="multipart/form-data")
+    assert res.status_code in (302, 400), res.status_code
+    with app.app_context():
+        victim = db.session.get(Round, rid)
+        assert (victim.scratchpad, victim.interviewer_notes, victim.version, len(victim.events)) == victim_state
+        assert db.session.execute(db.select(Scorecard.uid).filter_by(round_id=rid)).scalars().all() == victim_cards
+        assert db.session.execute(db.select(db.func.count()).select_from(Scorecard)
+                                  .where(Scorecard.keep == "PLANTED", Scorecard.candidate_id.in_(
+                                      db.select(Round.candidate_id).where(Round.id == rid)))).scalar() == 0
+    for url in (f"/rounds/{rid}", f"/api/rounds/{rid}/scratchpad", f"/api/rounds/{rid}/state"):
+        assert eve.client.get(url).status_code == 404
+    assert "PLANTED" not in ada.client.get("/history").get_data(as_text=True)
+    assert "PLANTED" not in bob.client.get("/history").get_data(as_text=True)
