@@ -64,6 +64,7 @@ MATRIX = {
     "accounts.signup": ("GET", "/account/signup", None, (200, 200, 200, 200)),
     "accounts.password": ("GET", "/account/password", None, (200, 200, 200, 302)),
     "accounts.logout": ("POST", "/account/logout", {}, (302, 302, 302, 302)),
+    "accounts.logout_everywhere": ("POST", "/account/logout-everywhere", {}, (302, 302, 302, 302)),
     "catalog.stage": ("GET", "/stages/{slug}", None, (200, 200, 200, 302)),
     "catalog.prompt": ("GET", "/stages/{stage_slug}/prompts/{prompt}", None, (200, 200, 200, 302)),
     # Ada is the candidate of an open peer round on this prompt: its guide is for her interviewer.
@@ -228,3 +229,17 @@ def test_a_swap_never_makes_the_candidate_interviewer_on_a_prompt_they_are_still
     assert "no other prompt" in bob.client.get(res.headers["Location"]).get_data(as_text=True)
     with app.app_context():
         assert db.session.execute(db.select(db.func.count()).select_from(Round)).scalar() == 2
+
+
+def test_an_interviewer_invite_on_the_prompt_says_the_guide_stays_closed(app, frozen_clock):
+    ada, bob = signed_up(app, "ada@example.com", "Ada"), signed_up(app, "bob@example.com", "Bob")
+    ada.start(stage="quick", prompt="quick-prompt-1", minutes=3)  # Ada's solo round on it keeps running
+    made = bob.start(stage="quick", prompt="quick-prompt-1", role="candidate").get_json()
+    link = made["invite_url"].replace("http://localhost", "")
+    page = ada.client.get(link).get_data(as_text=True)
+    assert "not this prompt's interviewer guide" in page and CLOSED_TEXT in page
+    ada.client.post(link, data={"csrf_token": csrf_token(ada.client, link)})
+    view = ada.client.get(f"/rounds/{made['id']}").get_data(as_text=True)
+    assert "Your private notes" in view and GUIDE_MARKER not in view and CLOSED_TEXT in view
+    frozen_clock.advance(minutes=4)
+    assert GUIDE_MARKER in ada.client.get(f"/rounds/{made['id']}").get_data(as_text=True)

@@ -2,7 +2,7 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_login import current_user, login_required
 
 from .. import clock, peers
-from ..access import round_for
+from ..access import INTERVIEWER, guide_closed, round_for
 from ..content import content
 from . import bp
 
@@ -19,7 +19,10 @@ def show(token: str):
         flash("Log in or sign up to join the round you were invited to.", "info")
         return redirect(url_for("accounts.login", next=request.path))
     stage = content().loop.stage(invite.round.stage)
-    return render_template("invites/show.html", invite=invite, rnd=invite.round, stage=stage, token=token)
+    closed = guide_closed(current_user, invite.round.stage, invite.round.prompt_slug, clock.now()) \
+        if invite.role == INTERVIEWER else None
+    return render_template("invites/show.html", invite=invite, rnd=invite.round, stage=stage, token=token,
+                           guide_closed=closed)
 
 
 @bp.post("/invites/<token>")
