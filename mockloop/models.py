@@ -37,21 +37,33 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(80))
     password_hash: Mapped[str] = mapped_column(String(255))
-    # Part of the login cookie's id: bumping it on a password change signs out every other session.
-    login_version: Mapped[int] = mapped_column(default=1)
     is_admin: Mapped[bool] = mapped_column(default=False)
     timezone: Mapped[str | None] = mapped_column(String(64))  # IANA name; None: the browser's
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
 
+    # Not a column: the login session (accounts/sessions.py) this object was loaded or logged in with.
+    session_token = None
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
-        self.login_version = (self.login_version or 0) + 1
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.login_version}"
+        # What Flask-Login keeps in the cookie: the user and the server-side session it must still find.
+        return f"{self.id}:{self.session_token}"
+
+
+class LoginSession(db.Model):
+    """One logged-in browser. Its cookie names the row, and every request must find it: deleting it
+    (log-out, log out everywhere, a password change) ends that session wherever the cookie was copied."""
+    __tablename__ = "login_sessions"
+
+    # sha256 of the cookie's random token, so a copy of the database holds no usable session.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Round(db.Model):

@@ -13,7 +13,8 @@ from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 
 from . import __version__
-from .extensions import db, login_manager
+from .accounts import sessions
+from .extensions import login_manager
 from .models import User
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -22,11 +23,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 @login_manager.user_loader
 def load_user(login_id: str) -> User | None:
-    user_id, _, version = login_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.login_version == int(version) else None
+    return sessions.load(login_id)  # a server-side row per login, so log-out really ends it
 
 
 class SessionInterface(SecureCookieSessionInterface):

@@ -79,3 +79,75 @@ def test_closed_signup_and_admin_created_user(make_app):
     dup = app.test_cli_runner().invoke(main, ["user", "create", "--email", "root@example.com", "--name", "R",
                                               "--password", "another passphrase"])
     assert dup.exit_code != 0 and "already exists" in dup.output
+
+
+def copy_of(app, client):
+    """Another browser holding a copy of `client`'s session cookie (as a thief or a shared machine would)."""
+    copy = app.test_client()
+    copy.set_cookie("session", client.get_cookie("session").value)
+    return copy
+
+
+def test_a_cookie_copied_before_log_out_is_logged_out_too(app, client, auth):
+    auth.signup()
+    copied = copy_of(app, client)
+    assert copied.get("/account/password").status_code == 200
+    auth.logout()
+    res = copied.get("/account/password")
+    assert res.status_code == 302 and res.headers["Location"].startswith("/account/login")
+    assert "Log out" not in copied.get("/").get_data(as_text=True)
+    assert copied.get("/api/rounds/1/state").status_code == 401
+    assert auth.login().status_code == 302  # logging in again starts a new session
+    assert client.get("/account/password").status_code == 200 and copied.get("/account/password").status_code == 302
+
+
+def test_log_out_everywhere_ends_every_session_of_the_account(app, client, auth):
+    auth.signup()
+    laptop, phone, copied = app.test_client(), app.test_client(), copy_of(app, client)
+    Auth(laptop).login()
+    Auth(phone).login()
+    bob = app.test_client()
+    Auth(bob).signup(email="bob@example.com", name="Bob")
+    page = laptop.get("/account/password").get_data(as_text=True)
+    assert "Log out everywhere" in page
+    token = csrf_token(laptop, "/account/password")
+    res = laptop.post("/account/logout-everywhere", data={"csrf_token": token})
+    assert res.status_code == 302 and res.headers["Location"] == "/account/login"
+    assert "logged out everywhere (3 sessions ended" in laptop.get("/account/login").get_data(as_text=True)
+    for browser in (laptop, phone, client, copied):
+        assert browser.get("/account/password").status_code == 302
+    assert bob.get("/account/password").status_code == 200  # other people stay logged in
+    assert Auth(phone).login().status_code == 302 and phone.get("/account/password").status_code == 200
+
+
+def test_log_out_drops_the_invite_link_kept_in_the_session(app, client, auth):
+    from mockloop.invites.routes import TOKEN_KEY
+    auth.signup()
+    token = csrf_token(client, "/stages/systems-design/start")
+    res = client.post("/stages/systems-design/start", data={"csrf_token": token, "prompt": "surprise",
+                                                            "role": "candidate"})
+    assert res.status_code == 302
+    with client.session_transaction() as session:
+        assert TOKEN_KEY in session
+    auth.logout()
+    with client.session_transaction() as session:
+        assert TOKEN_KEY not in session and "_user_id" not in session
+
+
+def test_a_logged_in_request_costs_one_lookup_for_the_session(app, client, auth):
+    from sqlalchemy import event
+
+    from mockloop.extensions import db
+    auth.signup()
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get("/account/password").status_code == 200  # a page that reads nothing else
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len(statements) == 1 and "login_sessions" in statements[0], statements

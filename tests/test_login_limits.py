@@ -164,3 +164,91 @@ def test_log_in_keeps_a_local_next_path(client, auth):
     res = client.post("/account/login", query_string={"next": "/stages/systems-design?tag=x"},
                       data={"csrf_token": token, "email": "ada@example.com", "password": PASSWORD})
     assert res.headers["Location"] == "/stages/systems-design?tag=x"
+
+
+# ---------- concurrent guesses, unknown emails, sign-up probes ----------
+
+def test_concurrent_wrong_guesses_get_at_most_five_password_checks(app, ada, monkeypatch):
+    """24 guesses in flight at once: each password check is held until every request has either
+    reached one or been refused, so the check-then-record race is as wide as it can be."""
+    import threading
+
+    from mockloop.accounts import routes
+    real, guesses = routes.password_matches, 24
+    progress = threading.Condition()
+    checking, done = [], []
+    release = threading.Event()
+
+    def held_check(user, password):
+        with progress:
+            checking.append(password)
+            progress.notify_all()
+        assert release.wait(30)
+        return real(user, password)
+    monkeypatch.setattr(routes, "password_matches", held_check)
+    clients = [from_address(app, f"10.1.0.{n}") for n in range(guesses)]  # per-address limits stay out of it
+    tokens = [csrf_token(c) for c in clients]
+
+    def guess(client, token):
+        res = client.post("/account/login", data={"csrf_token": token, "email": "ada@example.com",
+                                                  "password": "wrong password!"})
+        with progress:
+            done.append(res.status_code)
+            progress.notify_all()
+    threads = [threading.Thread(target=guess, args=pair) for pair in zip(clients, tokens)]
+    for t in threads:
+        t.start()
+    with progress:  # every request is at a password check or answered: nothing else can slip in
+        progress.wait_for(lambda: len(checking) + len(done) == guesses, timeout=30)
+        in_flight = len(checking)
+    release.set()
+    for t in threads:
+        t.join(30)
+    assert in_flight == 5 and len(checking) == 5
+    assert sorted(done) == [400] * 5 + [429] * 19
+    assert attempt(ada, password=PASSWORD).status_code == 429  # the five failures stand
+
+
+def test_an_unknown_email_costs_a_password_check_too(ada, monkeypatch):
+    """Log-in takes as long for an email with no account as for a wrong password, so timing does
+    not tell a stranger who has an account: both check one password hash."""
+    from mockloop.accounts import users
+    from mockloop import models
+    checked = []
+    for module in (users, models):
+        real = module.check_password_hash
+        monkeypatch.setattr(module, "check_password_hash", lambda h, p, real=real: checked.append(p) or real(h, p))
+    assert attempt(ada, email="nobody@example.com", password="guess one!").status_code == 400
+    assert attempt(ada, password="guess two!").status_code == 400
+    assert checked == ["guess one!", "guess two!"]
+
+
+def signup_as(client, email, password=PASSWORD):
+    token = csrf_token(client, "/account/signup")
+    return client.post("/account/signup", data={"csrf_token": token, "email": email, "display_name": "Someone",
+                                                "password": password, "confirm": password})
+
+
+def test_sign_up_probes_for_existing_accounts_are_throttled_per_address(app, ada, frozen_clock):
+    prober = from_address(app, "203.0.113.50")
+    for _ in range(20):
+        res = signup_as(prober, "ada@example.com")
+        assert res.status_code == 400 and "already exists" in res.get_data(as_text=True)
+    res = signup_as(prober, "ada@example.com")
+    page = res.get_data(as_text=True)
+    assert res.status_code == 429 and "Sign-up is paused for 15 minutes" in page and "already exists" not in page
+    assert res.headers["Retry-After"] == str(15 * 60)
+    assert signup_as(prober, "new@example.com").status_code == 429  # the address is paused, whatever it tries
+    assert signup_as(from_address(app, "203.0.113.51"), "other@example.com").status_code == 302
+    assert attempt(from_address(app, "198.51.100.1"), password=PASSWORD).status_code == 302  # Ada is not paused
+    frozen_clock.advance(minutes=15)
+    assert signup_as(prober, "new@example.com").status_code == 302
+
+
+def test_successful_sign_ups_are_not_counted(app, frozen_clock):
+    classroom = from_address(app, "192.0.2.80")  # a workshop behind one address
+    for n in range(25):
+        assert signup_as(app.test_client(), f"student{n}@example.com").status_code == 302
+        assert signup_as(classroom, f"pupil{n}@example.com").status_code == 302
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(LoginFailure)).scalar() == 0

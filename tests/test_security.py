@@ -275,7 +275,8 @@ def plausible_body(rule, world) -> dict:
 def test_state_changing_routes_are_enumerated(app):
     endpoints = {rule.endpoint for rule, _ in state_changing_rules(app)}
     assert {"api.create", "api.save_scratchpad", "api.save_notes", "scoring.score", "scoring.draft",
-            "invites.accept", "accounts.logout", "accounts.password", "practice.swap"} <= endpoints
+            "invites.accept", "accounts.logout", "accounts.logout_everywhere", "accounts.password",
+            "practice.swap"} <= endpoints
 
 
 @pytest.mark.parametrize("forged", [False, True], ids=["no-token", "someone-elses-token"])

@@ -1,13 +1,13 @@
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from .. import clock
 from ..extensions import db
-from . import bp, throttle
+from . import bp, sessions, throttle
 from .forms import LoginForm, PasswordForm, SignupForm
-from .users import UserExists, create_user, find_user, normalize_email
+from .users import UserExists, create_user, find_user, normalize_email, password_matches
 
 
 def _next_url() -> str:
@@ -25,12 +25,19 @@ def signup():
         return render_template("accounts/signup_closed.html"), 403
     form = SignupForm()
     if form.validate_on_submit():
+        now = clock.now()
+        # Counted like a failed log-in from this address: "that account exists" is worth guessing for.
+        row, refused = throttle.attempt(throttle.SIGNUP_PROBE, request.remote_addr or "unknown", now)
+        if refused is not None:
+            return (render_template("accounts/signup.html", form=form, refused=refused.message(now, "Sign-up")),
+                    429, {"Retry-After": str(refused.retry_after(now))})
         try:
             user = create_user(form.email.data, form.display_name.data, form.password.data)
         except UserExists as exc:
             form.email.errors.append(str(exc))
         else:
-            login_user(user)
+            throttle.forget(row)
+            sessions.begin(user)
             flash(f"Welcome, {user.display_name}. Pick a stage to practice.", "success")
             return redirect(_next_url())
     return render_template("accounts/signup.html", form=form), 400 if form.errors else 200
@@ -41,26 +48,36 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email, address, now = normalize_email(form.email.data), request.remote_addr or "unknown", clock.now()
-        refused = throttle.refusal(email, address, now)
+        # Recorded as a failure before the password is checked, and refused if that was one too many,
+        # so concurrent guesses cannot all pass the check first (see throttle.py).
+        _, refused = throttle.attempt(email, address, now)
         if refused is not None:
             # Checked before the password, so a refused guess learns nothing, right or wrong.
             return (render_template("accounts/login.html", form=form, refused=refused.message(now)), 429,
                     {"Retry-After": str(refused.retry_after(now))})
         user = find_user(email)
-        if user is not None and user.check_password(form.password.data):
+        if password_matches(user, form.password.data):
             throttle.clear(email)
-            login_user(user)
+            sessions.begin(user)
             return redirect(_next_url())
-        throttle.record_failure(email, address, now)
         form.password.errors.append("Email or password is wrong.")
     return render_template("accounts/login.html", form=form), 400 if form.errors else 200
 
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    sessions.end(current_user if current_user.is_authenticated else None)
     flash("You are logged out.", "info")
     return redirect(url_for("catalog.home"))
+
+
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere():
+    count = sessions.end_all(current_user)
+    flash(f"You are logged out everywhere ({count} session{'' if count == 1 else 's'} ended, this one included). "
+          "Log in again to continue.", "info")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -73,7 +90,7 @@ def password():
         else:
             current_user.set_password(form.password.data)
             db.session.commit()
-            login_user(current_user)  # re-issue this session's cookie with the new login version
+            sessions.restart(current_user)
             flash("Password changed. Other devices have been signed out.", "success")
             return redirect(url_for("catalog.home"))
     return render_template("accounts/password.html", form=form), 400 if form.errors else 200

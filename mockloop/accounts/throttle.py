@@ -5,6 +5,14 @@ attempts are refused until enough of those failures are older than WINDOW. A ref
 not recorded, so hammering the form does not push the cooldown further out. A successful log-in
 clears that account's failures. Deployments can tune the numbers with LOGIN_FAILURES_PER_ACCOUNT,
 LOGIN_FAILURES_PER_ADDRESS and LOGIN_FAILURE_WINDOW_MINUTES.
+
+Checking and recording are one step, so concurrent guesses cannot all slip past the check: each
+attempt first commits its row (as if it had failed), then counts the others. The n-th attempt to
+commit sees at least the n-1 before it, so at most LIMIT attempts get to check a password; a refused
+one deletes its row again, a successful one clears the account's rows, a failed one leaves it.
+
+Sign-up answers "that account exists", which tells a stranger an email is registered: such answers
+count against the address too (rows with email SIGNUP_PROBE, so they never pause anyone's account).
 """
 from __future__ import annotations
 
@@ -38,15 +46,19 @@ class LoginFailure(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+SIGNUP_PROBE = ""  # the email of a sign-up's row: no account has it, so only the address counts it
+
+
 @dataclass(frozen=True)
 class Refusal:
     scope: str  # "account" or "address"
     retry_at: datetime
 
-    def message(self, now: datetime) -> str:
+    def message(self, now: datetime, action: str = "Log-in") -> str:
         minutes = max(1, math.ceil((self.retry_at - now).total_seconds() / 60))
         what = "this account" if self.scope == "account" else "your network address"
-        return (f"Too many failed log-in attempts for {what}. Log-in is paused for {minutes} "
+        tried = "log-in" if action == "Log-in" else "log-in or sign-up"
+        return (f"Too many failed {tried} attempts for {what}. {action} is paused for {minutes} "
                 f"minute{'' if minutes == 1 else 's'}; try again after that.")
 
     def retry_after(self, now: datetime) -> int:
@@ -60,28 +72,42 @@ def _settings() -> tuple[int, int, timedelta]:
             timedelta(minutes=float(config.get("LOGIN_FAILURE_WINDOW_MINUTES", WINDOW_MINUTES))))
 
 
-def _retry_at(column, value: str, limit: int, window: timedelta, now: datetime) -> datetime | None:
-    """When the limit-th most recent failure leaves the window, or None if under the limit."""
+def _retry_at(column, value: str, limit: int, window: timedelta, now: datetime, own: int) -> datetime | None:
+    """When the limit-th most recent other failure leaves the window, or None if under the limit."""
     recent = db.session.execute(
-        db.select(LoginFailure.at).where(column == value, LoginFailure.at > now - window)
+        db.select(LoginFailure.at).where(column == value, LoginFailure.at > now - window, LoginFailure.id != own)
         .order_by(LoginFailure.at.desc()).limit(limit)).scalars().all()
     return recent[-1] + window if len(recent) >= limit else None
 
 
-def refusal(email: str, address: str, now: datetime) -> Refusal | None:
+def attempt(email: str, address: str, now: datetime) -> tuple[int, Refusal | None]:
+    """Record an attempt as a failure, then decide whether it may go on to check the password.
+
+    Returns the row's id (for forget()) and None, or the refusal (its row is already gone).
+    """
     per_account, per_address, window = _settings()
-    retry = _retry_at(LoginFailure.email, email, per_account, window, now)
-    if retry is not None:
-        return Refusal("account", retry)
-    retry = _retry_at(LoginFailure.address, address, per_address, window, now)
-    return Refusal("address", retry) if retry is not None else None
-
-
-def record_failure(email: str, address: str, now: datetime) -> None:
-    _, _, window = _settings()
     # Failures older than the window no longer count: drop them while we are writing anyway.
     db.session.execute(delete(LoginFailure).where(LoginFailure.at <= now - window))
-    db.session.add(LoginFailure(email=email, address=address[:64], at=now))
+    row = LoginFailure(email=email, address=address[:64], at=now)
+    db.session.add(row)
+    db.session.flush()
+    own = row.id
+    db.session.commit()  # visible to every other attempt before this one counts them, or checks anything
+    refused = None
+    if email != SIGNUP_PROBE:
+        retry = _retry_at(LoginFailure.email, email, per_account, window, now, own)
+        refused = Refusal("account", retry) if retry is not None else None
+    if refused is None:
+        retry = _retry_at(LoginFailure.address, address[:64], per_address, window, now, own)
+        refused = Refusal("address", retry) if retry is not None else None
+    if refused is not None:
+        forget(own)
+    return own, refused
+
+
+def forget(row_id: int) -> None:
+    """Take back an attempt's row: it was refused, or it turned out not to be a failure."""
+    db.session.execute(delete(LoginFailure).where(LoginFailure.id == row_id))
     db.session.commit()
 
 
