@@ -25,7 +25,30 @@ class GunicornApp(BaseApplication):
 
     def load(self):
         # Each worker builds its own app after the fork, so no database connection crosses it.
-        return self._load()
+        return close_after_refused_bodies(self._load())
+
+
+def close_after_refused_bodies(app):
+    """WSGI wrapper: an error answer to a request that carries a body closes the connection.
+
+    The app may not have read that body (a 413 never does), and gunicorn drains only 64 KiB of it
+    before reusing the connection: past that it closed the socket after announcing keep-alive, so
+    the client's next request on it failed ("Remote end closed connection without response").
+    An app may not set the hop-by-hop Connection header itself (PEP 3333; gunicorn drops it), so
+    this asks gunicorn's response object to close, which also makes it say "Connection: close".
+    """
+    def wrapped(environ, start_response):
+        has_body = environ.get("CONTENT_LENGTH", "") not in ("", "0") \
+            or "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+
+        def start(status, headers, exc_info=None):
+            if has_body and status[:1] in ("4", "5"):
+                force_close = getattr(getattr(start_response, "__self__", None), "force_close", None)
+                if force_close is not None:
+                    force_close()
+            return start_response(status, headers, exc_info)
+        return app(environ, start if has_body else start_response)
+    return wrapped
 
 
 PR_SET_PDEATHSIG = 1  # prctl(2)
