@@ -37,12 +37,13 @@ from urllib.parse import urlencode
 import flask_migrate
 from sqlalchemy import func
 
-from mockloop import clock, create_app, rounds
-from mockloop.accounts.users import create_user
+from mockloop import clock, create_app
 from mockloop.content import content
-from mockloop.demo import finished_rounds, seed_history
-from mockloop.extensions import db
-from mockloop.models import Round, RoundEvent, User
+from mockloop.db import db
+from mockloop.db.models import Round, RoundEvent, User
+from mockloop.services import rounds
+from mockloop.services.demo import finished_rounds, seed_history
+from mockloop.services.users import create_user
 
 BENCH = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent  # the venv's bin/, where `mockloop` lives

@@ -19,23 +19,36 @@ def create_app(config: dict | None = None, *, web: bool = True) -> Flask:
     uses: it serves no pages, and skipping the prompt content and the blueprints shortens its start,
     which is how long overdue rounds wait after a restart.
     """
-    from .config import instance_path, load_config
-    app = Flask(__name__, instance_path=instance_path(config), instance_relative_config=True)
+    from mockloop.config import instance_path, load_config
+    app = Flask(__name__, instance_path=instance_path(config), instance_relative_config=True,
+                template_folder="web/templates", static_folder="web/static")
     load_config(app, config)
 
-    from .extensions import csrf, db, login_manager, migrate
+    from mockloop.db import db, migrate
+    from mockloop.web.extensions import csrf, login_manager
     db.init_app(app)
     if not web:
         return app
-    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "db" / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from .content import init_content
+    from mockloop.content import init_content
     init_content(app)
 
-    from . import accounts, api, catalog, health, invites, planner, practice, review, scoring, web as pages
+    from mockloop.web import (
+        accounts,
+        api,
+        catalog,
+        health,
+        invites,
+        loops,
+        pages,
+        practice,
+        review,
+        scoring,
+    )
     pages.init_app(app)
-    for module in (accounts, catalog, practice, scoring, invites, review, planner, api, health):
+    for module in (accounts, catalog, practice, scoring, invites, review, loops, api, health):
         app.register_blueprint(module.bp)
     return app

@@ -1,3 +1,3 @@
-from .cli import main
+from mockloop.cli import main
 
 main()

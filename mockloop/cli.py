@@ -8,9 +8,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import create_app
-from .core.catalog import scaffold
-from .core.loop import DefinitionError
+from mockloop import create_app
+from mockloop.core.catalog import scaffold
+from mockloop.core.loop import DefinitionError
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=True, load_dotenv=False,
@@ -27,7 +27,7 @@ def main():
 @with_appcontext
 def serve(host, port, workers, threads):
     """Serve the app with gunicorn (production server)."""
-    from .serve import run
+    from mockloop.serve import run
     config = current_app.config
     run(host or config["HOST"], port or config["PORT"], workers, threads)
 
@@ -36,7 +36,7 @@ def serve(host, port, workers, threads):
 @click.option("--parent-pid", type=int, default=None, hidden=True)
 def scheduler(parent_pid):
     """Run the deadline scheduler (exactly one per deployment; `serve` starts it for you)."""
-    from .scheduler import run_forever
+    from mockloop.scheduler import run_forever
     run_forever(create_app(web=False), parent_pid)
 
 
@@ -53,8 +53,8 @@ def user():
 @with_appcontext
 def user_create(email, display_name, password, admin):
     """Create an account (works while sign-up is closed)."""
-    from .accounts.forms import MIN_PASSWORD
-    from .accounts.users import UserExists, create_user
+    from mockloop.services.users import UserExists, create_user
+    from mockloop.web.account_forms import MIN_PASSWORD
     if len(password) < MIN_PASSWORD:
         raise click.ClickException(f"The password needs at least {MIN_PASSWORD} characters.")
     try:
@@ -72,7 +72,7 @@ def prompts():
 def _config() -> dict:
     # The lint must report a broken loop file instead of failing to build the app, so it reads
     # the configuration without loading content.
-    from .config import instance_path, load_config
+    from mockloop.config import instance_path, load_config
     app = Flask("mockloop", instance_relative_config=True, instance_path=instance_path())
     load_config(app)
     return app.config
@@ -81,7 +81,7 @@ def _config() -> dict:
 @prompts.command("check")
 def prompts_check():
     """Validate the loop file and every prompt (shipped and user bank); exit 1 on any problem."""
-    from .content import load_content
+    from mockloop.content import load_content
     config = _config()
     try:
         content = load_content(config)
@@ -102,7 +102,7 @@ def prompts_check():
 @click.argument("slug")
 def prompts_new(stage, slug):
     """Scaffold instance/prompts/STAGE/SLUG.md, a valid prompt to fill in."""
-    from .core.loop import SLUG_RE, load_loop
+    from mockloop.core.loop import SLUG_RE, load_loop
     config = _config()
     loop = load_loop(Path(config["LOOP_FILE"]))
     found = loop.stage(stage)
@@ -119,7 +119,7 @@ def prompts_new(stage, slug):
 
 
 def _user_or_fail(email: str):
-    from .accounts.users import find_user
+    from mockloop.services.users import find_user
     found = find_user(email)
     if found is None:
         raise click.ClickException(f"No account with the email {email}.")
@@ -134,8 +134,8 @@ def export_cmd(email, output):
     """Export one user's rounds, events, scratchpads and scorecards as JSON."""
     import json
 
-    from . import clock
-    from .exchange import export_user
+    from mockloop import clock
+    from mockloop.services.exchange import export_user
     json.dump(export_user(_user_or_fail(email), clock.now()), output, indent=1)
     output.write("\n")
 
@@ -146,9 +146,9 @@ def export_cmd(email, output):
 @with_appcontext
 def import_cmd(email, file):
     """Import a JSON export; what is already here is skipped, and a bad file changes nothing."""
-    from . import clock
-    from .core.exchange import ImportError_, decode
-    from .exchange import import_user
+    from mockloop import clock
+    from mockloop.core.export_format import ImportError_, decode
+    from mockloop.services.exchange import import_user
     user_ = _user_or_fail(email)
     try:
         # No size limit here: the operator's own file, read the same way as an upload otherwise.
@@ -165,8 +165,8 @@ def import_cmd(email, file):
 @with_appcontext
 def seed_demo(email, scorecards):
     """Add a long practice history (finished rounds with self-assessments) to one account."""
-    from . import clock
-    from .content import content
-    from .demo import seed_history
+    from mockloop import clock
+    from mockloop.content import content
+    from mockloop.services.demo import seed_history
     made = seed_history(_user_or_fail(email), content().loop, content().catalog, scorecards, clock.now())
     click.echo(f"Added {made} scored rounds.")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from .core.catalog import Catalog, load_catalog
-from .core.loop import Loop, load_loop
+from mockloop.core.catalog import Catalog, load_catalog
+from mockloop.core.loop import Loop, load_loop
 
 log = logging.getLogger(__name__)
 

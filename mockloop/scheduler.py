@@ -23,8 +23,9 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
-from . import clock, rounds, schedule
-from .extensions import db
+from mockloop import clock
+from mockloop.db import db
+from mockloop.services import lifecycle, notices, rounds
 
 log = logging.getLogger(__name__)
 WATCH_SECONDS = 0.25  # how soon a new or moved deadline is noticed
@@ -54,7 +55,7 @@ class DeadlineScheduler:
 
     @staticmethod
     def _next() -> datetime | None:
-        due = [t for t in (rounds.next_deadline(), schedule.next_notice_due()) if t is not None]
+        due = [t for t in (rounds.next_deadline(), notices.next_notice_due()) if t is not None]
         return min(due, default=None)
 
     def _handle_due(self) -> tuple[list[int], datetime | None]:
@@ -64,8 +65,8 @@ class DeadlineScheduler:
         locked: list[int] = []
         for _ in range(100):  # bounded all the same; anything left is the next watch tick's
             now = clock.now()
-            locked += rounds.lock_due(now)
-            schedule.fire_due(now)
+            locked += lifecycle.lock_due(now)
+            notices.fire_due(now)
             upcoming = self._next()
             if upcoming is None or upcoming > clock.now():
                 break

@@ -9,7 +9,7 @@ import sys
 
 from gunicorn.app.base import BaseApplication
 
-from . import create_app
+from mockloop import create_app
 
 
 class GunicornApp(BaseApplication):

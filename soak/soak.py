@@ -51,11 +51,12 @@ for _key in [k for k in os.environ if k.startswith("MOCKLOOP_")]:
 import flask_migrate  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
-from mockloop import clock, create_app, rounds  # noqa: E402
+from mockloop import clock, create_app  # noqa: E402
 from mockloop.content import content  # noqa: E402
 from mockloop.core import rubric as rubric_core  # noqa: E402
-from mockloop.extensions import db  # noqa: E402
-from mockloop.models import Round, Scorecard, User  # noqa: E402
+from mockloop.db import db  # noqa: E402
+from mockloop.db.models import Round, Scorecard, User  # noqa: E402
+from mockloop.services import rounds
 from tests.conftest import TEST_PROMPTS  # noqa: E402
 from tests.test_crash import CrashRig, Server  # noqa: E402
 from tests.test_multiprocess import free_port  # noqa: E402

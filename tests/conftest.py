@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from mockloop import create_app
-from mockloop.extensions import db
+from mockloop.db import db
 
 REPO = Path(__file__).resolve().parent.parent
 CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')

@@ -121,7 +121,7 @@ def test_log_out_everywhere_ends_every_session_of_the_account(app, client, auth)
 
 
 def test_log_out_drops_the_invite_link_kept_in_the_session(app, client, auth):
-    from mockloop.invites.routes import TOKEN_KEY
+    from mockloop.web.invites import TOKEN_KEY
     auth.signup()
     token = csrf_token(client, "/stages/systems-design/start")
     res = client.post("/stages/systems-design/start", data={"csrf_token": token, "prompt": "surprise",
@@ -137,7 +137,7 @@ def test_log_out_drops_the_invite_link_kept_in_the_session(app, client, auth):
 def test_a_logged_in_request_costs_one_lookup_for_the_session(app, client, auth):
     from sqlalchemy import event
 
-    from mockloop.extensions import db
+    from mockloop.db import db
     auth.signup()
     with app.app_context():
         engine = db.engine

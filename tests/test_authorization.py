@@ -5,9 +5,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from mockloop import schedule
-from mockloop.extensions import db
-from mockloop.models import LoopPlan, Notice, Round, RoundEvent, Scorecard
+from mockloop.db import db
+from mockloop.db.models import LoopPlan, Notice, Round, RoundEvent, Scorecard
+from mockloop.services import bookings, notices
 from tests.conftest import Api, csrf_token, signed_up
 from tests.test_scoring import answers, form_page
 
@@ -40,13 +40,13 @@ def world(app, frozen_clock):
     bob.client.post(f"/rounds/{ids['done']}/score", data=answers(token, revision))
     open_seat = ada.start(stage="talk", role="candidate").get_json()
     with app.app_context():
-        schedule.book(db.session.get(Round, ids["live"]), datetime(2026, 5, 6, 9, 0, tzinfo=timezone.utc))
+        bookings.book(db.session.get(Round, ids["live"]), datetime(2026, 5, 6, 9, 0, tzinfo=timezone.utc))
         card = db.session.execute(db.select(Scorecard.id).filter_by(round_id=ids["done"])).scalar()
     ada.client.post("/loops/new", data={"csrf_token": ada.token(), "tz": "UTC", "start": "2026-05-04T12:30",
                                         "break": "5", "stages": ["quick"], "minutes_quick": "1"})
     with app.app_context():
         plan = db.session.execute(db.select(LoopPlan.id)).scalar()
-        schedule.fire_due(datetime(2026, 5, 4, 12, 30, tzinfo=timezone.utc))
+        notices.fire_due(datetime(2026, 5, 4, 12, 30, tzinfo=timezone.utc))
         notice = db.session.execute(db.select(Notice.id).filter_by(kind="open")).scalar()
     return {"owner": ada, "interviewer": bob, "stranger": eve, "anonymous": anon,
             "values": {"round_id": ids["live"], "done": ids["done"], "card_id": card, "plan_id": plan,
@@ -96,18 +96,18 @@ MATRIX = {
     "review.export_json": ("GET", "/export.json", None, (200, 200, 200, 302)),
     "review.export_csv": ("GET", "/export.csv", None, (200, 200, 200, 302)),
     "review.import_page": ("POST", "/import", {}, (400, 400, 400, 302)),
-    "planner.new_loop": ("GET", "/loops/new", None, (200, 200, 200, 302)),
-    "planner.loop_page": ("GET", "/loops/{plan_id}", None, (200, 404, 404, 302)),
-    "planner.loop_state": ("GET", "/api/loops/{plan_id}", None, (200, 404, 404, 401)),
-    "planner.cancel_loop": ("POST", "/loops/{plan_id}/cancel", {}, (302, 404, 404, 302)),
-    "planner.reschedule_loop": ("POST", "/loops/{plan_id}/reschedule", {}, (400, 404, 404, 302)),  # no start sent
-    "planner.upcoming": ("GET", "/upcoming", None, (200, 200, 200, 302)),
-    "planner.calendar": ("GET", "/rounds/{round_id}/calendar.ics", None, (200, 200, 404, 302)),
-    "planner.cancel_round": ("POST", "/rounds/{round_id}/cancel", {}, (302, 302, 404, 302)),
-    "planner.reschedule_round": ("POST", "/rounds/{round_id}/reschedule", {}, (302, 302, 404, 302)),
-    "planner.notices": ("GET", "/api/notices", None, (200, 200, 200, 401)),
-    "planner.notice_seen": ("POST", "/api/notices/{notice_id}/seen", {}, (200, 404, 404, 401)),
-    "planner.timezone_setting": ("GET", "/settings/timezone", None, (200, 200, 200, 302)),
+    "loops.new_loop": ("GET", "/loops/new", None, (200, 200, 200, 302)),
+    "loops.loop_page": ("GET", "/loops/{plan_id}", None, (200, 404, 404, 302)),
+    "api.loop_state": ("GET", "/api/loops/{plan_id}", None, (200, 404, 404, 401)),
+    "loops.cancel_loop": ("POST", "/loops/{plan_id}/cancel", {}, (302, 404, 404, 302)),
+    "loops.reschedule_loop": ("POST", "/loops/{plan_id}/reschedule", {}, (400, 404, 404, 302)),  # no start sent
+    "loops.upcoming": ("GET", "/upcoming", None, (200, 200, 200, 302)),
+    "loops.calendar": ("GET", "/rounds/{round_id}/calendar.ics", None, (200, 200, 404, 302)),
+    "loops.cancel_round": ("POST", "/rounds/{round_id}/cancel", {}, (302, 302, 404, 302)),
+    "loops.reschedule_round": ("POST", "/rounds/{round_id}/reschedule", {}, (302, 302, 404, 302)),
+    "api.notices": ("GET", "/api/notices", None, (200, 200, 200, 401)),
+    "api.notice_seen": ("POST", "/api/notices/{notice_id}/seen", {}, (200, 404, 404, 401)),
+    "accounts.timezone_setting": ("GET", "/account/timezone", None, (200, 200, 200, 302)),
 }
 # Routes that serve files, not data.
 NOT_IN_MATRIX = {"static"}

@@ -6,7 +6,7 @@ import flask_migrate
 from sqlalchemy import inspect
 
 from mockloop import create_app
-from mockloop.extensions import db
+from mockloop.db import db
 
 
 def test_defaults_then_instance_file_then_environment(tmp_path, monkeypatch):

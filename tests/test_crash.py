@@ -46,11 +46,12 @@ from pathlib import Path
 
 import pytest
 
-from mockloop import clock, rounds
-from mockloop.accounts.users import create_user, find_user
+from mockloop import clock
 from mockloop.content import content
-from mockloop.extensions import db
-from mockloop.models import Round
+from mockloop.db import db
+from mockloop.db.models import Round
+from mockloop.services import rounds
+from mockloop.services.users import create_user, find_user
 from tests.conftest import CSRF_RE, REPO, TEST_PROMPTS
 from tests.test_multiprocess import EMAIL, PASSWORD, free_port, group_processes, healthy
 

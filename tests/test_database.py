@@ -5,7 +5,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from mockloop import create_app
-from mockloop.extensions import db
+from mockloop.db import db
 
 
 def test_migrations_match_the_models_and_go_down_again(tmp_path, postgres):

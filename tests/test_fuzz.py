@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from markupsafe import escape
 
 from mockloop.core import rubric as rubric_core
-from mockloop.extensions import db
-from mockloop.models import Round, Scorecard
-from mockloop.peers import NOTES_LIMIT
-from mockloop.rounds import SCRATCHPAD_LIMIT
+from mockloop.db import db
+from mockloop.db.models import Round, Scorecard
+from mockloop.services.peers import NOTES_LIMIT
+from mockloop.services.rounds import SCRATCHPAD_LIMIT
 from tests.conftest import csrf_token, signed_up
 
 FUZZ = settings(max_examples=60, deadline=None, database=None,
@@ -285,7 +285,7 @@ plan_fields = {
 @given(fields=st.fixed_dictionaries({}, optional=plan_fields),
        stages=st.lists(st.sampled_from(["quick", "talk", "nope"]), max_size=3))
 def test_loop_plan_form_survives_any_input(app, peer, fields, stages):
-    from mockloop.models import LoopPlan
+    from mockloop.db.models import LoopPlan
     ada = peer[0]
     with app.app_context():
         before = db.session.execute(db.select(db.func.count()).select_from(LoopPlan)).scalar()
@@ -416,7 +416,7 @@ deep_bodies = st.tuples(
 @FUZZ
 @given(deep=deep_bodies, endpoint=st.sampled_from(["start", "scratchpad", "notes", "markdown"]))
 def test_deeply_nested_json_is_a_400_on_every_json_endpoint(app, peer, deep, endpoint):
-    from mockloop.web import MAX_JSON_DEPTH
+    from mockloop.web.pages import MAX_JSON_DEPTH
     ada, bob, rid = peer
     depth, pattern, place = deep
     raw = place.format(nested_json(depth, pattern))

@@ -2,8 +2,8 @@
 change, and where a log-in may send you next."""
 import pytest
 
-from mockloop.accounts.throttle import LoginFailure
-from mockloop.extensions import db
+from mockloop.db import db
+from mockloop.services.login_limits import LoginFailure
 from tests.conftest import Auth, csrf_token
 
 PASSWORD = "correct horse battery"
@@ -173,8 +173,8 @@ def test_concurrent_wrong_guesses_get_at_most_five_password_checks(app, ada, mon
     reached one or been refused, so the check-then-record race is as wide as it can be."""
     import threading
 
-    from mockloop.accounts import routes
-    real, guesses = routes.password_matches, 24
+    from mockloop.web import accounts
+    real, guesses = accounts.password_matches, 24
     progress = threading.Condition()
     checking, done = [], []
     release = threading.Event()
@@ -185,7 +185,7 @@ def test_concurrent_wrong_guesses_get_at_most_five_password_checks(app, ada, mon
             progress.notify_all()
         assert release.wait(30)
         return real(user, password)
-    monkeypatch.setattr(routes, "password_matches", held_check)
+    monkeypatch.setattr(accounts, "password_matches", held_check)
     clients = [from_address(app, f"10.1.0.{n}") for n in range(guesses)]  # per-address limits stay out of it
     tokens = [csrf_token(c) for c in clients]
 
@@ -216,8 +216,8 @@ def test_concurrent_wrong_guesses_get_at_most_five_password_checks(app, ada, mon
 def test_an_unknown_email_costs_a_password_check_too(ada, monkeypatch):
     """Log-in takes as long for an email with no account as for a wrong password, so timing does
     not tell a stranger who has an account: both check one password hash."""
-    from mockloop.accounts import users
-    from mockloop import models
+    from mockloop.db import models
+    from mockloop.services import users
     checked = []
     for module in (users, models):
         real = module.check_password_hash

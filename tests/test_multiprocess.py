@@ -24,11 +24,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func
 
-from mockloop import clock, rounds
-from mockloop.accounts.users import create_user
+from mockloop import clock
 from mockloop.content import content
-from mockloop.extensions import db
-from mockloop.models import Round, RoundEvent, User
+from mockloop.db import db
+from mockloop.db.models import Round, RoundEvent, User
+from mockloop.services import rounds
+from mockloop.services.users import create_user
 from tests.conftest import CSRF_RE, REPO, TEST_PROMPTS
 
 pytestmark = pytest.mark.multiprocess

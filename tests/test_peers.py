@@ -62,8 +62,8 @@ def test_revoked_and_unknown_invites_get_a_clear_page(app, frozen_clock):
 
 
 def test_invite_tokens_are_long_and_stored_hashed(app, frozen_clock):
-    from mockloop.extensions import db
-    from mockloop.models import Invite
+    from mockloop.db import db
+    from mockloop.db.models import Invite
     ada = signed_up(app, "ada@example.com", "Ada")
     url = ada.start(stage="quick", role="candidate").get_json()["invite_url"]
     token = url.rsplit("/", 1)[1]
@@ -158,8 +158,8 @@ def test_swap_reverses_roles_on_a_prompt_the_new_candidate_has_not_seen(make_app
 
 
 def test_swap_is_refused_until_the_round_is_over(app, pair, frozen_clock):
-    from mockloop.extensions import db
-    from mockloop.models import Round
+    from mockloop.db import db
+    from mockloop.db.models import Round
     ada, bob, rid, _ = pair
 
     def swap(api):

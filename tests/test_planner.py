@@ -6,10 +6,10 @@ from datetime import datetime, timedelta, timezone
 import icalendar
 import pytest
 
-from mockloop import schedule
-from mockloop.extensions import db
-from mockloop.models import LoopPlan, Notice, Round
+from mockloop.db import db
+from mockloop.db.models import LoopPlan, Notice, Round
 from mockloop.scheduler import DeadlineScheduler
+from mockloop.services import notices
 from tests.conftest import csrf_token, signed_up
 
 
@@ -170,7 +170,7 @@ def test_booking_needs_one_of_the_proposed_times(app, frozen_clock):
 def fire_at(app, when, frozen_clock):
     frozen_clock.current = when
     with app.app_context():
-        return schedule.fire_due(when)
+        return notices.fire_due(when)
 
 
 def test_reminder_ten_minutes_before_and_no_show_after_ten(app, frozen_clock):
@@ -220,9 +220,9 @@ def test_moving_a_booking_moves_its_reminders(app, frozen_clock):
 
 def test_time_zone_setting_changes_how_times_show(api, frozen_clock):
     plan(api, "2026-05-04T13:00")
-    res = api.client.post("/settings/timezone", data={"csrf_token": api.token(), "timezone": "Mars/Olympus"})
+    res = api.client.post("/account/timezone", data={"csrf_token": api.token(), "timezone": "Mars/Olympus"})
     assert res.status_code == 400 and "not a time zone name" in res.get_data(as_text=True)
-    api.client.post("/settings/timezone", data={"csrf_token": api.token(), "timezone": "Europe/Berlin"})
+    api.client.post("/account/timezone", data={"csrf_token": api.token(), "timezone": "Europe/Berlin"})
     page = api.client.get("/upcoming").get_data(as_text=True)
     assert "Times in Europe/Berlin" in page and "15:00 CEST" in page  # 13:00 UTC in summer time
 

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from mockloop.extensions import db
-from mockloop.models import Round, Scorecard
+from mockloop.db import db
+from mockloop.db.models import Round, Scorecard
 from tests.conftest import Auth, signed_up
 from tests.test_scoring import answers, form_page
 
@@ -290,7 +290,7 @@ def peer_round(app, frozen_clock, ada, bob):
     """A running, booked peer round: Ada the candidate (scratchpad written), Bob the interviewer."""
     from datetime import datetime, timezone
 
-    from mockloop import schedule
+    from mockloop.services import bookings
     from tests.conftest import csrf_token
     made = ada.start(stage="quick", prompt="quick-prompt-1", role="candidate", minutes=3).get_json()
     link = made["invite_url"].replace("http://localhost", "")
@@ -299,7 +299,7 @@ def peer_round(app, frozen_clock, ada, bob):
     assert ada.call("PUT", f"/api/rounds/{made['id']}/scratchpad",
                     {"text": "VICTIM-PAD-9137", "revision": 0}).status_code == 200
     with app.app_context():
-        schedule.book(db.session.get(Round, made["id"]), datetime(2026, 5, 6, 9, 0, tzinfo=timezone.utc))
+        bookings.book(db.session.get(Round, made["id"]), datetime(2026, 5, 6, 9, 0, tzinfo=timezone.utc))
     return made["id"]
 
 

@@ -3,8 +3,8 @@ from datetime import timedelta
 
 import pytest
 
-from mockloop.extensions import db
-from mockloop.models import Round, RoundEvent
+from mockloop.db import db
+from mockloop.db.models import Round, RoundEvent
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@ from datetime import timedelta
 
 import pytest
 
-from mockloop.extensions import db
-from mockloop.models import Round, RoundEvent
+from mockloop.db import db
+from mockloop.db.models import Round, RoundEvent
 from mockloop.scheduler import DeadlineScheduler
 
 
@@ -174,16 +174,16 @@ def test_a_watch_tick_during_a_firing_stands_aside_and_the_next_one_catches_a_lo
     from mockloop import scheduler as module
     first = api.start(stage="quick", minutes=1).get_json()["id"]
     second = api.start(stage="talk", minutes=2).get_json()["id"]
-    real_lock_due, ticks = module.rounds.lock_due, []
+    real_lock_due, ticks = module.lifecycle.lock_due, []
 
     def lock_due_with_a_tick(now, round_id=None):
         ticks.append(sched.watch())  # the watch job comes round while fire() is locking
         return real_lock_due(now, round_id)
 
-    monkeypatch.setattr(module.rounds, "lock_due", lock_due_with_a_tick)
+    monkeypatch.setattr(module.lifecycle, "lock_due", lock_due_with_a_tick)
     frozen_clock.advance(minutes=1)
     sched.fire()
-    monkeypatch.setattr(module.rounds, "lock_due", real_lock_due)
+    monkeypatch.setattr(module.lifecycle, "lock_due", real_lock_due)
     assert ticks and status(app, first) == "locked"
     skipped_by_max_instances(sched, frozen_clock)
     frozen_clock.advance(seconds=0.25)

@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from mockloop.extensions import db
-from mockloop.models import Score, Scorecard
+from mockloop.db import db
+from mockloop.db.models import Score, Scorecard
 
 XSS = '<script>alert(1)</script><img src=x onerror="alert(2)"> [click](javascript:alert(3)) **kept**'
 
@@ -88,8 +88,8 @@ def test_a_card_created_meanwhile_makes_a_first_submit_stale(app, api, ended_rou
     # Two tabs of one reviewer both post a first submit: the second insert meets the unique
     # (round, reviewer) constraint and must be a 409 with nothing changed, not a 500 or a second card.
     from mockloop import clock
-    from mockloop.models import Round, User
-    from mockloop.scorecards import StaleScorecard, submit
+    from mockloop.db.models import Round, User
+    from mockloop.services.scorecards import StaleScorecard, submit
     assert api.client.post(f"/rounds/{ended_round}/score", data=answers(api.token(), "0")).status_code == 302
     with app.app_context():
         rnd, ada = db.session.get(Round, ended_round), db.session.execute(db.select(User)).scalar_one()

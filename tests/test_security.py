@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect as sa_inspect
 
-from mockloop.core.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_user
-from mockloop.extensions import db
+from mockloop.core.markup import ALLOWED_ATTRIBUTES, ALLOWED_CLASSES, ALLOWED_TAGS, render_user
+from mockloop.db import db
 from tests.conftest import Auth, csrf_token, signed_up
 from tests.test_scoring import answers, form_page
 from tests.xss_payloads import PAYLOADS
@@ -75,6 +75,9 @@ def test_render_user_neutralizes_every_payload(payload):
     for tag, attrs in Elements(html).elements:
         assert tag in ALLOWED_TAGS, f"<{tag}> survived in {html!r}"
         for name, value in attrs:
+            if name == "class":  # only a fenced block's language, from a fixed list
+                assert value in ALLOWED_CLASSES.get(tag, set()) | {""}, (tag, value)
+                continue
             assert name in ALLOWED_ATTRIBUTES.get(tag, set()) | ({"rel"} if tag == "a" else set()), (tag, name)
             if name == "href":
                 assert url_scheme(value) in (None, "http", "https", "mailto"), value
@@ -341,8 +344,8 @@ def test_oversized_form_gets_413_with_an_html_message(app, world):
 
 
 def test_text_over_a_field_limit_but_under_the_request_limit_gets_400(world):
-    from mockloop.peers import NOTES_LIMIT
-    from mockloop.rounds import SCRATCHPAD_LIMIT
+    from mockloop.services.peers import NOTES_LIMIT
+    from mockloop.services.rounds import SCRATCHPAD_LIMIT
     ada, bob, rid = world["ada"], world["bob"], world["peer"]
     res = ada.call("PUT", f"/api/rounds/{rid}/scratchpad", {"text": "x" * (SCRATCHPAD_LIMIT + 1), "revision": 0})
     assert res.status_code == 400 and "at most 200,000 characters" in res.get_json()["message"]

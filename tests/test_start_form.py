@@ -1,8 +1,8 @@
 """The start form: a picked prompt keeps its own length, and a short trial round runs the whole flow."""
 import re
 
-from mockloop.extensions import db
-from mockloop.models import Round
+from mockloop.db import db
+from mockloop.db.models import Round
 
 from .conftest import csrf_token
 

@@ -8,8 +8,16 @@ from typing import TypedDict
 
 import yaml
 
-from .loop import SLUG_RE, DefinitionError, Loop, Phase, Stage, _Reader, scale_phases
-from .markup import render_trusted
+from mockloop.core.loop import (
+    SLUG_RE,
+    DefinitionError,
+    Loop,
+    Phase,
+    Stage,
+    _Reader,
+    scale_phases,
+)
+from mockloop.core.markup import render_trusted
 
 BRIEF, GUIDE = "Candidate brief", "Interviewer guide"
 GUIDE_SECTIONS = ("Clarifying answers", "Hints", "Follow-ups", "Levels", "Pitfalls", "Reference outline")

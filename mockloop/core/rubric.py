@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .loop import LEVELS, Loop, Stage
+from mockloop.core.loop import LEVELS, Loop, Stage
 
 # Both shapes are stored as JSON and read back untyped, so they stay plain dicts:
 # Rubric: {"stage", "stage_title", "dimensions": [{"key", "name", "levels"}], "recommendation": [{"key", "label"}]}

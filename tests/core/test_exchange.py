@@ -1,7 +1,7 @@
 """The import-file decoder: nesting is measured on the text, before Python's parser could recurse."""
 import pytest
 
-from mockloop.core.exchange import MAX_DEPTH, ImportError_, decode
+from mockloop.core.export_format import MAX_DEPTH, ImportError_, decode
 
 
 def nested(depth: int) -> bytes:

@@ -1,7 +1,13 @@
 """Loop planning arithmetic with time passed in: breaks, overruns pushing the plan, pinned windows, DST."""
 from datetime import datetime, timedelta, timezone
 
-from mockloop.core.planning import Slot, check_plan, local_to_utc, original_plan, timeline
+from mockloop.core.timeline import (
+    Slot,
+    check_plan,
+    local_to_utc,
+    original_plan,
+    timeline,
+)
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 

@@ -1,7 +1,7 @@
 """Practice-plan ranking on crafted histories, with time passed in."""
 from datetime import datetime, timedelta, timezone
 
-from mockloop.core.practice_plan import Attempt, ScorePoint, suggest
+from mockloop.core.suggestions import Attempt, ScorePoint, suggest
 
 NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
 STAGES = [("design", "systems-design"), ("coding", "phone-screen")]

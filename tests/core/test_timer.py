@@ -3,8 +3,18 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from mockloop.core.timer import (END, EXPIRE, EXTEND, PAUSE, RESUME, START, Event, TimerError, check_action,
-                                 round_state)
+from mockloop.core.timer import (
+    END,
+    EXPIRE,
+    EXTEND,
+    PAUSE,
+    RESUME,
+    START,
+    Event,
+    TimerError,
+    check_action,
+    round_state,
+)
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
 PLAN = [("Clarify", 5), ("Build", 20), ("Wrap up", 5)]  # 30 minutes

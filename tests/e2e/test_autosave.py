@@ -13,8 +13,8 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
-from mockloop.extensions import db
-from mockloop.models import Round
+from mockloop.db import db
+from mockloop.db.models import Round
 from tests.e2e.conftest import sign_up
 
 DEADLINE_RUNS = int(os.environ.get("MOCKLOOP_DEADLINE_RUNS", "1"))

@@ -1,9 +1,9 @@
 from playwright.sync_api import expect
 
 from mockloop import clock
-from mockloop.accounts.users import find_user
 from mockloop.content import content
-from mockloop.demo import seed_history
+from mockloop.services.demo import seed_history
+from mockloop.services.users import find_user
 from tests.e2e.conftest import sign_up
 
 

@@ -12,11 +12,11 @@ import re
 from playwright.sync_api import expect
 
 from mockloop.core import rubric as rubric_core
-from mockloop.extensions import db
-from mockloop.models import Scorecard, ScorecardEdit, User
+from mockloop.core.markup import render_user
+from mockloop.db import db
+from mockloop.db.models import Scorecard, ScorecardEdit, User
 from tests.conftest import Api, Auth, csrf_token
 from tests.test_scoring import answers, form_page
-from mockloop.core.markup import render_user
 from tests.xss_payloads import NAME_PAYLOADS, PAYLOADS
 
 ADA_NAME = '"><img src=x onerror=alert(1)>Ada'

@@ -1,0 +1,297 @@
+"""The export file format, and strict validation of a file offered for import.
+
+Import trusts nothing: every field is checked for type, range and size before anything is written,
+and the first problem is reported with its path (e.g. rounds[2].events[0].at).
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Collection
+from datetime import datetime, timedelta, timezone
+from typing import Any, Literal, NoReturn, overload
+
+from mockloop.core.loop import LEVELS
+from mockloop.core.timer import KINDS
+
+FORMAT, VERSION = "mockloop-export", 1
+MAX_ROUNDS = 20_000
+TEXT_LIMIT = 200_000
+FILE_LIMIT = 20 * 1024 * 1024  # bytes; an export of years of practice is a few MB
+MAX_DEPTH = 32  # an export nests about 10 levels (rounds, cards, rubric, dimensions, levels)
+DAY_MINUTES = 24 * 60  # the longest round, phase or extension there can be
+# Times a real export can hold: nothing before this product's data could exist, nothing far ahead.
+EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+AHEAD = timedelta(days=2 * 366)
+
+
+class ImportError_(ValueError):
+    """The file cannot be imported; nothing was changed."""
+
+
+def _fail(path: str, expected: str) -> NoReturn:
+    raise ImportError_(f"{path}: expected {expected}")
+
+
+def decode(raw: bytes, limit: int | None = FILE_LIMIT) -> Any:
+    """The parsed JSON of an import file (the web form and the CLI both read files through here).
+
+    Raises ImportError_ for a file too big, not UTF-8 JSON, with NaN or Infinity, or nested deeper
+    than MAX_DEPTH (checked before parsing: Python's parser raises RecursionError on deep input).
+    """
+    if limit is not None and len(raw) > limit:
+        _fail("file", f"at most {limit // (1024 * 1024)} MB")
+    if _deeper_than(raw, MAX_DEPTH):
+        _too_deep()
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ImportError_(f"file: expected JSON ({exc})") from None
+    except RecursionError:  # brackets the pre-check could not pair up (not JSON anyway), nested deep
+        _too_deep()
+
+
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)  # escapes included; unrolled, for speed
+# Keeps only brackets, as [ and ]: bytes.translate and bytes.replace run at C speed, where walking
+# a parsed 20 MB file of small lists in Python took seconds.
+_SQUARE = bytes.maketrans(b"{}", b"[]")
+_NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
+
+
+def _deeper_than(raw: bytes, limit: int) -> bool:
+    """Whether the JSON text nests lists and objects more than `limit` levels deep. Each pass
+    removes every innermost pair, so a text `limit` deep is empty after `limit` passes."""
+    brackets = _JSON_STRING.sub(b"", raw).translate(_SQUARE, _NOT_BRACKETS)
+    for _ in range(limit):
+        shorter = brackets.replace(b"[]", b"")
+        if len(shorter) == len(brackets):
+            return False  # empty, or unbalanced: then not JSON, which the parser reports
+        brackets = shorter
+    return bool(brackets)
+
+
+def _no_constant(name: str) -> NoReturn:
+    raise ImportError_(f"file: expected JSON numbers, not {name}")
+
+
+def _too_deep() -> NoReturn:
+    raise ImportError_(f"file: expected JSON nested at most {MAX_DEPTH} levels deep")
+
+
+def _obj(value: object, path: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        _fail(path, "an object")
+    return value
+
+
+def _list(value: object, path: str, limit: int = MAX_ROUNDS) -> list[Any]:
+    if not isinstance(value, list) or len(value) > limit:
+        _fail(path, f"a list of at most {limit:,} items")
+    return value
+
+
+# optional=True is the only way to get None back, so required fields come back as str.
+@overload
+def _str(data: dict[str, Any], key: str, path: str, limit: int = 200, optional: Literal[False] = False,
+         choices: Collection[str] | None = None) -> str: ...
+
+
+@overload
+def _str(data: dict[str, Any], key: str, path: str, limit: int = 200, *, optional: Literal[True],
+         choices: Collection[str] | None = None) -> str | None: ...
+
+
+def _str(data: dict[str, Any], key: str, path: str, limit: int = 200, optional: bool = False,
+         choices: Collection[str] | None = None) -> str | None:
+    value = data.get(key)
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or len(value) > limit or (choices is not None and value not in choices) \
+            or not _storable(value):
+        _fail(f"{path}.{key}", f"one of {', '.join(choices)}" if choices else f"text of at most {limit:,} characters")
+    return value.replace("\x00", "")  # dropped, as from every form and JSON body (PostgreSQL refuses them)
+
+
+def _storable(value: str) -> bool:
+    """Text a database can hold: JSON may spell a lone surrogate (\\ud800), which UTF-8 cannot."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _int(data: dict[str, Any], key: str, path: str, low: int, high: int) -> int:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        _fail(f"{path}.{key}", f"a whole number from {low} to {high}")
+    return value
+
+
+def _num(data: dict[str, Any], key: str, path: str, low: float, high: float) -> float:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        _fail(f"{path}.{key}", f"a number from {low} to {high}")
+    return float(value)
+
+
+@overload
+def _time(data: dict[str, Any], key: str, path: str, now: datetime, optional: Literal[False] = False) -> datetime: ...
+
+
+@overload
+def _time(data: dict[str, Any], key: str, path: str, now: datetime, optional: Literal[True]) -> datetime | None: ...
+
+
+def _time(data: dict[str, Any], key: str, path: str, now: datetime, optional: bool = False) -> datetime | None:
+    """An aware UTC time from 2000 to two years after `now`: year 1 or 9999 would overflow on the
+    way to UTC or when a deadline is added to it."""
+    value: Any = data.get(key)  # anything JSON holds; a non-string fails in the try below
+    if value is None and optional:
+        return None
+    expected = f"an ISO 8601 time with a time zone, from {EARLIEST.year} to {(now + AHEAD).year}"
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00")) if len(value) <= 40 else None
+        if parsed is None or parsed.tzinfo is None:
+            _fail(f"{path}.{key}", expected)
+        parsed = parsed.astimezone(timezone.utc)
+    except (AttributeError, TypeError, ValueError, OverflowError):
+        _fail(f"{path}.{key}", expected)
+    if not EARLIEST <= parsed <= now + AHEAD:
+        _fail(f"{path}.{key}", expected)
+    return parsed
+
+
+def _uid(data: dict[str, Any], path: str) -> str:
+    value = _str(data, "uid", path, limit=36)
+    if len(value) < 8:
+        _fail(f"{path}.uid", "an identifier of 8-36 characters")
+    return value
+
+
+def validate(doc: object, now: datetime) -> dict[str, Any]:
+    """Check a parsed export document; return it with times parsed. Raises ImportError_.
+
+    `now` bounds the times: none may lie more than two years after it.
+    """
+    doc = _obj(doc, "file")
+    if doc.get("format") != FORMAT or doc.get("version") != VERSION:
+        _fail("file", f'a mockloop export ("format": "{FORMAT}", "version": {VERSION})')
+    rounds, round_uids, card_uids = [], set(), set()
+    for i, raw in enumerate(_list(doc.get("rounds"), "rounds")):
+        path = f"rounds[{i}]"
+        r = _obj(raw, path)
+        plan = _plan(r, path)
+        events = []
+        for j, e in enumerate(_list(r.get("events"), f"{path}.events", limit=10_000)):
+            epath = f"{path}.events[{j}]"
+            e = _obj(e, epath)
+            events.append({"kind": _str(e, "kind", epath, choices=KINDS), "at": _time(e, "at", epath, now),
+                           "recorded_at": _time(e, "recorded_at", epath, now),
+                           "minutes": _num(e, "minutes", epath, 0, DAY_MINUTES),
+                           "actor": _str(e, "actor", epath, optional=True, choices=("me", "peer"))})
+        my_role = _str(r, "my_role", path, choices=("candidate", "interviewer"))
+        cards = [_card(c, f"{path}.scorecards[{j}]", now)
+                 for j, c in enumerate(_list(r.get("scorecards"), f"{path}.scorecards", limit=10))]
+        _check_reviewers(cards, my_role, path)
+        uid = _uid(r, path)
+        if uid in round_uids:
+            _fail(f"{path}.uid", "a uid no other round of the file has")
+        round_uids.add(uid)
+        for j, c in enumerate(cards):
+            if c["uid"] in card_uids:
+                _fail(f"{path}.scorecards[{j}].uid", "a uid no other scorecard of the file has")
+            card_uids.add(c["uid"])
+        rounds.append({
+            "uid": uid, "stage": _str(r, "stage", path, 64), "prompt_slug": _str(r, "prompt_slug", path, 100),
+            "prompt_title": _str(r, "prompt_title", path, 200), "minutes": _int(r, "minutes", path, 1, DAY_MINUTES),
+            "plan": plan, "mode": _str(r, "mode", path, choices=("solo", "peer")), "my_role": my_role,
+            "created_at": _time(r, "created_at", path, now),
+            "scratchpad": _str(r, "scratchpad", path, TEXT_LIMIT),
+            "scratchpad_saved_at": _time(r, "scratchpad_saved_at", path, now, optional=True),
+            "interviewer_notes": _str(r, "interviewer_notes", path, TEXT_LIMIT, optional=True) or "",
+            "events": events, "scorecards": cards})
+    return {"rounds": rounds}
+
+
+def _plan(r: dict[str, Any], path: str) -> list[Any]:
+    """[[phase name, minutes], ...]: finite, positive minutes (1e999 parses as infinity), one day in all."""
+    plan = _list(r.get("plan"), f"{path}.plan", limit=50)
+    for j, phase in enumerate(plan):
+        if not (isinstance(phase, list) and len(phase) == 2 and isinstance(phase[0], str) and len(phase[0]) <= 200
+                and _storable(phase[0]) and "\x00" not in phase[0]
+                and isinstance(phase[1], (int, float)) and not isinstance(phase[1], bool)
+                and math.isfinite(phase[1]) and 0 < phase[1] <= DAY_MINUTES):
+            _fail(f"{path}.plan[{j}]", f"[phase name, minutes from 0 to {DAY_MINUTES}]")
+    if sum(minutes for _, minutes in plan) > DAY_MINUTES:
+        _fail(f"{path}.plan", f"phases of at most {DAY_MINUTES} minutes in all")
+    return plan
+
+
+def _check_reviewers(cards: list[dict[str, Any]], my_role: str, path: str) -> None:
+    """A round has at most one card per reviewer, and each reviewer's card is for their own seat:
+    the candidate's is "self", the interviewer's "interviewer" (two self cards would be a 500)."""
+    mine = "self" if my_role == "candidate" else "interviewer"
+    seen = set()
+    for j, c in enumerate(cards):
+        expected = mine if c["reviewer"] == "me" else ({"self", "interviewer"} - {mine}).pop()
+        if c["role"] != expected:
+            _fail(f"{path}.scorecards[{j}].role", f'"{expected}" (the {c["reviewer"]} reviewer\'s seat in the round)')
+        if c["reviewer"] in seen:
+            _fail(f"{path}.scorecards[{j}]", "at most one scorecard per reviewer in a round")
+        seen.add(c["reviewer"])
+
+
+def _card(raw: object, path: str, now: datetime) -> dict[str, Any]:
+    c = _obj(raw, path)
+    rubric = _rubric(_obj(c.get("rubric"), f"{path}.rubric"), f"{path}.rubric")
+    keys = {d["key"] for d in rubric["dimensions"]}
+    recommendation = rubric["recommendation"]
+    scores, scored = [], set()
+    for k, s in enumerate(_list(c.get("scores"), f"{path}.scores", limit=30)):
+        spath = f"{path}.scores[{k}]"
+        s = _obj(s, spath)
+        dim = _str(s, "dimension", spath, 64, choices=sorted(keys))
+        if dim in scored:
+            _fail(f"{spath}.dimension", "each dimension scored once")
+        scored.add(dim)
+        scores.append({"dimension": dim, "position": _int(s, "position", spath, 0, 30),
+                       "level": _int(s, "level", spath, 1, LEVELS), "evidence": _str(s, "evidence", spath, 5_000),
+                       "scored_at": _time(s, "scored_at", spath, now)})
+    status = _str(c, "status", path, choices=("draft", "submitted"))
+    submitted_at = _time(c, "submitted_at", path, now, optional=True)
+    if status == "submitted" and (submitted_at is None or len(scores) != len(keys)):
+        _fail(path, "a submitted scorecard with a time and a score for every dimension")
+    overall = _str(c, "overall", path, 32, optional=True)
+    if overall is not None and overall not in {r["key"] for r in recommendation}:
+        _fail(f"{path}.overall", "a key of the rubric's recommendation scale")
+    return {"uid": _uid(c, path), "role": _str(c, "role", path, choices=("self", "interviewer")),
+            "reviewer": _str(c, "reviewer", path, choices=("me", "peer")),
+            "reviewer_name": _str(c, "reviewer_name", path, 80), "status": status, "overall": overall,
+            "keep": _str(c, "keep", path, 2_000), "stop": _str(c, "stop", path, 2_000),
+            "start": _str(c, "start", path, 2_000), "rubric": rubric,
+            "created_at": _time(c, "created_at", path, now), "submitted_at": submitted_at, "scores": scores}
+
+
+def _rubric(rubric: dict[str, Any], path: str) -> dict[str, Any]:
+    """The rubric snapshot rebuilt from its checked fields only: nothing else in the file is stored."""
+    dims, keys = [], set()
+    for k, d in enumerate(_list(rubric.get("dimensions"), f"{path}.dimensions", limit=30)):
+        dpath = f"{path}.dimensions[{k}]"
+        d = _obj(d, dpath)
+        key = _str(d, "key", dpath, 64)
+        if key in keys:
+            _fail(f"{dpath}.key", "a key no other dimension has")
+        keys.add(key)
+        levels = _list(d.get("levels"), f"{dpath}.levels", limit=LEVELS)
+        if len(levels) != LEVELS or not all(isinstance(t, str) and len(t) < 2000 and _storable(t)
+                                            and "\x00" not in t for t in levels):
+            _fail(f"{dpath}.levels", f"{LEVELS} level descriptions")
+        dims.append({"key": key, "name": _str(d, "name", dpath, 200), "levels": list(levels)})
+    recommendation = []
+    for k, rec in enumerate(_list(rubric.get("recommendation"), f"{path}.recommendation", limit=10)):
+        rpath = f"{path}.recommendation[{k}]"
+        recommendation.append({"key": _str(_obj(rec, rpath), "key", rpath, 32), "label": _str(rec, "label", rpath, 64)})
+    return {"stage": _str(rubric, "stage", path, 64), "stage_title": _str(rubric, "stage_title", path, 200),
+            "dimensions": dims, "recommendation": recommendation}

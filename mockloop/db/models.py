@@ -1,0 +1,284 @@
+"""Database models (SQLAlchemy 2 typed style). Times are stored as naive UTC and read back aware."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from mockloop import clock
+from mockloop.db import db
+
+
+class UTCDateTime(TypeDecorator):
+    """Same on SQLite and PostgreSQL: naive UTC in the column, aware UTC in Python."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given; use aware UTC datetimes")
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=timezone.utc) if value is not None else None
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    timezone: Mapped[str | None] = mapped_column(String(64))  # IANA name; None: the browser's
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
+
+    # Not a column: the login session (accounts/sessions.py) this object was loaded or logged in with.
+    session_token = None
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        # What Flask-Login keeps in the cookie: the user and the server-side session it must still find.
+        return f"{self.id}:{self.session_token}"
+
+
+class LoginSession(db.Model):
+    """One logged-in browser. Its cookie names the row, and every request must find it: deleting it
+    (log-out, log out everywhere, a password change) ends that session wherever the cookie was copied."""
+    __tablename__ = "login_sessions"
+
+    # sha256 of the cookie's random token, so a copy of the database holds no usable session.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Round(db.Model):
+    """One timed run of one stage with one prompt. Status and deadline_at are derived from the
+    events (core.timer) and stored only so the scheduler and lists can query them cheaply."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (
+        Index("ix_rounds_status_deadline", "status", "deadline_at"),
+        Index("ix_rounds_candidate_prompt_created", "candidate_id", "prompt_slug", "created_at"),
+        Index("ix_rounds_candidate_created", "candidate_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Identity across instances: export/import matches rounds by uid, so importing twice adds nothing.
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    interviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    stage: Mapped[str] = mapped_column(String(64))
+    prompt_slug: Mapped[str] = mapped_column(String(100), index=True)
+    prompt_title: Mapped[str] = mapped_column(String(200))
+    minutes: Mapped[int]
+    plan: Mapped[list] = mapped_column(JSON)  # [[phase name, minutes], ...] as scaled at creation
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    lock_reason: Mapped[str | None] = mapped_column(String(16))
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1)  # bumped by every event: the state's ETag
+    # Deferred: up to 200,000 characters that the state polls never need.
+    scratchpad: Mapped[str] = mapped_column(Text, default="", deferred=True)
+    scratchpad_rev: Mapped[int] = mapped_column(default=0)
+    scratchpad_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    mode: Mapped[str] = mapped_column(String(8), default="solo")  # solo | peer
+    # Interviewer-only; never sent to the candidate.
+    interviewer_notes: Mapped[str] = mapped_column(Text, default="", deferred=True)
+    notes_rev: Mapped[int] = mapped_column(default=0)
+    swapped_round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"))
+    # Scheduling: a round of a planned loop, or a peer round booked for later.
+    loop_id: Mapped[int | None] = mapped_column(ForeignKey("loop_plans.id", ondelete="CASCADE"), index=True)
+    loop_position: Mapped[int | None]
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # as planned or booked
+    pinned: Mapped[bool] = mapped_column(default=False)  # keeps its own time in a loop (take-home window)
+    candidate_joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    interviewer_joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    no_show: Mapped[str | None] = mapped_column(String(16))  # candidate | interviewer | both
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
+
+    candidate: Mapped[User | None] = relationship(foreign_keys=[candidate_id])
+    interviewer: Mapped[User | None] = relationship(foreign_keys=[interviewer_id])
+    events: Mapped[list["RoundEvent"]] = relationship(back_populates="round", order_by="RoundEvent.id",
+                                                      cascade="all, delete-orphan")
+
+
+class RoundEvent(db.Model):
+    __tablename__ = "round_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)  # when it took effect (an expiry: the deadline)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when the server wrote it
+    minutes: Mapped[float] = mapped_column(default=0.0)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    round: Mapped[Round] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class LoopPlan(db.Model):
+    """A user's scheduled run through several stages; its rounds carry loop_id and loop_position."""
+
+    __tablename__ = "loop_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    break_minutes: Mapped[int] = mapped_column(default=15)
+    status: Mapped[str] = mapped_column(String(16), default="planned")  # planned | cancelled
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
+
+    rounds: Mapped[list[Round]] = relationship(order_by="Round.loop_position", foreign_keys="Round.loop_id")
+
+
+class Notice(db.Model):
+    """Something the scheduler tells a user at a time: a round opening, a reminder, a no-show.
+
+    fired_at is set by one conditional UPDATE, so each notice fires once whatever process fires it.
+    """
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        UniqueConstraint("round_id", "user_id", "kind", name="uq_notices_round_user_kind"),
+        Index("ix_notices_fired_due", "fired_at", "due_at"),
+        Index("ix_notices_user_fired", "user_id", "fired_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # open | reminder | no_show
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    text: Mapped[str] = mapped_column(String(300), default="")
+
+    round: Mapped[Round] = relationship()
+
+
+class Invite(db.Model):
+    """A link that seats a peer in a round. Only a hash of the token is stored."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # the seat it offers: candidate | interviewer
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    proposed_times: Mapped[list | None] = mapped_column(JSON)  # ISO UTC times the invitee picks from
+
+    round: Mapped[Round] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+
+
+class Scorecard(db.Model):
+    """One reviewer's rubric for one round: a self-assessment or the interviewer's card.
+
+    candidate_id, stage and prompt_slug repeat the round's so history filters need no join.
+    """
+
+    __tablename__ = "scorecards"
+    __table_args__ = (
+        UniqueConstraint("round_id", "reviewer_id", name="uq_scorecards_round_reviewer"),
+        Index("ix_scorecards_candidate_role_submitted", "candidate_id", "role", "submitted_at"),
+        Index("ix_scorecards_candidate_stage_submitted", "candidate_id", "stage", "submitted_at"),
+        Index("ix_scorecards_reviewer_submitted", "reviewer_id", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    # Null for a card imported from another instance whose author has no account here.
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewer_name: Mapped[str] = mapped_column(String(80), default="")
+    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    role: Mapped[str] = mapped_column(String(16))  # self | interviewer
+    stage: Mapped[str] = mapped_column(String(64))
+    prompt_slug: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | submitted
+    overall: Mapped[str | None] = mapped_column(String(32))
+    keep: Mapped[str] = mapped_column(Text, default="")
+    stop: Mapped[str] = mapped_column(Text, default="")
+    start: Mapped[str] = mapped_column(Text, default="")
+    rubric: Mapped[dict] = mapped_column(JSON)  # the rubric as it was when scoring began
+    draft: Mapped[dict | None] = mapped_column(JSON)  # raw form fields, autosaved
+    draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revision: Mapped[int] = mapped_column(default=0)  # bumped by every submit: stale edits get 409
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the first submit
+
+    round: Mapped[Round] = relationship()
+    reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
+
+    @property
+    def reviewer_label(self) -> str:
+        return self.reviewer.display_name if self.reviewer else (self.reviewer_name or "a former member")
+    scores: Mapped[list["Score"]] = relationship(back_populates="scorecard", cascade="all, delete-orphan",
+                                                 order_by="Score.position")
+    edits: Mapped[list["ScorecardEdit"]] = relationship(back_populates="scorecard", cascade="all, delete-orphan",
+                                                        order_by="ScorecardEdit.id")
+
+
+class Score(db.Model):
+    """One dimension's level on a submitted scorecard: a row each, so trends are one indexed query."""
+
+    __tablename__ = "scores"
+    __table_args__ = (Index("ix_scores_candidate_stage_dim", "candidate_id", "stage", "dimension", "scored_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id", ondelete="CASCADE"), index=True)
+    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    role: Mapped[str] = mapped_column(String(16))
+    stage: Mapped[str] = mapped_column(String(64))
+    dimension: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int]
+    level: Mapped[int]
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    scored_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    scorecard: Mapped[Scorecard] = relationship(back_populates="scores")
+
+
+class ScorecardEdit(db.Model):
+    __tablename__ = "scorecard_edits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id", ondelete="CASCADE"), index=True)
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    changes: Mapped[list] = mapped_column(JSON)
+
+    scorecard: Mapped[Scorecard] = relationship(back_populates="edits")
+    editor: Mapped[User | None] = relationship()

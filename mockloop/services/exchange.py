@@ -1,0 +1,209 @@
+"""Export a user's data (JSON, CSV) and import a JSON export, all or nothing, without duplicates."""
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import datetime
+
+from sqlalchemy import or_
+
+from mockloop.core import export_format
+from mockloop.db import db
+from mockloop.db.models import Invite, Round, RoundEvent, Score, Scorecard, User
+from mockloop.services import lifecycle, rounds
+from mockloop.services.seats import CANDIDATE, role_of
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _user_rounds(user: User) -> list[Round]:
+    return list(db.session.execute(
+        db.select(Round).where(or_(Round.candidate_id == user.id, Round.interviewer_id == user.id,
+                                   Round.owner_id == user.id)).order_by(Round.created_at, Round.id)).scalars())
+
+
+def export_user(user: User, now: datetime) -> dict:
+    """Everything the user took part in: rounds, events, scratchpads, their notes, scorecards with rubrics."""
+    lifecycle.lock_due(now)  # a round whose time is up is exported locked, with its expire event
+    out = []
+    for rnd in _user_rounds(user):
+        mine = role_of(rnd, user)
+        cards = []
+        for card in db.session.execute(db.select(Scorecard).filter_by(round_id=rnd.id).order_by(Scorecard.id)).scalars():
+            if card.reviewer_id != user.id and card.status != "submitted":
+                continue  # someone else's draft is theirs alone
+            cards.append({
+                "uid": card.uid, "role": card.role, "reviewer": "me" if card.reviewer_id == user.id else "peer",
+                "reviewer_name": card.reviewer_label, "status": card.status, "overall": card.overall,
+                "keep": card.keep, "stop": card.stop, "start": card.start, "rubric": card.rubric,
+                "created_at": _iso(card.created_at), "submitted_at": _iso(card.submitted_at),
+                "scores": [{"dimension": s.dimension, "position": s.position, "level": s.level,
+                            "evidence": s.evidence, "scored_at": _iso(s.scored_at)} for s in card.scores]})
+        out.append({
+            "uid": rnd.uid, "stage": rnd.stage, "prompt_slug": rnd.prompt_slug, "prompt_title": rnd.prompt_title,
+            "minutes": rnd.minutes, "plan": rnd.plan, "mode": rnd.mode, "my_role": mine,
+            "status": rnd.status, "created_at": _iso(rnd.created_at), "scratchpad": rnd.scratchpad,
+            "scratchpad_saved_at": _iso(rnd.scratchpad_saved_at),
+            "interviewer_notes": rnd.interviewer_notes if mine != CANDIDATE else None,
+            "events": [{"kind": e.kind, "at": _iso(e.at), "recorded_at": _iso(e.recorded_at), "minutes": e.minutes,
+                        "actor": None if e.actor_id is None else ("me" if e.actor_id == user.id else "peer")}
+                       for e in rnd.events],
+            "scorecards": cards})
+    return {"format": export_format.FORMAT, "version": export_format.VERSION, "exported_at": now.isoformat(),
+            "user": {"email": user.email, "display_name": user.display_name}, "rounds": out}
+
+
+# Uids of the copies an import makes when a file names a uid that is not the importer's to touch.
+COPY_NAMESPACE = uuid.UUID("24a016f3-014c-45a9-a3fe-8554c74e890a")
+COPY_ATTEMPTS = 8
+
+
+def _copy_uids(user: User, uid: str):
+    """The file's uid, then uids derived from (user, uid): the same file always maps to the same rows,
+    so re-importing stays idempotent, and no uid another account holds is ever reused."""
+    yield uid
+    for _ in range(COPY_ATTEMPTS):
+        uid = str(uuid.uuid5(COPY_NAMESPACE, f"{user.id}:{uid}"))
+        yield uid
+
+
+def _private(rnd: Round, user: User, now: datetime) -> bool:
+    """Whether only `user` can see the round: they own it, hold every taken seat, and no invite is open."""
+    if rnd.owner_id != user.id or {rnd.candidate_id, rnd.interviewer_id} - {user.id, None}:
+        return False
+    return db.session.execute(db.select(Invite.id).where(
+        Invite.round_id == rnd.id, Invite.accepted_at.is_(None), Invite.revoked_at.is_(None),
+        Invite.expires_at > now)).first() is None
+
+
+def import_user(user: User, doc, now: datetime) -> dict:
+    """Add the rounds and scorecards the instance does not have yet (matched by uid) to `user`.
+
+    The exporter becomes `user`; the other participant of a peer round has no account here, so their
+    seat stays empty and their scorecards keep only their name. One transaction: all or nothing.
+
+    An import only ever writes rows that belong to `user`, whatever uids the file names (a round's
+    uid is in every calendar file): a round here is added to only if `user` alone can see it; a
+    shared round `user` takes part in is already in their history and is skipped; a uid held by
+    anyone else becomes `user`'s own copy under a derived uid.
+    """
+    data = export_format.validate(doc, now)
+    added = {"rounds": 0, "scorecards": 0, "skipped_rounds": 0, "skipped_scorecards": 0}
+    try:
+        for i, r in enumerate(data["rounds"]):
+            rnd = _target_round(user, r, now, f"rounds[{i}]")
+            if rnd is None:  # a shared round of theirs: nothing of it may change
+                added["skipped_rounds"] += 1
+                added["skipped_scorecards"] += len(r["scorecards"])
+                continue
+            if rnd.id is None:
+                db.session.add(rnd)
+                db.session.flush()
+                added["rounds"] += 1
+            else:
+                added["skipped_rounds"] += 1
+            for j, c in enumerate(r["scorecards"]):
+                if _add_card(user, rnd, r, c, f"rounds[{i}].scorecards[{j}]"):
+                    added["scorecards"] += 1
+                else:
+                    added["skipped_scorecards"] += 1
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    lifecycle.lock_due(now)  # a round exported while running may be long over by now
+    return added
+
+
+def _target_round(user: User, r: dict, now: datetime, path: str) -> Round | None:
+    """The round the file's round goes into: one only `user` can see (existing, or new and unsaved),
+    or None for a shared round `user` takes part in, which stays as it is."""
+    for uid in _copy_uids(user, r["uid"]):
+        rnd = db.session.execute(db.select(Round).filter_by(uid=uid)).scalar_one_or_none()
+        if rnd is None:
+            return _new_round(user, r, uid)
+        mine = role_of(rnd, user)
+        if mine is None:
+            continue  # someone else's round: the next uid
+        if not _private(rnd, user, now):
+            return None
+        if mine == r["my_role"]:
+            return rnd
+        # Theirs alone, but with the other seat: not the round of the file, so the next uid.
+    raise export_format.ImportError_(f"{path}.uid: expected a uid that does not collide with other accounts' rounds")
+
+
+def _new_round(user: User, r: dict, uid: str) -> Round:
+    me_candidate = r["my_role"] == "candidate"
+    rnd = Round(uid=uid, owner_id=user.id, candidate_id=user.id if me_candidate else None,
+                interviewer_id=None if me_candidate else user.id, stage=r["stage"], prompt_slug=r["prompt_slug"],
+                prompt_title=r["prompt_title"], minutes=r["minutes"], plan=r["plan"], mode=r["mode"],
+                scratchpad=r["scratchpad"], scratchpad_rev=1 if r["scratchpad"] else 0,
+                scratchpad_saved_at=r["scratchpad_saved_at"], interviewer_notes=r["interviewer_notes"],
+                created_at=r["created_at"])
+    for e in r["events"]:
+        rnd.events.append(RoundEvent(kind=e["kind"], at=e["at"], recorded_at=e["recorded_at"], minutes=e["minutes"],
+                                     actor_id=user.id if e["actor"] == "me" else None))
+    state = rounds.state_of(rnd, max((e["at"] for e in r["events"]), default=r["created_at"]))
+    rnd.status, rnd.lock_reason, rnd.locked_at, rnd.deadline_at = (
+        state.status, state.lock_reason, state.locked_at, state.deadline)
+    return rnd
+
+
+def _add_card(user: User, rnd: Round, r: dict, c: dict, path: str) -> bool:
+    """Add the card to `rnd` (a round only `user` can see) unless it, or a card of its reviewer or
+    role, is there already. Returns whether it was added."""
+    held = db.session.execute(db.select(Scorecard.reviewer_id, Scorecard.role).filter_by(round_id=rnd.id)).all()
+    reviewer_id = user.id if c["reviewer"] == "me" else None
+    if any(role == c["role"] or (reviewer_id is not None and rid == reviewer_id) for rid, role in held):
+        return False
+    for uid in _copy_uids(user, c["uid"]):
+        other = db.session.execute(db.select(Scorecard.round_id).filter_by(uid=uid)).first()
+        if other is None:
+            break
+        if other.round_id == rnd.id:
+            return False
+    else:
+        raise export_format.ImportError_(f"{path}.uid: expected a uid that does not collide with other accounts' cards")
+    candidate_id = rnd.candidate_id
+    card = Scorecard(uid=uid, round_id=rnd.id, reviewer_id=reviewer_id,
+                     reviewer_name=c["reviewer_name"], candidate_id=candidate_id, role=c["role"], stage=rnd.stage,
+                     prompt_slug=rnd.prompt_slug, status=c["status"], overall=c["overall"], keep=c["keep"],
+                     stop=c["stop"], start=c["start"], rubric=c["rubric"], created_at=c["created_at"],
+                     submitted_at=c["submitted_at"], revision=1 if c["status"] == "submitted" else 0)
+    for s in c["scores"]:
+        card.scores.append(Score(candidate_id=candidate_id, role=c["role"], stage=rnd.stage, **s))
+    db.session.add(card)
+    db.session.flush()
+    return True
+
+
+def scorecards_csv(user: User) -> str:
+    """One row per submitted scorecard the user gave or received."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["submitted_at", "stage", "prompt", "role", "reviewer", "overall", "levels", "keep", "stop",
+                     "start"])
+    cards = db.session.execute(
+        db.select(Scorecard).where(or_(Scorecard.reviewer_id == user.id, Scorecard.candidate_id == user.id),
+                                   Scorecard.status == "submitted").order_by(Scorecard.submitted_at)).scalars()
+    for card in cards:
+        levels = ";".join(f"{s.dimension}={s.level}" for s in card.scores)
+        writer.writerow([_cell(v) for v in (_iso(card.submitted_at), card.stage, card.prompt_slug, card.role,
+                                            card.reviewer_label, card.overall, levels, card.keep, card.stop,
+                                            card.start)])
+    return out.getvalue()
+
+
+FORMULA_STARTS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")  # with full-width = + - @
+
+
+def _cell(value):
+    # A spreadsheet may run a cell that starts with = + - @ (or tab, CR, LF, or those after leading
+    # spaces, which some trim) as a formula; user text must stay text, so it gets a leading quote.
+    if isinstance(value, str) and value.lstrip(" ")[:1] in FORMULA_STARTS:
+        return "'" + value
+    return value

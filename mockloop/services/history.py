@@ -1,0 +1,230 @@
+"""Reading scorecards back: the history list, previous/next, and the figures behind the progress page.
+
+Every query walks an index in submitted_at order and stops after a page, so the cost stays flat as a
+user's history grows (see the 100,000-scorecard benchmark).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import and_, func, or_
+
+from mockloop.core import timer
+from mockloop.db import db
+from mockloop.db.models import Round, RoundEvent, Score, Scorecard, User
+
+PAGE_SIZE = 20
+ROLES = {"candidate": "as candidate", "interviewer": "as interviewer", "self": "self-assessment"}
+
+
+@dataclass
+class HistoryFilter:
+    stage: str | None = None
+    prompt: str | None = None
+    prompts: frozenset[str] | None = None  # from a tag: the prompts that carry it
+    role: str | None = None  # candidate | interviewer | self
+    overall: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass
+class Page:
+    cards: list[Scorecard]
+    older: str | None  # cursor for the next (older) page
+    newer: str | None
+    levels: dict[int, list[int]] = field(default_factory=dict)  # card id -> levels in rubric order
+
+
+def _sources(user: User, role: str | None):
+    """The (column, condition) pairs whose union is the user's history: cards they gave, cards about them."""
+    gave = (Scorecard.reviewer_id == user.id)
+    # Cards about the user by someone else are the interviewer cards of their rounds (a self card is
+    # always by its candidate); this form walks the (candidate_id, role, submitted_at) index.
+    about = and_(Scorecard.candidate_id == user.id, Scorecard.role == "interviewer")
+    if role == "self":
+        return [and_(gave, Scorecard.role == "self")]
+    if role == "interviewer":
+        return [and_(gave, Scorecard.role == "interviewer")]
+    if role == "candidate":
+        return [about]
+    return [gave, about]
+
+
+def _filtered(query, f: HistoryFilter):
+    query = query.where(Scorecard.status == "submitted")
+    if f.stage:
+        query = query.where(Scorecard.stage == f.stage)
+    if f.prompt:
+        query = query.where(Scorecard.prompt_slug == f.prompt)
+    if f.prompts is not None:
+        query = query.where(Scorecard.prompt_slug.in_(sorted(f.prompts) or [""]))
+    if f.overall:
+        query = query.where(Scorecard.overall == f.overall)
+    if f.since:
+        query = query.where(Scorecard.submitted_at >= f.since)
+    if f.until:
+        query = query.where(Scorecard.submitted_at < f.until)
+    return query
+
+
+def encode_cursor(card: Scorecard) -> str:
+    return f"{card.submitted_at.strftime('%Y%m%dT%H%M%S.%f')}_{card.id}"
+
+
+def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    try:
+        stamp, card_id = (cursor or "").split("_")
+        at, number = datetime.strptime(stamp, "%Y%m%dT%H%M%S.%f").replace(tzinfo=timezone.utc), int(card_id)
+    except ValueError:
+        return None
+    # Ids fit a 32-bit database integer: a longer one would overflow in the driver (a 500).
+    return (at, number) if card_id.isdigit() and number < 2**31 else None
+
+
+def history_page(user: User, f: HistoryFilter, older_than: str | None = None, newer_than: str | None = None,
+                 size: int = PAGE_SIZE) -> Page:
+    """One page of the user's scorecards, newest first, by keyset cursor (no OFFSET scans)."""
+    after, before = decode_cursor(newer_than), decode_cursor(older_than)
+    found: dict[int, Scorecard] = {}
+    for condition in _sources(user, f.role):
+        query = _filtered(db.select(Scorecard).where(condition), f)
+        if before:
+            query = query.where(or_(Scorecard.submitted_at < before[0],
+                                    and_(Scorecard.submitted_at == before[0], Scorecard.id < before[1])))
+        if after:
+            query = query.where(or_(Scorecard.submitted_at > after[0],
+                                    and_(Scorecard.submitted_at == after[0], Scorecard.id > after[1])))
+            query = query.order_by(Scorecard.submitted_at.asc(), Scorecard.id.asc())
+        else:
+            query = query.order_by(Scorecard.submitted_at.desc(), Scorecard.id.desc())
+        for card in db.session.execute(query.limit(size + 1)).scalars():
+            found[card.id] = card
+    ordered = sorted(found.values(), key=lambda c: (c.submitted_at, c.id), reverse=not after)
+    more = len(ordered) > size
+    cards = ordered[:size]
+    page = Page(cards, None, None)
+    if after:  # walked upwards from an older page: show newest first, older ones certainly exist
+        cards.reverse()
+        page.newer = encode_cursor(cards[0]) if more and cards else None
+        page.older = encode_cursor(cards[-1]) if cards else None
+    elif cards:
+        page.older = encode_cursor(cards[-1]) if more else None
+        page.newer = encode_cursor(cards[0]) if before else None
+    if cards:
+        rows = db.session.execute(db.select(Score.scorecard_id, Score.level)
+                                  .where(Score.scorecard_id.in_([c.id for c in cards]))
+                                  .order_by(Score.scorecard_id, Score.position)).all()
+        for card_id, level in rows:
+            page.levels.setdefault(card_id, []).append(level)
+    return page
+
+
+def neighbours(user: User, card: Scorecard) -> tuple[Scorecard | None, Scorecard | None]:
+    """The cards just newer and just older than `card` in the user's history."""
+    if card.submitted_at is None:
+        return None, None
+    newer = history_page(user, HistoryFilter(), newer_than=encode_cursor(card), size=1).cards
+    older = history_page(user, HistoryFilter(), older_than=encode_cursor(card), size=1).cards
+    return (newer[0] if newer else None), (older[0] if older else None)
+
+
+# ---------- progress ----------
+
+TREND_POINTS = 20  # rounds per stage on a trend chart
+RECENT = 20  # rounds behind "recent average", pacing and calibration
+COUNT_CAP = 1000
+
+
+@dataclass
+class StageProgress:
+    stage: str
+    rounds: int
+    trends: dict[str, list[tuple[datetime, int]]]  # dimension -> (when, level), oldest first
+    averages: dict[str, float]  # dimension -> mean of the recent levels
+
+
+def stage_progress(user: User, stage: str, dimensions: list[str]) -> StageProgress:
+    """Trends and recent averages of how the user was scored as candidate (self and interviewer)."""
+    # submitted_at is set exactly when a card is submitted, so this stays inside the index; the cap
+    # keeps the cost flat for long histories (the page says "1,000+").
+    capped = (db.select(Scorecard.id).where(Scorecard.candidate_id == user.id, Scorecard.stage == stage,
+                                            Scorecard.submitted_at.is_not(None)).limit(COUNT_CAP).subquery())
+    rounds = db.session.execute(db.select(func.count()).select_from(capped)).scalar()
+    trends, averages = {}, {}
+    for dim in dimensions:
+        rows = db.session.execute(
+            db.select(Score.scored_at, Score.level)
+            .where(Score.candidate_id == user.id, Score.stage == stage, Score.dimension == dim)
+            .order_by(Score.scored_at.desc()).limit(TREND_POINTS)).all()
+        points = [(at, level) for at, level in reversed(rows)]
+        trends[dim] = points
+        recent = [level for _, level in points[-RECENT:]]
+        if recent:
+            averages[dim] = sum(recent) / len(recent)
+    return StageProgress(stage, rounds, trends, averages)
+
+
+def recent_phase_states(user: User, limit: int = RECENT * 6) -> list[tuple[str, timer.RoundState]]:
+    """(stage, final state) of the user's latest finished rounds as candidate, for pacing.
+
+    Plain rows rather than ORM objects: the progress page reads a hundred rounds and their events.
+    """
+    rows = db.session.execute(
+        db.select(Round.id, Round.stage, Round.plan, Round.locked_at)
+        .where(Round.candidate_id == user.id, Round.status == timer.LOCKED)
+        .order_by(Round.created_at.desc()).limit(limit)).all()
+    events: dict[int, list[timer.Event]] = {}
+    if rows:
+        for rid, kind, at, minutes in db.session.execute(
+                db.select(RoundEvent.round_id, RoundEvent.kind, RoundEvent.at, RoundEvent.minutes)
+                .where(RoundEvent.round_id.in_([r.id for r in rows])).order_by(RoundEvent.id)):
+            events.setdefault(rid, []).append(timer.Event(kind, at, minutes))
+    return [(r.stage, timer.round_state([(n, m) for n, m in r.plan], events.get(r.id, []), r.locked_at))
+            for r in rows if r.locked_at is not None]
+
+
+def calibration_pairs(user: User, limit: int = RECENT * 6) -> list[tuple[str, dict[str, int], dict[str, int]]]:
+    """(stage, self levels, interviewer levels) for recent peer rounds where the user has both cards."""
+    interviewer_cards = db.session.execute(
+        db.select(Scorecard).where(Scorecard.candidate_id == user.id, Scorecard.role == "interviewer",
+                                   Scorecard.submitted_at.is_not(None))
+        .order_by(Scorecard.submitted_at.desc()).limit(limit)).scalars().all()
+    if not interviewer_cards:
+        return []
+    self_cards = {c.round_id: c for c in db.session.execute(
+        db.select(Scorecard).where(Scorecard.round_id.in_([c.round_id for c in interviewer_cards]),
+                                   Scorecard.role == "self", Scorecard.status == "submitted")).scalars()}
+    pairs = [(self_cards[c.round_id], c) for c in interviewer_cards if c.round_id in self_cards]
+    if not pairs:
+        return []
+    ids = [card.id for pair in pairs for card in pair]
+    levels: dict[int, dict[str, int]] = {}
+    for card_id, dim, level in db.session.execute(
+            db.select(Score.scorecard_id, Score.dimension, Score.level).where(Score.scorecard_id.in_(ids))):
+        levels.setdefault(card_id, {})[dim] = level
+    return [(s.stage, levels.get(s.id, {}), levels.get(i.id, {})) for s, i in pairs]
+
+
+def recent_levels(user: User, stage: str, dimension: str, count: int) -> list[tuple[int, datetime]]:
+    """The user's last `count` levels on one dimension of one stage, newest first."""
+    return [(level, at) for at, level in db.session.execute(
+        db.select(Score.scored_at, Score.level)
+        .where(Score.candidate_id == user.id, Score.stage == stage, Score.dimension == dimension)
+        .order_by(Score.scored_at.desc()).limit(count))]
+
+
+def last_attempts(user: User, prompt_slugs: list[str]) -> list[tuple[str, datetime, str | None]]:
+    """Per prompt: when the user last practiced it as candidate, and that round's overall result."""
+    out = []
+    for slug in prompt_slugs:  # one indexed lookup per prompt beats grouping the whole history
+        row = db.session.execute(
+            db.select(Round.id, Round.created_at).where(Round.candidate_id == user.id, Round.prompt_slug == slug)
+            .order_by(Round.created_at.desc()).limit(1)).first()
+        if row:
+            overall = db.session.execute(
+                db.select(Scorecard.overall).where(Scorecard.round_id == row.id, Scorecard.status == "submitted")
+                .order_by(Scorecard.role)).scalars().first()
+            out.append((slug, row.created_at, overall))
+    return out

@@ -1,0 +1,95 @@
+"""A round's life as a participant drives it (start, pause, resume, extend, end, the lock at the
+deadline), moving the rest of its loop as it goes."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+
+from mockloop.core import timer
+from mockloop.db import db
+from mockloop.db.models import Round, RoundEvent, User
+from mockloop.services.rounds import (
+    SCRATCHPAD_LIMIT,
+    RoundConflict,
+    append_event,
+    state_of,
+)
+
+
+def act(rnd: Round, kind: str, actor: User, now: datetime) -> timer.RoundState:
+    """Apply pause, resume, extend, end or start."""
+    enforce_deadline(rnd, now)
+    try:
+        timer.check_action(state_of(rnd, now), kind)
+    except timer.TimerError as exc:
+        raise RoundConflict(str(exc)) from exc
+    append_event(rnd, kind, now, actor, timer.EXTEND_MINUTES if kind == timer.EXTEND else 0.0)
+    db.session.commit()
+    if rnd.loop_id is not None:
+        _moved([rnd.id], now)  # starting, pausing, extending or ending moves the rest of its loop
+    return state_of(rnd, now)
+
+
+def lock_due(now: datetime, round_id: int | None = None) -> list[int]:
+    """Lock every running round whose deadline has passed (or just one), each exactly once.
+
+    The UPDATE's returned rows decide who writes the single expire event, whoever gets here first:
+    the scheduler, the reconcile step at start, or any request that touches the round.
+    """
+    stmt = (update(Round).where(Round.status == timer.RUNNING, Round.deadline_at <= now)
+            .values(status=timer.LOCKED, lock_reason="time", locked_at=Round.deadline_at, deadline_at=None,
+                    version=Round.version + 1)
+            .returning(Round.id, Round.locked_at)
+            .execution_options(synchronize_session=False))
+    if round_id is not None:
+        stmt = stmt.where(Round.id == round_id)
+    locked = db.session.execute(stmt).all()
+    for rid, deadline in locked:
+        db.session.add(RoundEvent(round_id=rid, kind=timer.EXPIRE, at=deadline, recorded_at=now))
+    db.session.commit()
+    ids = [rid for rid, _ in locked]
+    if ids:
+        _moved(ids, now)
+    return ids
+
+
+def _moved(round_ids: list[int], now: datetime) -> None:
+    from mockloop.services.loops import (
+        after_round_change,  # schedule builds on this module
+    )
+    after_round_change(round_ids, now)
+
+
+def enforce_deadline(rnd: Round, now: datetime) -> None:
+    """Lock this round if its time is up, so a lost scheduler job never leaves it open."""
+    if rnd.status == timer.RUNNING and rnd.deadline_at is not None and rnd.deadline_at <= now:
+        lock_due(now, rnd.id)
+        db.session.refresh(rnd)
+
+
+def save_scratchpad(rnd: Round, text: str, base_revision: int, now: datetime) -> int:
+    """Store the candidate's text if it was written on top of the latest revision; return the new one."""
+    if len(text) > SCRATCHPAD_LIMIT:
+        raise ValueError(f"The scratchpad holds at most {SCRATCHPAD_LIMIT:,} characters.")
+    won = db.session.execute(
+        update(Round).where(Round.id == rnd.id, Round.scratchpad_rev == base_revision,
+                            Round.status.in_((timer.RUNNING, timer.PAUSED)),
+                            (Round.deadline_at.is_(None)) | (Round.deadline_at > now))
+        .values(scratchpad=text, scratchpad_rev=Round.scratchpad_rev + 1, scratchpad_saved_at=now)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    db.session.refresh(rnd)
+    if won:
+        return rnd.scratchpad_rev
+    enforce_deadline(rnd, now)
+    if rnd.status == timer.LOCKED:
+        why = {"ended": "it was ended early", "cancelled": "it was cancelled"}.get(
+            rnd.lock_reason, "this save came after the deadline")
+        raise RoundConflict(f"The round is locked: {why}. Your earlier saves are kept.",
+                            revision=rnd.scratchpad_rev, reason="locked", lock_reason=rnd.lock_reason)
+    if rnd.status == timer.PLANNED:
+        raise RoundConflict("The round has not started yet.", revision=rnd.scratchpad_rev, reason="planned")
+    raise RoundConflict("The scratchpad was changed elsewhere (another tab or device). Reload to see "
+                        "the newer text; copy anything you need first.", revision=rnd.scratchpad_rev,
+                        reason="stale")

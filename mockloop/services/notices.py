@@ -1,0 +1,57 @@
+"""Notices (a round opening, a reminder, a no-show check): rows with a due time that the scheduler
+fires exactly once with a conditional UPDATE, the same way rounds are locked."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, update
+
+from mockloop.core import timer
+from mockloop.db import db
+from mockloop.db.models import Notice, Round, User
+from mockloop.services.rounds import append_event
+
+
+def next_notice_due() -> datetime | None:
+    return db.session.execute(db.select(func.min(Notice.due_at)).where(Notice.fired_at.is_(None))).scalar()
+
+
+def fire_due(now: datetime) -> list[int]:
+    """Fire every notice that is due, each exactly once; a no-show check may cancel its round."""
+    fired = db.session.execute(
+        update(Notice).where(Notice.fired_at.is_(None), Notice.due_at <= now).values(fired_at=now)
+        .returning(Notice.id, Notice.kind, Notice.round_id).execution_options(synchronize_session=False)).all()
+    db.session.commit()
+    for notice_id, kind, round_id in fired:
+        if kind == "no_show":
+            _check_no_show(db.session.get(Notice, notice_id), db.session.get(Round, round_id), now)
+    return [n for n, _, _ in fired]
+
+
+def _check_no_show(notice: Notice, rnd: Round, now: datetime) -> None:
+    if rnd is None or rnd.status != timer.PLANNED:
+        notice.seen_at = now  # the round happened (or was cancelled): nothing to say
+        db.session.commit()
+        return
+    missing = [role for role, seat, joined in (("candidate", rnd.candidate_id, rnd.candidate_joined_at),
+                                               ("interviewer", rnd.interviewer_id, rnd.interviewer_joined_at))
+               if seat is None or joined is None]
+    if not missing:
+        notice.seen_at = now
+        db.session.commit()
+        return
+    rnd.no_show = "both" if len(missing) == 2 else missing[0]
+    append_event(rnd, timer.CANCEL, now, None)
+    notice.text = (f"No-show recorded for {rnd.prompt_title}: the {' and the '.join(missing)} did not join within "
+                   f"10 minutes of the start. The round is cancelled; book another time.")
+    for user_id in {rnd.candidate_id, rnd.interviewer_id} - {None, notice.user_id}:
+        db.session.add(Notice(user_id=user_id, round_id=rnd.id, kind="no_show_peer", due_at=now, fired_at=now,
+                              text=notice.text))
+    db.session.commit()
+
+
+def unread_notices(user: User) -> list[Notice]:
+    return list(db.session.execute(
+        db.select(Notice).where(Notice.user_id == user.id, Notice.fired_at.is_not(None), Notice.seen_at.is_(None),
+                                Notice.text != "")
+        .order_by(Notice.fired_at.desc()).limit(10)).scalars())

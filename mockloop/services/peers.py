@@ -1,0 +1,180 @@
+"""Peer rounds: invite links, seating the invitee, interviewer notes and role swaps."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+
+from mockloop.core import timer
+from mockloop.core.catalog import Catalog
+from mockloop.core.loop import Stage
+from mockloop.db import db
+from mockloop.db.models import Invite, Round, User
+from mockloop.services.lifecycle import enforce_deadline
+from mockloop.services.rounds import (
+    PromptFilter,
+    RoundConflict,
+    create_round,
+    pick_surprise,
+)
+from mockloop.services.seats import CANDIDATE, INTERVIEWER, candidate_prompts
+
+INVITE_LIFETIME = timedelta(hours=24)
+NOTES_LIMIT = 50_000
+
+
+class InviteError(Exception):
+    """The invite cannot be used; the message says why in words a user understands."""
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_seat(rnd: Round) -> str | None:
+    if rnd.mode != "peer":
+        return None
+    if rnd.candidate_id is None:
+        return CANDIDATE
+    if rnd.interviewer_id is None:
+        return INTERVIEWER
+    return None
+
+
+def create_invite(rnd: Round, by: User, now: datetime, lifetime: timedelta = INVITE_LIFETIME,
+                  proposed: list[datetime] | None = None) -> str:
+    """A fresh link for the round's open seat; returns the token (192 random bits), stored only hashed.
+
+    `proposed` times (a booking for later) are offered to the invitee, who accepts one of them.
+    """
+    seat = open_seat(rnd)
+    if seat is None:
+        raise InviteError("Both seats of this round are taken.")
+    token = secrets.token_urlsafe(24)
+    if proposed:  # a booking stays open until its last proposed time
+        lifetime = max(lifetime, max(proposed) - now)
+    db.session.add(Invite(round_id=rnd.id, token_hash=_hash(token), role=seat, created_by_id=by.id,
+                          created_at=now, expires_at=now + lifetime,
+                          proposed_times=[t.isoformat() for t in sorted(proposed)] if proposed else None))
+    db.session.commit()
+    return token
+
+
+def find_invite(token: str) -> Invite | None:
+    return db.session.execute(db.select(Invite).filter_by(token_hash=_hash(token))).scalar_one_or_none()
+
+
+def check_invite(invite: Invite | None, now: datetime) -> Invite:
+    if invite is None:
+        raise InviteError("This invite link is not valid. Check that you copied all of it, or ask for a new one.")
+    if invite.revoked_at is not None:
+        raise InviteError("This invite was withdrawn by the person who sent it. Ask them for a new link.")
+    if invite.accepted_at is not None:
+        raise InviteError("This invite has already been used. Each link seats one person once.")
+    if now >= invite.expires_at:
+        raise InviteError("This invite has expired (links last 24 hours). Ask for a new one.")
+    return invite
+
+
+def accept_invite(token: str, user: User, now: datetime, chosen: str | None = None) -> Round:
+    invite = check_invite(find_invite(token), now)
+    rnd = invite.round
+    when = None
+    if invite.proposed_times:
+        if chosen not in invite.proposed_times:
+            raise InviteError("Pick one of the proposed times to accept this booking.")
+        when = datetime.fromisoformat(chosen)
+        if when <= now:
+            raise InviteError("That proposed time has passed; ask for a new one.")
+    if user.id in (rnd.candidate_id, rnd.interviewer_id):
+        raise InviteError("You are already in this round; send the link to your practice partner.")
+    seat_column = Round.candidate_id if invite.role == CANDIDATE else Round.interviewer_id
+    # Both updates are conditional, so two people racing for one link cannot both get the seat.
+    used = db.session.execute(
+        update(Invite).where(Invite.id == invite.id, Invite.accepted_at.is_(None), Invite.revoked_at.is_(None))
+        .values(accepted_at=now, accepted_by_id=user.id).execution_options(synchronize_session=False)).rowcount
+    seated = used and db.session.execute(
+        update(Round).where(Round.id == rnd.id, seat_column.is_(None))
+        .values({seat_column.key: user.id, "version": Round.version + 1})
+        .execution_options(synchronize_session=False)).rowcount
+    if not seated:
+        db.session.rollback()
+        raise InviteError("Someone else took this seat a moment ago.")
+    db.session.commit()
+    db.session.refresh(rnd)
+    if when is not None:
+        from mockloop.services.bookings import (
+            book,  # schedule builds on rounds, as peers does
+        )
+        book(rnd, when)
+    return rnd
+
+
+def revoke_invites(rnd: Round, now: datetime) -> int:
+    count = db.session.execute(
+        update(Invite).where(Invite.round_id == rnd.id, Invite.accepted_at.is_(None), Invite.revoked_at.is_(None))
+        .values(revoked_at=now).execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return count
+
+
+def live_invite(rnd: Round, now: datetime) -> Invite | None:
+    return db.session.execute(
+        db.select(Invite).where(Invite.round_id == rnd.id, Invite.accepted_at.is_(None),
+                                Invite.revoked_at.is_(None), Invite.expires_at > now)
+        .order_by(Invite.id.desc())).scalars().first()
+
+
+def save_notes(rnd: Round, text: str, base_revision: int) -> int:
+    if len(text) > NOTES_LIMIT:
+        raise ValueError(f"Notes hold at most {NOTES_LIMIT:,} characters.")
+    won = db.session.execute(
+        update(Round).where(Round.id == rnd.id, Round.notes_rev == base_revision)
+        .values(interviewer_notes=text, notes_rev=Round.notes_rev + 1)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    db.session.refresh(rnd)
+    if not won:
+        raise RoundConflict("Your notes were changed in another tab. Reload to see them; copy anything you "
+                            "need first.", revision=rnd.notes_rev, reason="stale")
+    return rnd.notes_rev
+
+
+def notes_scaffold(stage: Stage) -> str:
+    """Interviewer notes start with a heading per rubric dimension: what goes under one becomes
+    that dimension's evidence when scoring."""
+    return "\n\n".join(f"## {d.name}\n" for d in stage.rubric)
+
+
+def swap_roles(rnd: Round, by: User, stage: Stage, catalog: Catalog, now: datetime) -> Round:
+    """The mirrored round: same pair and stage, roles swapped, a prompt the new candidate has not seen."""
+    if rnd.swapped_round_id is not None:
+        return db.session.get(Round, rnd.swapped_round_id)
+    enforce_deadline(rnd, now)
+    if rnd.status != timer.LOCKED:  # the page hides the button until then; the route must refuse too
+        raise RoundConflict("Roles can be swapped once this round is over.")
+    if rnd.candidate_id is None or rnd.interviewer_id is None:
+        raise RoundConflict("Both seats must be filled before you can swap roles.")
+    new_candidate = db.session.get(User, rnd.interviewer_id)
+    new_interviewer = db.session.get(User, rnd.candidate_id)
+    # Not a prompt whose guide is closed to the new interviewer (a round of theirs as candidate on it).
+    prompt = pick_surprise(new_candidate, stage, catalog, PromptFilter(),
+                           exclude={rnd.prompt_slug} | candidate_prompts(new_interviewer, stage.slug, now))
+    if prompt is None:
+        raise RoundConflict("This stage has no other prompt to swap onto.")
+    swapped = create_round(by, stage, prompt, rnd.minutes, now,
+                           seats={CANDIDATE: new_candidate, INTERVIEWER: new_interviewer})
+    won = db.session.execute(
+        update(Round).where(Round.id == rnd.id, Round.swapped_round_id.is_(None))
+        .values(swapped_round_id=swapped.id, version=Round.version + 1)
+        .execution_options(synchronize_session=False)).rowcount
+    if not won:  # the other participant swapped at the same moment: keep theirs
+        db.session.delete(swapped)
+        db.session.commit()
+        db.session.refresh(rnd)
+        return db.session.get(Round, rnd.swapped_round_id)
+    db.session.commit()
+    db.session.refresh(rnd)
+    return swapped

@@ -1,0 +1,131 @@
+"""Scorecards in the database: drafts, submits with a revision check, and the edit history."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy.exc import IntegrityError
+
+from mockloop.core import rubric as rubric_core
+from mockloop.db import db
+from mockloop.db.models import Round, Score, Scorecard, ScorecardEdit, User
+from mockloop.services.rounds import bump
+from mockloop.services.seats import CANDIDATE, INTERVIEWER, role_of
+
+SELF = "self"
+
+
+class StaleScorecard(Exception):
+    """Someone saved this scorecard after the reviewer loaded it (HTTP 409)."""
+
+
+def reviewer_role(rnd: Round, user: User) -> str | None:
+    role = role_of(rnd, user)
+    return {CANDIDATE: SELF, INTERVIEWER: INTERVIEWER}.get(role)
+
+
+def card_for(rnd: Round, reviewer: User) -> Scorecard | None:
+    return db.session.execute(db.select(Scorecard).filter_by(round_id=rnd.id, reviewer_id=reviewer.id)
+                              ).scalar_one_or_none()
+
+
+def open_card(rnd: Round, reviewer: User, rubric: dict, now: datetime) -> Scorecard:
+    """The reviewer's card for this round, created (with its rubric snapshot) on first use."""
+    card = card_for(rnd, reviewer)
+    if card is None:
+        card = Scorecard(round_id=rnd.id, reviewer_id=reviewer.id, reviewer_name=reviewer.display_name,
+                         candidate_id=rnd.candidate_id,
+                         role=reviewer_role(rnd, reviewer), stage=rnd.stage, prompt_slug=rnd.prompt_slug,
+                         rubric=rubric, created_at=now)
+        db.session.add(card)
+        db.session.commit()
+    return card
+
+
+def answers_of(card: Scorecard) -> dict:
+    """The submitted answers of a card (empty for a card never submitted)."""
+    answers = rubric_core.empty_answers(card.rubric)
+    for s in card.scores:
+        answers["levels"][s.dimension] = s.level
+        answers["evidence"][s.dimension] = s.evidence
+    answers["overall"] = card.overall
+    answers.update({f: getattr(card, f) for f in rubric_core.SUMMARY_FIELDS})
+    return answers
+
+
+def save_draft(card: Scorecard, fields: dict, now: datetime) -> None:
+    allowed = rubric_core.answer_fields(card.rubric)
+    card.draft = {k: str(v)[:rubric_core.EVIDENCE_LIMIT] for k, v in fields.items() if k in allowed}
+    card.draft_saved_at = now
+    db.session.commit()
+
+
+# Built once, from the tables rather than the mapped classes: building a statement costs more than
+# running it, and the ORM's bulk-update path (which an ORM attribute in a WHERE selects) costs more still.
+_CARDS, _SCORES = Scorecard.__table__, Score.__table__
+_INSERT_CARD = insert(_CARDS)
+_INSERT_SCORES = insert(_SCORES)
+_INSERT_EDIT = insert(ScorecardEdit.__table__)
+_DELETE_SCORES = delete(_SCORES).where(_SCORES.c.scorecard_id == bindparam("card_id"))
+_UPDATE_CARD = (update(_CARDS)  # only if nobody saved it since the editor loaded it
+                .where(_CARDS.c.id == bindparam("card_id"), _CARDS.c.revision == bindparam("loaded_revision"))
+                .values(revision=_CARDS.c.revision + 1))
+
+
+def submit(rnd: Round, card: Scorecard | None, rubric: dict, answers: dict, editor: User, revision: int,
+           now: datetime) -> int:
+    """Store complete answers as `editor`'s card for the round if it is still at `revision` (0: no card
+    yet), record what an edit changed, and return the card's id.
+
+    Reads come first and the writes follow back to back: SQLite has one writer, and a short write
+    transaction keeps concurrent submits from queueing behind it.
+    """
+    # Score rows repeat their card's candidate, role and stage (a new card takes them from the round).
+    candidate_id, role, stage = ((card.candidate_id, card.role, card.stage) if card is not None
+                                 else (rnd.candidate_id, reviewer_role(rnd, editor), rnd.stage))
+    submitted_at = (card.submitted_at if card is not None else None) or now
+    before = answers_of(card) if card is not None and card.status == "submitted" else None
+    values = {"status": "submitted", "overall": answers["overall"], "draft": None, "draft_saved_at": None,
+              "submitted_at": submitted_at, **{f: answers[f] for f in rubric_core.SUMMARY_FIELDS}}
+    card_id = None
+    if card is not None:
+        won = db.session.execute(_UPDATE_CARD, {"card_id": card.id, "loaded_revision": revision, **values})
+        card_id = card.id if won.rowcount else None
+    elif revision == 0:
+        try:
+            card_id = db.session.execute(_INSERT_CARD, {
+                "round_id": rnd.id, "reviewer_id": editor.id,
+                "reviewer_name": editor.display_name, "candidate_id": candidate_id, "role": role,
+                "stage": stage, "prompt_slug": rnd.prompt_slug, "rubric": rubric, "revision": 1,
+                "created_at": now, **values}).inserted_primary_key[0]
+        except IntegrityError:  # the reviewer's other tab created the card a moment ago
+            pass
+    if card_id is None:
+        db.session.rollback()
+        raise StaleScorecard("This scorecard was changed after you opened it (another tab or device). "
+                             "Your answers are below, unsaved; reload to see the newer version.")
+    if before is not None:
+        db.session.execute(_DELETE_SCORES, {"card_id": card_id})
+        diff = rubric_core.changes(rubric, before, answers)
+        if diff:
+            db.session.execute(_INSERT_EDIT, {"scorecard_id": card_id, "editor_id": editor.id, "at": now,
+                                              "changes": diff})
+    db.session.execute(_INSERT_SCORES, [
+        {"scorecard_id": card_id, "candidate_id": candidate_id, "role": role, "stage": stage,
+         "dimension": d["key"], "position": position, "level": answers["levels"][d["key"]],
+         "evidence": answers["evidence"][d["key"]], "scored_at": submitted_at}
+        for position, d in enumerate(rubric["dimensions"])])
+    bump(rnd)  # the other participant's page learns of the new scorecard
+    db.session.commit()
+    return card_id
+
+
+def visible_cards(rnd: Round, viewer: User) -> list[Scorecard]:
+    """The viewer's own card (draft or not) and every submitted card of the round."""
+    cards = db.session.execute(db.select(Scorecard).filter_by(round_id=rnd.id).order_by(Scorecard.id)).scalars()
+    return [c for c in cards if c.reviewer_id == viewer.id or c.status == "submitted"]
+
+
+def submitted_cards(rnd: Round) -> list[Scorecard]:
+    return list(db.session.execute(db.select(Scorecard).filter_by(round_id=rnd.id, status="submitted")
+                                   .order_by(Scorecard.id)).scalars())

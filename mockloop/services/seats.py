@@ -1,0 +1,41 @@
+"""Who sits where in a round, and which interviewer guides are closed to a candidate while their round runs."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from mockloop.core import timer
+from mockloop.db import db
+from mockloop.db.models import Round, User
+
+CANDIDATE, INTERVIEWER = "candidate", "interviewer"
+
+
+GUIDE_CLOSED = ("You are the candidate in a round on this prompt that has not ended; "
+                "the guide opens when it locks.")
+
+
+def role_of(rnd: Round, user: User) -> str | None:
+    if user.id == rnd.interviewer_id:
+        return INTERVIEWER
+    if user.id in (rnd.candidate_id, rnd.owner_id):
+        return CANDIDATE
+    return None
+
+
+def candidate_prompts(user: User, stage: str, now: datetime) -> set[str]:
+    """The prompts of `stage` whose guides are closed to `user`: those of every round they are the
+    candidate of (as role_of counts it) that has not ended. A running round past its deadline has
+    ended even if nobody has locked it yet."""
+    uid = user.id
+    as_candidate = (Round.candidate_id == uid) | (
+        (Round.owner_id == uid) & (Round.interviewer_id.is_(None) | (Round.interviewer_id != uid)))
+    not_ended = Round.status.in_((timer.PLANNED, timer.PAUSED)) | (
+        (Round.status == timer.RUNNING) & (Round.deadline_at.is_(None) | (Round.deadline_at > now)))
+    return set(db.session.execute(db.select(Round.prompt_slug).distinct()
+                                  .where(Round.stage == stage, as_candidate, not_ended)).scalars())
+
+
+def guide_closed(user: User, stage: str, prompt_slug: str, now: datetime) -> str | None:
+    """Why `user` may not read this prompt's interviewer guide now (None: they may). Every place
+    that shows a guide asks this, so starting a round as its interviewer cannot open it either."""
+    return GUIDE_CLOSED if prompt_slug in candidate_prompts(user, stage, now) else None

@@ -1,0 +1,45 @@
+"""Creating and finding users, shared by the sign-up page and `mockloop user create`."""
+from __future__ import annotations
+
+from functools import cache
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from mockloop.db import db
+from mockloop.db.models import User
+
+
+class UserExists(ValueError):
+    pass
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    return db.session.execute(db.select(User).filter_by(email=normalize_email(email))).scalar_one_or_none()
+
+
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash("no account has this password")
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    """Check the password, taking as long for an unknown email as for a known one: a quick "no"
+    would tell a stranger which emails have accounts."""
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+        return False
+    return user.check_password(password)
+
+
+def create_user(email: str, display_name: str, password: str, is_admin: bool = False) -> User:
+    if find_user(email) is not None:
+        raise UserExists(f"An account with {normalize_email(email)} already exists.")
+    user = User(email=normalize_email(email), display_name=display_name.strip(), is_admin=is_admin)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user

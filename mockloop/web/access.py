@@ -1,0 +1,36 @@
+"""Who may see a round: its candidate, its interviewer and its owner; everyone else gets 404."""
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy.orm import joinedload, selectinload
+
+from mockloop.db import db
+from mockloop.db.models import LoopPlan, Round, User
+from mockloop.services.seats import role_of
+
+
+def round_for(round_id: int, user: User, *, details: bool = True) -> Round:
+    """The round if `user` takes part in it; 404 otherwise, so strangers cannot learn it exists.
+
+    details: load who sits where and what happened with it, which every page of a round shows; a
+    write that needs neither (a rubric submit) skips them, as they cost more than the rest of it.
+    """
+    options = [joinedload(Round.candidate), joinedload(Round.interviewer), selectinload(Round.events)]
+    rnd = db.session.get(Round, round_id, options=options if details else [])
+    if rnd is None or role_of(rnd, user) is None:
+        abort(404, description="There is no such round, or it is not yours.")
+    return rnd
+
+
+def require_role(rnd: Round, user: User, role: str, what: str) -> None:
+    """403 for a participant without the role: they know the round exists, but this is not theirs."""
+    if role_of(rnd, user) != role:
+        abort(403, description=f"Only the {role} {what}.")
+
+
+def own_plan(plan_id: int, user: User) -> LoopPlan:
+    """The loop plan if `user` made it; 404 otherwise."""
+    plan = db.session.get(LoopPlan, plan_id)
+    if plan is None or plan.owner_id != user.id:
+        abort(404, description="There is no such loop, or it is not yours.")
+    return plan

@@ -1,0 +1,133 @@
+"""Accounts: sign up, log in, log out, change password."""
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from mockloop import clock
+from mockloop.db import db
+from mockloop.services import login_limits, login_sessions
+from mockloop.services.users import (
+    UserExists,
+    create_user,
+    find_user,
+    normalize_email,
+    password_matches,
+)
+from mockloop.web.account_forms import LoginForm, PasswordForm, SignupForm
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+
+def _next_url() -> str:
+    target = request.args.get("next", "")
+    # Only same-site paths: an absolute or protocol-relative URL would be an open redirect. Browsers
+    # read a backslash as a slash and drop tabs and newlines, so "/\\evil.example" counts as "//".
+    local = (target.startswith("/") and not any(c == "\\" or ord(c) < 32 or ord(c) == 127 for c in target)
+             and not target.startswith("//") and not urlsplit(target).netloc)
+    return target if local else url_for("catalog.home")
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    if not current_app.config["SIGNUP_OPEN"]:
+        return render_template("accounts/signup_closed.html"), 403
+    form = SignupForm()
+    if form.validate_on_submit():
+        now = clock.now()
+        # Counted like a failed log-in from this address: "that account exists" is worth guessing for.
+        row, refused = login_limits.attempt(login_limits.SIGNUP_PROBE, request.remote_addr or "unknown", now)
+        if refused is not None:
+            return (render_template("accounts/signup.html", form=form, refused=refused.message(now, "Sign-up")),
+                    429, {"Retry-After": str(refused.retry_after(now))})
+        try:
+            user = create_user(form.email.data, form.display_name.data, form.password.data)
+        except UserExists as exc:
+            form.email.errors.append(str(exc))
+        else:
+            login_limits.forget(row)
+            login_sessions.begin(user)
+            flash(f"Welcome, {user.display_name}. Pick a stage to practice.", "success")
+            return redirect(_next_url())
+    return render_template("accounts/signup.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        email, address, now = normalize_email(form.email.data), request.remote_addr or "unknown", clock.now()
+        # Recorded as a failure before the password is checked, and refused if that was one too many,
+        # so concurrent guesses cannot all pass the check first (see login_limits.py).
+        _, refused = login_limits.attempt(email, address, now)
+        if refused is not None:
+            # Checked before the password, so a refused guess learns nothing, right or wrong.
+            return (render_template("accounts/login.html", form=form, refused=refused.message(now)), 429,
+                    {"Retry-After": str(refused.retry_after(now))})
+        user = find_user(email)
+        if password_matches(user, form.password.data):
+            login_limits.clear(email)
+            login_sessions.begin(user)
+            return redirect(_next_url())
+        form.password.errors.append("Email or password is wrong.")
+    return render_template("accounts/login.html", form=form), 400 if form.errors else 200
+
+
+@bp.post("/logout")
+def logout():
+    login_sessions.end(current_user if current_user.is_authenticated else None)
+    flash("You are logged out.", "info")
+    return redirect(url_for("catalog.home"))
+
+
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere():
+    count = login_sessions.end_all(current_user)
+    flash(f"You are logged out everywhere ({count} session{'' if count == 1 else 's'} ended, this one included). "
+          "Log in again to continue.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append("The current password is wrong.")
+        else:
+            current_user.set_password(form.password.data)
+            db.session.commit()
+            login_sessions.restart(current_user)
+            flash("Password changed. Other devices have been signed out.", "success")
+            return redirect(url_for("catalog.home"))
+    return render_template("accounts/password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/timezone", methods=["GET", "POST"])
+@login_required
+def timezone_setting():
+    from zoneinfo import available_timezones
+
+    from mockloop.core.zones import valid_zone
+    error = None
+    if request.method == "POST":
+        zone = request.form.get("timezone", "")
+        if zone and not valid_zone(zone):
+            error = f"{zone!r} is not a time zone name; pick one from the list."
+        else:
+            current_user.timezone = zone or None
+            db.session.commit()
+            flash(f"Times now show in {zone}." if zone else "Times now show in your browser's zone.", "success")
+            return redirect(url_for("loops.upcoming"))
+    return render_template("accounts/timezone.html", zones=sorted(available_timezones()), error=error,
+                           chosen=request.form.get("timezone", current_user.timezone or "")), 400 if error else 200

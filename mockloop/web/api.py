@@ -1,0 +1,159 @@
+"""The JSON API the round page uses, open to scripts too (session cookie + X-CSRFToken header)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, request, url_for
+from flask_login import current_user, login_required
+
+from mockloop import clock
+from mockloop.core import timer
+from mockloop.core.markup import render_user
+from mockloop.db import db
+from mockloop.db.models import Notice
+from mockloop.services import lifecycle, loops, peers, rounds
+from mockloop.services.notices import unread_notices
+from mockloop.services.seats import CANDIDATE, INTERVIEWER
+from mockloop.web.access import own_plan, require_role, round_for
+from mockloop.web.payloads import iso, loop_payload, state_payload
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+ACTIONS = (timer.START, timer.PAUSE, timer.RESUME, timer.EXTEND, timer.END)
+
+
+def error(status: int, message: str, **details):
+    return jsonify(error=message, message=message, **details), status
+
+
+@bp.post("/rounds")
+@login_required
+def create():
+    from mockloop.services.start import StartError, start_round
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return error(400, "Send a JSON object with stage, prompt and minutes.")
+    try:
+        rnd = start_round(current_user, data, clock.now())
+    except StartError as exc:
+        return error(400, str(exc), field=exc.field)
+    body = {"id": rnd.id, "url": url_for("practice.round_page", round_id=rnd.id),
+            "state": state_payload(rnd, clock.now())}
+    if rnd.mode == "peer":
+        token = peers.create_invite(rnd, current_user, clock.now())
+        body["invite_url"] = url_for("invites.show", token=token, _external=True)
+    return jsonify(body), 201, {"Location": url_for("api.state", round_id=rnd.id)}
+
+
+@bp.get("/rounds/<int:round_id>/state")
+@login_required
+def state(round_id: int):
+    rnd = round_for(round_id, current_user)
+    now = clock.now()
+    lifecycle.enforce_deadline(rnd, now)
+    etag = f"{rnd.id}.{rnd.version}.{rnd.scratchpad_rev}"
+    if request.if_none_match.contains(etag):
+        return "", 304, {"ETag": f'"{etag}"', "Cache-Control": "no-cache"}
+    response = jsonify(state_payload(rnd, now))
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.post("/rounds/<int:round_id>/<action>")
+@login_required
+def act(round_id: int, action: str):
+    if action not in ACTIONS:
+        abort(404)
+    rnd = round_for(round_id, current_user)
+    if rnd.mode == "peer":
+        require_role(rnd, current_user, INTERVIEWER, "controls the timer in a peer round")
+    if action == timer.START:
+        blocked = loops.can_start(rnd, clock.now())
+        if blocked:
+            return error(409, blocked, state=state_payload(rnd, clock.now()))
+    try:
+        lifecycle.act(rnd, action, current_user, clock.now())
+    except rounds.RoundConflict as exc:
+        return error(409, exc.message, state=state_payload(rnd, clock.now()))
+    return jsonify(state_payload(rnd, clock.now()))
+
+
+@bp.get("/rounds/<int:round_id>/scratchpad")
+@login_required
+def scratchpad(round_id: int):
+    rnd = round_for(round_id, current_user)
+    return jsonify(text=rnd.scratchpad, revision=rnd.scratchpad_rev, saved_at=iso(rnd.scratchpad_saved_at))
+
+
+@bp.put("/rounds/<int:round_id>/scratchpad")
+@login_required
+def save_scratchpad(round_id: int):
+    rnd = round_for(round_id, current_user)
+    require_role(rnd, current_user, CANDIDATE, "writes in the scratchpad")
+    return _revisioned_save(lambda text, revision: lifecycle.save_scratchpad(rnd, text, revision, clock.now()))
+
+
+@bp.get("/rounds/<int:round_id>/notes")
+@login_required
+def notes(round_id: int):
+    rnd = round_for(round_id, current_user)
+    require_role(rnd, current_user, INTERVIEWER, "can read the interviewer's notes")
+    return jsonify(text=rnd.interviewer_notes, revision=rnd.notes_rev)
+
+
+@bp.put("/rounds/<int:round_id>/notes")
+@login_required
+def save_notes(round_id: int):
+    rnd = round_for(round_id, current_user)
+    require_role(rnd, current_user, INTERVIEWER, "can write the interviewer's notes")
+    return _revisioned_save(lambda text, revision: peers.save_notes(rnd, text, revision))
+
+
+def _revisioned_save(save):
+    """A text save that carries the revision it was written on: 400 bad body, 409 stale or locked."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str) \
+            or not isinstance(data.get("revision"), int) or isinstance(data.get("revision"), bool) \
+            or not 0 <= data["revision"] < 2**31:  # beyond a 32-bit database integer it would be a 500
+        return error(400, "Send a JSON object with text (a string) and revision (a whole number).")
+    try:
+        revision = save(data["text"], data["revision"])
+    except ValueError as exc:
+        return error(400, str(exc))
+    except rounds.RoundConflict as exc:
+        return error(409, exc.message, **exc.details)
+    return jsonify(revision=revision, saved_at=iso(clock.now()))
+
+
+@bp.post("/markdown")
+@login_required
+def markdown_preview():
+    """Sanitized HTML for the scratchpad's preview tab."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+        return error(400, "Send a JSON object with text.")
+    return jsonify(html=render_user(data["text"][:rounds.SCRATCHPAD_LIMIT]))
+
+
+@bp.get("/loops/<int:plan_id>")
+@login_required
+def loop_state(plan_id: int):
+    return jsonify(loop_payload(own_plan(plan_id, current_user)))
+
+
+@bp.get("/notices")
+@login_required
+def notices():
+    return jsonify(notices=[{"id": n.id, "text": n.text, "url": url_for("practice.round_page", round_id=n.round_id),
+                             "fired_at": iso(n.fired_at)} for n in unread_notices(current_user)])
+
+
+@bp.post("/notices/<int:notice_id>/seen")
+@login_required
+def notice_seen(notice_id: int):
+    notice = db.session.get(Notice, notice_id)
+    if notice is None or notice.user_id != current_user.id:
+        abort(404)
+    notice.seen_at = clock.now()
+    db.session.commit()
+    return jsonify(ok=True)

@@ -1,0 +1,64 @@
+"""Browsing the loop: stages, their phases and rubrics, and each stage's prompt bank."""
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user, login_required
+
+from mockloop import clock
+from mockloop.content import content
+from mockloop.services.seats import guide_closed
+
+bp = Blueprint("catalog", __name__)
+
+
+def _stage_or_404(slug: str):
+    stage = content().loop.stage(slug)
+    if stage is None:
+        abort(404, description=f"There is no stage called {slug!r}.")
+    return stage
+
+
+@bp.get("/")
+def home():
+    loop = content().loop
+    counts = {s.slug: len(content().catalog.for_stage(s.slug)) for s in loop.stages}
+    return render_template("catalog/home.html", loop=loop, counts=counts)
+
+
+@bp.get("/stages/<slug>")
+@login_required
+def stage(slug: str):
+    stage = _stage_or_404(slug)
+    catalog = content().catalog
+    tag = request.args.get("tag") or None
+    difficulty = request.args.get("difficulty", type=int)
+    text = request.args.get("q", "")
+    prompts = catalog.filter(stage.slug, tag=tag, difficulty=difficulty, text=text)
+    return render_template("catalog/stage.html", stage=stage, prompts=prompts, tags=catalog.tags(stage.slug),
+                           tag=tag, difficulty=difficulty, q=text, total=len(catalog.for_stage(stage.slug)))
+
+
+def _prompt_or_404(stage_slug: str, slug: str):
+    stage = _stage_or_404(stage_slug)
+    prompt = content().catalog.get(stage.slug, slug)
+    if prompt is None:
+        abort(404, description=f"There is no prompt {slug!r} in {stage.title}.")
+    return stage, prompt
+
+
+@bp.get("/stages/<stage_slug>/prompts/<slug>")
+@login_required
+def prompt(stage_slug: str, slug: str):
+    stage, prompt = _prompt_or_404(stage_slug, slug)
+    minutes = prompt.default_minutes(stage)
+    return render_template("catalog/prompt.html", stage=stage, prompt=prompt, minutes=minutes,
+                           phases=prompt.plan(stage, minutes),
+                           guide_closed=guide_closed(current_user, stage.slug, prompt.slug, clock.now()))
+
+
+@bp.get("/stages/<stage_slug>/prompts/<slug>/guide")
+@login_required
+def guide(stage_slug: str, slug: str):
+    stage, prompt = _prompt_or_404(stage_slug, slug)
+    closed = guide_closed(current_user, stage.slug, prompt.slug, clock.now())
+    if closed:
+        abort(403, description=closed)
+    return render_template("catalog/guide.html", stage=stage, prompt=prompt)

@@ -1,0 +1,94 @@
+"""Invite links for peer rounds: opening, accepting, renewing and revoking them."""
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from mockloop import clock
+from mockloop.content import content
+from mockloop.services import peers
+from mockloop.services.seats import INTERVIEWER, guide_closed
+from mockloop.web.access import round_for
+
+bp = Blueprint("invites", __name__)
+
+TOKEN_KEY = "invite_token"
+
+
+@bp.get("/invites/<token>")
+def show(token: str):
+    try:
+        invite = peers.check_invite(peers.find_invite(token), clock.now())
+    except peers.InviteError as exc:
+        return render_template("invites/unusable.html", message=str(exc)), 410
+    if not current_user.is_authenticated:
+        flash("Log in or sign up to join the round you were invited to.", "info")
+        return redirect(url_for("accounts.login", next=request.path))
+    stage = content().loop.stage(invite.round.stage)
+    closed = guide_closed(current_user, invite.round.stage, invite.round.prompt_slug, clock.now()) \
+        if invite.role == INTERVIEWER else None
+    return render_template("invites/show.html", invite=invite, rnd=invite.round, stage=stage, token=token,
+                           guide_closed=closed)
+
+
+@bp.post("/invites/<token>")
+@login_required
+def accept(token: str):
+    try:
+        rnd = peers.accept_invite(token, current_user, clock.now(), request.form.get("when"))
+    except peers.InviteError as exc:
+        return render_template("invites/unusable.html", message=str(exc)), 410
+    flash("You joined the round." + (" It is on your Upcoming list, with a calendar file." if rnd.scheduled_at
+                                     else ""), "success")
+    return redirect(url_for("practice.round_page", round_id=rnd.id))
+
+
+@bp.post("/rounds/<int:round_id>/invites")
+@login_required
+def renew(round_id: int):
+    rnd = _owned(round_id)
+    peers.revoke_invites(rnd, clock.now())
+    try:
+        session[TOKEN_KEY] = {"round": rnd.id, "token": peers.create_invite(rnd, current_user, clock.now())}
+    except peers.InviteError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("A new invite link is ready; the old one no longer works.", "success")
+    return redirect(url_for("practice.round_page", round_id=rnd.id))
+
+
+@bp.post("/rounds/<int:round_id>/invites/revoke")
+@login_required
+def revoke(round_id: int):
+    rnd = _owned(round_id)
+    count = peers.revoke_invites(rnd, clock.now())
+    session.pop(TOKEN_KEY, None)
+    flash("Invite withdrawn." if count else "There was no open invite.", "info")
+    return redirect(url_for("practice.round_page", round_id=rnd.id))
+
+
+def _owned(round_id: int):
+    """Invites are the creator's to hand out: the other participant gets 403, strangers 404."""
+    rnd = round_for(round_id, current_user)
+    if rnd.owner_id != current_user.id:
+        abort(403, description="Only the person who created this round manages its invites.")
+    return rnd
+
+
+def pending_link(rnd) -> str | None:
+    """The creator's invite link, shown until the seat is taken (tokens are stored only hashed,
+    so the readable link lives in the creator's session)."""
+    held = session.get(TOKEN_KEY)
+    if not held or held.get("round") != rnd.id or peers.live_invite(rnd, clock.now()) is None:
+        return None
+    invite = peers.find_invite(held["token"])
+    if invite is None or invite.accepted_at or invite.revoked_at:
+        return None
+    return url_for("invites.show", token=held["token"], _external=True)

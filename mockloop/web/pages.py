@@ -1,0 +1,174 @@
+"""What every page shares: the login loader, security headers, error pages and template helpers."""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Flask,
+    Request,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
+from werkzeug.utils import cached_property
+
+from mockloop import __version__
+from mockloop.db.models import User
+from mockloop.services import login_sessions
+from mockloop.web.extensions import login_manager
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+
+
+@login_manager.user_loader
+def load_user(login_id: str) -> User | None:
+    return login_sessions.load(login_id)  # a server-side row per login, so log-out really ends it
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Marks the session cookie Secure whenever the request came over HTTPS (directly or via a
+    proxy that ProxyFix trusts), so plain-HTTP localhost still works."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return app.config["SESSION_COOKIE_SECURE"] or request.is_secure
+
+
+def _drop_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_drop_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_drop_nul(k): _drop_nul(v) for k, v in value.items()}
+    return value
+
+
+class NulFreeRequest(Request):
+    """Drops NUL characters from query and form fields and JSON strings. Nobody types one,
+    PostgreSQL cannot store or even compare text holding one (a 500 instead of a save), and refusing
+    the request would leave an autosaving scratchpad retrying forever."""
+
+    @staticmethod
+    def _nul_free(fields):
+        if not any("\x00" in k or "\x00" in v for k, v in fields.items(multi=True)):
+            return fields
+        return ImmutableMultiDict([(_drop_nul(k), _drop_nul(v)) for k, v in fields.items(multi=True)])
+
+    @cached_property
+    def args(self):
+        return self._nul_free(super().args)
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        if self.__dict__.get("form"):
+            self.__dict__["form"] = self._nul_free(self.__dict__["form"])
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True):
+        # Every JSON body the app reads comes through here, so the depth limit lives here too: Python's
+        # parser raises RecursionError (a 500) on deep input, and walking it would recurse as deep.
+        try:
+            data = super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            data = TOO_DEEP
+        if data is TOO_DEEP or _deeper_than(data, MAX_JSON_DEPTH):
+            raise BadRequest(f"The JSON is nested too deeply (at most {MAX_JSON_DEPTH} levels).")
+        return _drop_nul(data)
+
+
+MAX_JSON_DEPTH = 32  # the API's bodies are two levels deep
+TOO_DEEP = object()
+
+
+def _deeper_than(value, limit: int) -> bool:
+    """Whether lists and objects nest more than `limit` levels (recursing at most that far)."""
+    if isinstance(value, (list, dict)):
+        if limit <= 0:
+            return True
+        return any(_deeper_than(v, limit - 1) for v in (value.values() if isinstance(value, dict) else value))
+    return False
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: ids fit a 32-bit database integer, so a larger number is a 404,
+    not an overflow (a 500) in the database driver."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
+    app.request_class = NulFreeRequest
+    app.url_map.converters["int"] = IdConverter  # before the blueprints add their routes
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        # Behind that many reverse proxies, believe their X-Forwarded-For/-Proto/-Host: the client's
+        # address (log-in limits) and HTTPS (Secure cookies) come from there. Never trust them unasked.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Log in to continue."
+    login_manager.login_message_category = "info"
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if wants_json():
+            return jsonify(error="Unauthorized", message="Log in first."), 401
+        flash(login_manager.login_message, "info")
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        message = exc.description
+        if isinstance(exc, CSRFError):
+            message = "The form expired or was sent from elsewhere. Reload the page and try again."
+        if exc.code == 413:
+            limit = app.config["MAX_CONTENT_LENGTH"] // 1024
+            message = f"That request is too large (the limit is {limit} KiB)."
+        if wants_json():
+            return jsonify(error=exc.name, message=message), exc.code
+        return render_template("error.html", code=exc.code, name=exc.name, message=message), exc.code
+
+    app.jinja_env.globals["version"] = __version__
+    app.jinja_env.filters["minutes"] = format_minutes
+    app.jinja_env.filters["clock"] = format_clock
+    app.jinja_env.filters["in_zone"] = lambda dt, zone: dt.astimezone(ZoneInfo(zone)).strftime("%a %d %b %Y, %H:%M %Z")
+    app.jinja_env.filters["difficulty"] = lambda d: DIFFICULTY.get(d, str(d))
+
+
+DIFFICULTY = {1: "warm-up", 2: "standard", 3: "hard"}
+
+
+def format_minutes(minutes: float) -> str:
+    if 0 < minutes < 1:
+        return f"{round(minutes * 60)} s"
+    total = round(minutes)
+    hours, mins = divmod(total, 60)
+    if not hours:
+        return f"{mins} min"
+    return f"{hours} h" + (f" {mins} min" if mins else "")
+
+
+def format_clock(seconds: int) -> str:
+    hours, rest = divmod(max(0, int(seconds)), 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60:02d}:{rest % 60:02d}"

@@ -1,0 +1,130 @@
+"""Solo practice: start a timed round on a stage, work it against the clock."""
+import json
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from mockloop import clock
+from mockloop.content import content
+from mockloop.core.zones import check_future, parse_local
+from mockloop.db import db
+from mockloop.db.models import Round
+from mockloop.services import bookings, lifecycle, peers, rounds
+from mockloop.services.seats import INTERVIEWER, guide_closed, role_of
+from mockloop.services.start import SURPRISE, StartError, start_round
+from mockloop.web.access import round_for
+from mockloop.web.invites import TOKEN_KEY, pending_link
+from mockloop.web.payloads import state_payload
+from mockloop.web.zones import user_zone
+
+bp = Blueprint("practice", __name__)
+
+
+def _start_page(stage, values: dict, error: StartError | None = None, status: int = 200):
+    catalog = content().catalog
+    return render_template("practice/start.html", stage=stage, prompts=catalog.for_stage(stage.slug),
+                           tags=catalog.tags(stage.slug), values=values, error=error,
+                           surprise=SURPRISE, trial_minutes=rounds.TRIAL_MINUTES), status
+
+
+@bp.route("/stages/<slug>/start", methods=["GET", "POST"])
+@login_required
+def start(slug: str):
+    stage = content().loop.stage(slug)
+    if stage is None:
+        abort(404, description=f"There is no stage called {slug!r}.")
+    if request.method == "GET":
+        values = {"prompt": request.args.get("prompt", SURPRISE), "minutes": "", "role": "solo",
+                  "tag": request.args.get("tag", ""), "difficulty": request.args.get("difficulty", "")}
+        prompt = content().catalog.get(stage.slug, values["prompt"])
+        if prompt is not None:
+            values["minutes"] = prompt.default_minutes(stage)
+        return _start_page(stage, values)
+    values = {k: request.form.get(k, "") for k in ("prompt", "minutes", "tag", "difficulty", "role", "trial")}
+    typed_times = {f"when_{i}": request.form.get(f"when_{i}", "") for i in range(3)}
+    try:
+        proposed = _proposed_times(typed_times) if values["role"] != "solo" else []
+        rnd = start_round(current_user, {**values, "stage": stage.slug}, clock.now())
+    except StartError as exc:
+        return _start_page(stage, {**values, **typed_times}, exc, 400)
+    if rnd.mode == "peer":
+        token = peers.create_invite(rnd, current_user, clock.now(), proposed=proposed)
+        session[TOKEN_KEY] = {"round": rnd.id, "token": token}
+    return redirect(url_for("practice.round_page", round_id=rnd.id))
+
+
+def _proposed_times(typed: dict[str, str]) -> list:
+    """The booking times typed for a peer round, checked before the round exists."""
+    now, zone, out = clock.now(), user_zone(), []
+    for i in range(3):
+        raw = typed[f"when_{i}"].strip()
+        if not raw:
+            continue
+        at = parse_local(raw, zone)
+        problem = (f"Time {i + 1}: enter a date and time, or leave it empty." if at is None
+                   else check_future(at, now, f"Time {i + 1}"))
+        if problem:
+            raise StartError("when", problem)
+        out.append(at)
+    return out
+
+
+@bp.get("/rounds/<int:round_id>")
+@login_required
+def round_page(round_id: int):
+    rnd = round_for(round_id, current_user)
+    now = clock.now()
+    lifecycle.enforce_deadline(rnd, now)
+    bookings.mark_joined(rnd, current_user, now)
+    stage = content().loop.stage(rnd.stage)
+    prompt = content().catalog.get(rnd.stage, rnd.prompt_slug)
+    state = state_payload(rnd, now)
+    role = role_of(rnd, current_user)
+    seat = peers.open_seat(rnd)
+    return render_template(
+        "practice/round.html", rnd=rnd, stage=stage, prompt=prompt, state=state, state_json=json.dumps(state),
+        role=role, controls=rnd.mode == "solo" or role == INTERVIEWER, open_seat=seat,
+        invite_link=pending_link(rnd) if seat else None,
+        has_invite=seat is not None and peers.live_invite(rnd, now) is not None,
+        notes_scaffold=peers.notes_scaffold(stage) if stage and role == INTERVIEWER else "",
+        # Interviewing on a prompt you are also the candidate of (another round, not ended) shows no guide.
+        guide_closed=guide_closed(current_user, rnd.stage, rnd.prompt_slug, now) if role == INTERVIEWER else None)
+
+
+@bp.post("/rounds/<int:round_id>/swap")
+@login_required
+def swap(round_id: int):
+    rnd = round_for(round_id, current_user)
+    stage = content().loop.stage(rnd.stage)
+    if rnd.mode != "peer" or stage is None:
+        abort(404)
+    try:
+        swapped = peers.swap_roles(rnd, current_user, stage, content().catalog, clock.now())
+    except rounds.RoundConflict as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("practice.round_page", round_id=rnd.id))
+    flash("Roles swapped: here is the mirrored round on a new prompt.", "success")
+    return redirect(url_for("practice.round_page", round_id=swapped.id))
+
+
+@bp.get("/rounds")
+@login_required
+def my_rounds():
+    mine = db.session.execute(
+        db.select(Round).where((Round.candidate_id == current_user.id) | (Round.interviewer_id == current_user.id)
+                               | (Round.owner_id == current_user.id))
+        .order_by(Round.created_at.desc()).limit(100)).scalars().all()
+    now = clock.now()
+    for rnd in mine:
+        lifecycle.enforce_deadline(rnd, now)
+    stages = {s.slug: s for s in content().loop.stages}
+    return render_template("practice/rounds.html", rounds=mine, stages=stages)

@@ -1,0 +1,172 @@
+"""Looking back: scorecard history, progress charts, the practice plan, export and import."""
+import json
+from datetime import datetime, time, timedelta, timezone
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from mockloop import clock
+from mockloop.content import content
+from mockloop.core import suggestions, timeline
+from mockloop.core.charts import level_trend
+from mockloop.core.export_format import FILE_LIMIT, ImportError_, decode
+from mockloop.services import exchange, history
+
+bp = Blueprint("review", __name__)
+
+
+def _date(name: str, problems: list[str], end: bool = False) -> datetime | None:
+    """A filter date, or None (empty, or a problem added: the filter is then left out)."""
+    raw = request.args.get(name, "")
+    if not raw:
+        return None
+    earliest, latest = _date_range()
+    try:
+        day = datetime.strptime(raw, "%Y-%m-%d").date()
+    except ValueError:
+        problems.append(f"Enter dates as year-month-day, like {latest.isoformat()}.")
+        return None
+    if not earliest <= day <= latest:
+        # 9999-12-31 plus the day that makes "until" inclusive would overflow
+        problems.append(f"Dates go from {earliest.isoformat()} to {latest.isoformat()}.")
+        return None
+    moment = datetime.combine(day, time(), tzinfo=timezone.utc)
+    return moment + timedelta(days=1) if end else moment
+
+
+def _date_range():
+    return timeline.EARLIEST.date(), (clock.now() + timeline.MAX_AHEAD).date()
+
+
+@bp.get("/history")
+@login_required
+def history_list():
+    catalog, loop = content().catalog, content().loop
+    args = {k: request.args.get(k, "") for k in ("stage", "prompt", "tag", "role", "overall", "since", "until")}
+    tag_prompts = None
+    if args["tag"]:
+        tag_prompts = frozenset(p.slug for p in catalog.prompts.values() if args["tag"] in p.tags)
+    problems: list[str] = []
+    f = history.HistoryFilter(stage=args["stage"] or None, prompt=args["prompt"] or None, prompts=tag_prompts,
+                              role=args["role"] if args["role"] in history.ROLES else None,
+                              overall=args["overall"] or None, since=_date("since", problems),
+                              until=_date("until", problems, end=True))
+    cursors = {k: request.args.get(k) for k in ("older", "newer")}
+    for key, cursor in cursors.items():
+        if cursor is not None and history.decode_cursor(cursor) is None:
+            problems.append("That page link is broken; this is the newest page.")
+            cursors[key] = None
+    page = history.history_page(current_user, f, older_than=cursors["older"], newer_than=cursors["newer"])
+    stages = {s.slug: s for s in loop.stages}
+    tags = sorted({t for p in catalog.prompts.values() for t in p.tags})
+    filters = {k: v for k, v in args.items() if v}
+    return render_template("review/history.html", page=page, stages=stages, args=args, filters=filters,
+                           tags=tags, roles=history.ROLES, recommendation=loop.recommendation,
+                           titles={p.slug: p.title for p in catalog.prompts.values()},
+                           prompts=sorted(catalog.prompts.values(), key=lambda p: (p.stage, p.title)),
+                           problems=problems, date_range=_date_range()), 400 if problems else 200
+
+
+@bp.get("/progress")
+@login_required
+def progress():
+    loop = content().loop
+    stages = []
+    for stage in loop.stages:
+        data = history.stage_progress(current_user, stage.slug, [d.key for d in stage.rubric])
+        if not data.rounds:
+            continue
+        charts = [(d, level_trend([lv for _, lv in data.trends[d.key]], f"{d.name} in {stage.title}",
+                                  f"c-{stage.slug}-{d.key}"), data.trends[d.key], data.averages.get(d.key))
+                  for d in stage.rubric]
+        stages.append((stage, data, charts))
+    return render_template("review/progress.html", stages=stages, pacing=_pacing(), calibration=_calibration(),
+                           recent=history.RECENT, cap=history.COUNT_CAP)
+
+
+def _pacing():
+    """Per stage and phase: in how many recent rounds the phase ran over its plan (was extended)."""
+
+    out: dict[str, dict[str, list[int]]] = {}
+    for stage, state in history.recent_phase_states(current_user):
+        counts = out.setdefault(stage, {})
+        for phase in state.phases:
+            over, seen = counts.setdefault(phase.name, [0, 0])
+            counts[phase.name] = [over + (phase.used_s > phase.planned_s + 1), seen + (phase.used_s > 0)]
+    return out
+
+
+def _calibration():
+    """Mean of (self level - interviewer level) per stage and dimension: + means you rate yourself higher."""
+    sums: dict[tuple[str, str], list[int]] = {}
+    for stage, mine, theirs in history.calibration_pairs(current_user):
+        for dim in mine.keys() & theirs.keys():
+            sums.setdefault((stage, dim), []).append(mine[dim] - theirs[dim])
+    names = {(s.slug, d.key): (s.title, d.name) for s in content().loop.stages for d in s.rubric}
+    return [(names.get(k, k), sum(v) / len(v), len(v)) for k, v in sorted(sums.items())]
+
+
+@bp.get("/practice-plan")
+@login_required
+def plan():
+    loop, catalog = content().loop, content().catalog
+    scores, attempts = [], []
+    for stage in loop.stages:
+        for d in stage.rubric:
+            scores += [suggestions.ScorePoint(stage.slug, d.key, level, at) for level, at in
+                       history.recent_levels(current_user, stage.slug, d.key, suggestions.WINDOW)]
+        slugs = [p.slug for p in catalog.for_stage(stage.slug)]
+        attempts += [suggestions.Attempt(slug, stage.slug, at, overall)
+                     for slug, at, overall in history.last_attempts(current_user, slugs)]
+    picks = suggestions.suggest(
+        [(s.slug, s.title) for s in loop.stages],
+        {s.slug: [p.slug for p in catalog.for_stage(s.slug)] for s in loop.stages},
+        {s.slug: {d.key: d.name for d in s.rubric} for s in loop.stages}, scores, attempts, clock.now())
+    return render_template("review/plan.html", suggestions=picks, stages={s.slug: s for s in loop.stages},
+                           catalog=catalog)
+
+
+@bp.get("/export.json")
+@login_required
+def export_json():
+    body = json.dumps(exchange.export_user(current_user, clock.now()), indent=1)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": "attachment; filename=mockloop-export.json"})
+
+
+@bp.get("/export.csv")
+@login_required
+def export_csv():
+    return Response(exchange.scorecards_csv(current_user), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=mockloop-scorecards.csv"})
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_page():
+    if request.method == "GET":
+        return render_template("review/import.html", error=None)
+    upload = request.files.get("file")
+    error = None
+    if upload is None or not upload.filename:
+        error = "Choose a mockloop export file (.json) to import."
+    else:
+        try:
+            doc = decode(upload.read(FILE_LIMIT + 1))  # one byte more tells "too big"
+            added = exchange.import_user(current_user, doc, clock.now())
+        except ImportError_ as exc:
+            error = f"Nothing was imported. {exc}"
+        else:
+            flash(f"Imported {added['rounds']} rounds and {added['scorecards']} scorecards "
+                  f"({added['skipped_rounds']} rounds and {added['skipped_scorecards']} scorecards were already here).",
+                  "success")
+            return redirect(url_for("review.history_list"))
+    return render_template("review/import.html", error=error), 400

@@ -1,0 +1,144 @@
+"""Scoring a finished round against its stage's rubric, and reading scorecards."""
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from mockloop import clock
+from mockloop.content import content
+from mockloop.core import rubric as rubric_core
+from mockloop.core import timer
+from mockloop.core.markup import render_user
+from mockloop.db import db
+from mockloop.db.models import Scorecard
+from mockloop.services import lifecycle, rounds
+from mockloop.services.history import neighbours
+from mockloop.services.scorecards import (
+    StaleScorecard,
+    answers_of,
+    card_for,
+    open_card,
+    save_draft,
+    submit,
+    visible_cards,
+)
+from mockloop.services.seats import role_of
+from mockloop.web.access import round_for
+from mockloop.web.rubric_form import scorecard_form
+
+bp = Blueprint("scoring", __name__)
+
+
+@bp.route("/rounds/<int:round_id>/score", methods=["GET", "POST"])
+@login_required
+def score(round_id: int):
+    rnd = round_for(round_id, current_user, details=request.method == "GET")
+    lifecycle.enforce_deadline(rnd, clock.now())
+    if rnd.status != timer.LOCKED:
+        return render_template("scoring/not_yet.html", rnd=rnd), 409
+    card = card_for(rnd, current_user)
+    if request.method == "POST":
+        return _rubric_form(rnd, card, card.rubric if card else _current_rubric(rnd))
+    if card is None:
+        card = open_card(rnd, current_user, _current_rubric(rnd), clock.now())
+        if card.role == "interviewer" and rnd.interviewer_notes.strip():
+            # The interviewer's notes, split by dimension heading, become the first draft's evidence.
+            save_draft(card, rubric_core.evidence_from_notes(card.rubric, rnd.interviewer_notes), clock.now())
+    if card.status == "submitted":
+        return redirect(url_for("scoring.scorecard", card_id=card.id))
+    return _rubric_form(rnd, card, card.rubric)
+
+
+def _current_rubric(rnd) -> dict:
+    """The rubric a new card of this round is scored against: the stage's, as the loop has it now."""
+    stage = content().loop.stage(rnd.stage)
+    if stage is None:
+        abort(404, description=f"The stage {rnd.stage!r} is no longer in the loop, so it has no rubric.")
+    return rubric_core.snapshot(content().loop, stage)
+
+
+def _own_card(card_id: int) -> Scorecard:
+    card = db.session.get(Scorecard, card_id)
+    if card is None or card.reviewer_id != current_user.id:
+        abort(404, description="There is no such scorecard, or it is not yours to edit.")
+    return card
+
+
+@bp.route("/scorecards/<int:card_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(card_id: int):
+    card = _own_card(card_id)
+    return _rubric_form(card.round, card, card.rubric)
+
+
+@bp.post("/scorecards/<int:card_id>/draft")
+@login_required
+def draft(card_id: int):
+    card = _own_card(card_id)
+    save_draft(card, request.form.to_dict(), clock.now())
+    return jsonify(saved_at=card.draft_saved_at.isoformat())
+
+
+def _rubric_form(rnd, card: Scorecard | None, rubric: dict):
+    """The rubric form of `card` and its submit. card=None: a first submit without a draft (the form
+    was never opened, or its draft was lost), which creates the card as it stores the answers."""
+    Form = scorecard_form(rubric)
+    message, status = None, 200
+    if request.method == "POST":
+        bad = rubric_core.forged(rubric, request.form)
+        if bad:
+            abort(400, description="The form contained answers that are not part of this rubric "
+                                   f"({', '.join(sorted(bad))}); nothing was saved.")
+        form = Form()
+        if form.validate_on_submit():
+            answers = rubric_core.answers_from_fields(rubric, form.data)
+            raw = form.revision.data or ""  # ASCII and short: "²" or 30 digits must be stale, not a 500
+            revision = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else -1
+            try:
+                card_id = submit(rnd, card, rubric, answers, current_user, revision, clock.now())
+            except StaleScorecard as exc:
+                message, status = str(exc), 409
+            else:
+                flash("Scorecard saved.", "success")
+                return redirect(url_for("scoring.scorecard", card_id=card_id))
+        else:
+            status = 400
+        if card is None:  # the form comes back around a new draft card, with what was typed kept
+            card = open_card(rnd, current_user, rubric, clock.now())
+    else:
+        fields = card.draft or rubric_core.fields_from_answers(card.rubric, answers_of(card))
+        form = Form(formdata=None, data={**fields, "revision": str(card.revision)})
+    return render_template("scoring/form.html", card=card, rnd=rnd, form=form, message=message,
+                           facts=_facts(rnd)), status
+
+
+def _facts(rnd):
+    """What the round's events say: planned vs actual time per phase, pauses, extensions."""
+    return rounds.state_of(rnd, clock.now())
+
+
+@bp.get("/scorecards/<int:card_id>")
+@login_required
+def scorecard(card_id: int):
+    card = db.session.get(Scorecard, card_id)
+    visible = card is not None and (card.reviewer_id == current_user.id or (
+        card.status == "submitted" and role_of(card.round, current_user) is not None))
+    if not visible:
+        abort(404, description="There is no such scorecard, or it is not yours.")
+    rnd = card.round
+    cards = [c for c in visible_cards(rnd, current_user) if c.status == "submitted" or c.id == card.id]
+    answers = {c.id: answers_of(c) for c in cards}
+    # Calibration: dimensions where the reviewers (self and interviewer) chose different levels.
+    differing = {d["key"] for d in card.rubric["dimensions"]
+                 if len({answers[c.id]["levels"].get(d["key"]) for c in cards} - {None}) > 1}
+    newer, older = neighbours(current_user, card)
+    return render_template("scoring/scorecard.html", card=card, rnd=rnd, cards=cards, answers=answers,
+                           differing=differing, facts=_facts(rnd), newer=newer, older=older,
+                           scratchpad_html=render_user(rnd.scratchpad), render_user=render_user)
