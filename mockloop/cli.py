@@ -49,19 +49,18 @@ def user():
 @click.option("--email", prompt=True)
 @click.option("--name", "display_name", prompt="Display name")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-@click.option("--admin", is_flag=True, help="Make the account an administrator.")
 @with_appcontext
-def user_create(email, display_name, password, admin):
+def user_create(email, display_name, password):
     """Create an account (works while sign-up is closed)."""
     from mockloop.services.users import UserExists, create_user
     from mockloop.web.account_forms import MIN_PASSWORD
     if len(password) < MIN_PASSWORD:
         raise click.ClickException(f"The password needs at least {MIN_PASSWORD} characters.")
     try:
-        created = create_user(email, display_name, password, is_admin=admin)
+        created = create_user(email, display_name, password)
     except UserExists as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Created {created.email}{' (admin)' if admin else ''}.")
+    click.echo(f"Created {created.email}.")
 
 
 @main.group()
@@ -147,13 +146,14 @@ def export_cmd(email, output):
 def import_cmd(email, file):
     """Import a JSON export; what is already here is skipped, and a bad file changes nothing."""
     from mockloop import clock
-    from mockloop.core.export_format import ImportError_, decode
+    from mockloop.core.errors import Invalid
+    from mockloop.core.export_format import decode
     from mockloop.services.exchange import import_user
     user_ = _user_or_fail(email)
     try:
         # No size limit here: the operator's own file, read the same way as an upload otherwise.
         added = import_user(user_, decode(file.read(), limit=None), clock.now())
-    except ImportError_ as exc:
+    except Invalid as exc:
         raise click.ClickException(f"Nothing was imported. {exc}") from exc
     click.echo(f"Imported {added['rounds']} rounds and {added['scorecards']} scorecards; skipped "
                f"{added['skipped_rounds']} rounds and {added['skipped_scorecards']} scorecards already here.")

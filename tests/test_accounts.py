@@ -67,14 +67,14 @@ def test_password_change_signs_out_other_sessions(app, client, auth):
     assert auth.login(password="a brand new passphrase").status_code == 302
 
 
-def test_closed_signup_and_admin_created_user(make_app):
+def test_closed_signup_and_cli_created_user(make_app):
     app = make_app(SIGNUP_OPEN=False)
     client = app.test_client()
     assert client.get("/account/signup").status_code == 403
     result = app.test_cli_runner().invoke(main, ["user", "create", "--email", "Root@Example.com", "--name", "Root",
-                                                 "--password", "an admin passphrase", "--admin"])
+                                                 "--password", "an admin passphrase"])
     assert result.exit_code == 0, result.output
-    assert "Created root@example.com (admin)" in result.output
+    assert "Created root@example.com." in result.output
     assert Auth(client).login(email="root@example.com", password="an admin passphrase").status_code == 302
     dup = app.test_cli_runner().invoke(main, ["user", "create", "--email", "root@example.com", "--name", "R",
                                               "--password", "another passphrase"])

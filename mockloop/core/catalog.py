@@ -49,8 +49,6 @@ class Prompt:
     phases: tuple[Phase, ...] | None
     brief_html: str
     guide_html: str
-    brief_text: str
-    guide_text: str
     path: str
     user_owned: bool = False
 
@@ -123,7 +121,7 @@ class _PromptParser:
         return Prompt(slug=self.path.stem, stage=meta["stage"].slug, title=meta["title"], tags=meta["tags"],
                       difficulty=meta["difficulty"], duration=meta["duration"], phases=meta["phases"],
                       brief_html=render_trusted(brief_md), guide_html=render_trusted(guide_md),
-                      brief_text=brief_md, guide_text=guide_md, path=str(self.path), user_owned=user_owned)
+                      path=str(self.path), user_owned=user_owned)
 
     def front_matter(self, raw: str) -> _Meta | None:
         try:

@@ -8,15 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from mockloop.core.errors import Conflict, Invalid
+
 START, PAUSE, RESUME, EXTEND, END, EXPIRE, CANCEL = "start", "pause", "resume", "extend", "end", "expire", "cancel"
 KINDS = (START, PAUSE, RESUME, EXTEND, END, EXPIRE, CANCEL)
 LOCK_REASONS = {END: "ended", EXPIRE: "time", CANCEL: "cancelled"}
 PLANNED, RUNNING, PAUSED, LOCKED = "planned", "running", "paused", "locked"
 EXTEND_MINUTES = 5
-
-
-class TimerError(ValueError):
-    """An action that the round's current status does not allow."""
 
 
 @dataclass(frozen=True)
@@ -34,8 +32,7 @@ class PhaseState:
     start_s: float  # offsets in running time from the start of the round
     end_s: float
     used_s: float  # running time spent in this phase so far
-    starts_at: datetime | None  # wall-clock projection; None unless running
-    ends_at: datetime | None
+    ends_at: datetime | None  # wall-clock projection; None unless running
 
 
 @dataclass(frozen=True)
@@ -123,11 +120,8 @@ def round_state(phase_minutes: list[tuple[str, float]], events: list[Event], now
     phases, start = [], 0.0
     for i, end in enumerate(ends):
         used = max(0.0, min(elapsed, end) - start)
-        at_start = at_end = None
-        if status == RUNNING:
-            at_start = now + timedelta(seconds=start - elapsed)
-            at_end = now + timedelta(seconds=end - elapsed)
-        phases.append(PhaseState(names[i], planned[i], extra[i], start, end, used, at_start, at_end))
+        at_end = now + timedelta(seconds=end - elapsed) if status == RUNNING else None
+        phases.append(PhaseState(names[i], planned[i], extra[i], start, end, used, at_end))
         start = end
     return RoundState(status=status, lock_reason=reason, total_s=total, elapsed_s=elapsed,
                       remaining_s=max(0.0, total - elapsed), deadline=deadline, locked_at=locked_at,
@@ -140,10 +134,10 @@ ALLOWED = {START: (PLANNED,), PAUSE: (RUNNING,), RESUME: (PAUSED,), EXTEND: (RUN
 
 
 def check_action(state: RoundState, kind: str) -> None:
-    """Raise TimerError if a user may not take this action now."""
+    """Raise Conflict if the round's status does not allow this action now."""
     if kind not in ALLOWED:
-        raise TimerError(f"Unknown action {kind!r}.")
+        raise Invalid(f"Unknown action {kind!r}.", field="action")
     if state.status not in ALLOWED[kind]:
         if state.status == LOCKED:
-            raise TimerError("The round is over; its timer can no longer change.")
-        raise TimerError(f"Cannot {kind} a round that is {state.status}.")
+            raise Conflict("The round is over; its timer can no longer change.", reason="locked")
+        raise Conflict(f"Cannot {kind} a round that is {state.status}.", reason=state.status)

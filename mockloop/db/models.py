@@ -46,7 +46,6 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(80))
     password_hash: Mapped[str] = mapped_column(String(255))
-    is_admin: Mapped[bool] = mapped_column(default=False)
     timezone: Mapped[str | None] = mapped_column(String(64))  # IANA name; None: the browser's
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
 

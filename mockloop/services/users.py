@@ -35,10 +35,10 @@ def password_matches(user: User | None, password: str) -> bool:
     return user.check_password(password)
 
 
-def create_user(email: str, display_name: str, password: str, is_admin: bool = False) -> User:
+def create_user(email: str, display_name: str, password: str) -> User:
     if find_user(email) is not None:
         raise UserExists(f"An account with {normalize_email(email)} already exists.")
-    user = User(email=normalize_email(email), display_name=display_name.strip(), is_admin=is_admin)
+    user = User(email=normalize_email(email), display_name=display_name.strip())
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
