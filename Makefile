@@ -6,7 +6,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-postgres db chromium clean bench soak
+.PHONY: run test test-postgres lint db chromium clean bench soak
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ $(VENV)/.installed: $(BIN)/activate pyproject.toml
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
 db: $(VENV)/.installed
@@ -32,6 +36,13 @@ chromium:
 
 test: $(VENV)/.installed-test chromium
 	$(BIN)/python -m pytest -q
+
+# Lint, formatting, types (strict for mockloop/core) and the layer contracts; all settings in pyproject.toml.
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # The same suite on PostgreSQL: .ci/with-postgres installs Debian's postgresql if needed, starts a
 # throwaway cluster in a temp folder on 127.0.0.1:54329, and stops and deletes it afterwards.
@@ -49,4 +60,4 @@ soak: $(VENV)/.installed-test
 	$(BIN)/python soak/soak.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist
