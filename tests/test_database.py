@@ -41,16 +41,16 @@ def test_upgrading_keeps_the_users_data(tmp_path, postgres):
             conn.execute(text("INSERT INTO users (id, email, display_name, password_hash, login_version, is_admin,"
                               " created_at) VALUES (1, 'a@b.c', 'A', 'x', 1, false, '2026-01-01 10:00:00')"))
             conn.execute(text(
-                "INSERT INTO rounds (id, uid, owner_id, candidate_id, stage, prompt_slug, prompt_title, minutes, plan,"
-                " status, version, scratchpad, scratchpad_rev, mode, interviewer_notes, notes_rev, created_at)"
-                " VALUES (1, 'u-1', 1, 1, 'quick', 'p', 'P', 1, '[[\"A\", 1]]', 'locked', 2, 'my notes', 1, 'solo',"
-                " '', 0, '2026-01-01 10:00:00')"))
+                "INSERT INTO rounds (id, uid, owner_id, candidate_id, stage, prompt_slug, prompt_title, minutes,"
+                " plan, status, version, scratchpad, scratchpad_rev, mode, interviewer_notes, notes_rev, created_at)"
+                " VALUES (1, 'u-1', 1, 1, 'quick', 'p', 'P', 1, '[[\"A\", 1]]', 'locked', 2, 'my notes', 1,"
+                " 'solo', '', 0, '2026-01-01 10:00:00')"))
             conn.execute(text("INSERT INTO round_events (round_id, kind, at, recorded_at, minutes) VALUES"
                               " (1, 'start', '2026-01-01 10:00:00', '2026-01-01 10:00:00', 0)"))
             conn.execute(text(
-                "INSERT INTO scorecards (id, uid, round_id, reviewer_id, reviewer_name, candidate_id, role, stage,"
-                " prompt_slug, status, keep, stop, start, rubric, revision, created_at) VALUES (1, 'c-1', 1, 1, 'A',"
-                " 1, 'self', 'quick', 'p', 'draft', '', '', '', '{}', 0, '2026-01-01 10:00:00')"))
+                "INSERT INTO scorecards (id, uid, round_id, reviewer_id, reviewer_name, candidate_id, role,"
+                " stage, prompt_slug, status, keep, stop, start, rubric, revision, created_at) VALUES (1, 'c-1', 1,"
+                " 1, 'A', 1, 'self', 'quick', 'p', 'draft', '', '', '', '{}', 0, '2026-01-01 10:00:00')"))
         flask_migrate.upgrade()
         with db.engine.connect() as conn:
             counts = [conn.execute(text(f"SELECT count(*) FROM {t}")).scalar()

@@ -122,7 +122,7 @@ class Round(db.Model):
 
     candidate: Mapped[User | None] = relationship(foreign_keys=[candidate_id])
     interviewer: Mapped[User | None] = relationship(foreign_keys=[interviewer_id])
-    events: Mapped[list["RoundEvent"]] = relationship(back_populates="round", order_by="RoundEvent.id",
+    events: Mapped[list[RoundEvent]] = relationship(back_populates="round", order_by="RoundEvent.id",
                                                       cascade="all, delete-orphan")
 
 
@@ -244,9 +244,9 @@ class Scorecard(db.Model):
     @property
     def reviewer_label(self) -> str:
         return self.reviewer.display_name if self.reviewer else (self.reviewer_name or "a former member")
-    scores: Mapped[list["Score"]] = relationship(back_populates="scorecard", cascade="all, delete-orphan",
+    scores: Mapped[list[Score]] = relationship(back_populates="scorecard", cascade="all, delete-orphan",
                                                  order_by="Score.position")
-    edits: Mapped[list["ScorecardEdit"]] = relationship(back_populates="scorecard", cascade="all, delete-orphan",
+    edits: Mapped[list[ScorecardEdit]] = relationship(back_populates="scorecard", cascade="all, delete-orphan",
                                                         order_by="ScorecardEdit.id")
 
 

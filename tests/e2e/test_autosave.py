@@ -35,7 +35,7 @@ def start_round(page, live_url, minutes=1) -> int:
 def stored(app, round_id) -> Round:
     with app.app_context():
         rnd = db.session.get(Round, round_id)
-        rnd.scratchpad  # load the deferred column inside the session
+        _ = rnd.scratchpad  # load the deferred column inside the session
         db.session.expunge(rnd)
         return rnd
 

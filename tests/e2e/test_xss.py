@@ -36,7 +36,8 @@ DOM_PROBLEMS = """() => {
       const name = attr.name.toLowerCase();
       if (name.startsWith("on")) bad.push(`<${el.localName} ${name}>`);
       const s = urlAttrs.has(name) && scheme(attr.value);
-      if (s && ["javascript", "vbscript", "data", "livescript"].includes(s[1])) bad.push(`<${el.localName} ${name}=${attr.value}>`);
+      if (s && ["javascript", "vbscript", "data", "livescript"].includes(s[1]))
+        bad.push(`<${el.localName} ${name}=${attr.value}>`);
       if (name === "style") bad.push(`<${el.localName} style>`);
     }
     if (el.localName === "script" && !el.getAttribute("src")) bad.push("inline script");
