@@ -316,3 +316,35 @@ def test_calendar_file_escapes_and_folds_any_title(app, frozen_clock):
     assert str(event["SUMMARY"]) == expected
     assert str(event["DESCRIPTION"]) == f"Open the round: http://localhost/rounds/{rid}"
     assert str(event["URL"]) == f"http://localhost/rounds/{rid}"
+
+
+def test_a_booking_link_says_how_long_it_really_lasts(app, frozen_clock):
+    """A booked round's link stays open until its last proposed time, not 24 hours: the page that
+    shows it and the page of the expired link both say so."""
+    ada, bob, rid, link = booking(app, frozen_clock, ["2026-05-05T09:00", "2026-05-06T09:30"])  # now: 05-04 12:00
+    page = html.unescape(ada.client.get(f"/rounds/{rid}").get_data(as_text=True))
+    assert "it works once and expires in 45 hours 30 minutes." in page
+    frozen_clock.advance(hours=30)
+    page = html.unescape(ada.client.get(f"/rounds/{rid}").get_data(as_text=True))
+    assert "expires in 15 hours 30 minutes." in page
+    frozen_clock.current = datetime(2026, 5, 6, 9, 30, tzinfo=timezone.utc)
+    res = bob.client.get(link)
+    assert res.status_code == 410
+    assert "expired (the link lasted 45 hours 30 minutes)" in html.unescape(res.get_data(as_text=True))
+
+
+def test_notice_texts_follow_the_reminder_and_no_show_times(app, frozen_clock, monkeypatch):
+    from mockloop.services import bookings
+    monkeypatch.setattr(bookings, "REMINDER_BEFORE", timedelta(minutes=15))
+    monkeypatch.setattr(bookings, "NO_SHOW_AFTER", timedelta(minutes=20))
+    ada, bob, rid, link = booking(app, frozen_clock, ["2026-05-05T15:00"])
+    bob.client.post(link, data={"csrf_token": csrf_token(bob.client, link), "when": "2026-05-05T15:00:00+00:00"})
+    start = datetime(2026, 5, 5, 15, 0, tzinfo=timezone.utc)
+    assert len(fire_at(app, start - timedelta(minutes=15), frozen_clock)) == 2
+    assert "starts in 15 minutes." in ada.client.get("/api/notices").get_json()["notices"][0]["text"]
+    [alarm] = icalendar.Calendar.from_ical(ada.client.get(f"/rounds/{rid}/calendar.ics").data).walk("VALARM")
+    assert alarm.decoded("TRIGGER") == -timedelta(minutes=15)
+    assert str(alarm["DESCRIPTION"]) == "Mock round in 15 minutes"
+    assert len(fire_at(app, start + timedelta(minutes=20), frozen_clock)) == 1  # nobody joined
+    texts = [n["text"] for n in bob.client.get("/api/notices").get_json()["notices"]]
+    assert any("did not join within 20 minutes of the start" in t for t in texts), texts

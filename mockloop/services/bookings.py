@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 
 from mockloop.core import timer
+from mockloop.core.vocabulary import NoticeKind, duration_text
 from mockloop.db import db
 from mockloop.db.models import Notice, Round, User
 from mockloop.services.loops import _no_breaks, ics_fold, ics_text
@@ -24,9 +25,9 @@ def book(rnd: Round, at: datetime) -> None:
     rnd.scheduled_at = at
     db.session.execute(db.delete(Notice).where(Notice.round_id == rnd.id, Notice.fired_at.is_(None)))
     for user_id in {rnd.candidate_id, rnd.interviewer_id} - {None}:
-        db.session.add(Notice(user_id=user_id, round_id=rnd.id, kind="reminder", due_at=at - REMINDER_BEFORE,
-                              text=f"Your mock round ({rnd.prompt_title}) starts in 10 minutes."))
-    db.session.add(Notice(user_id=rnd.owner_id, round_id=rnd.id, kind="no_show", due_at=at + NO_SHOW_AFTER))
+        db.session.add(Notice(user_id=user_id, round_id=rnd.id, kind=NoticeKind.REMINDER, due_at=at - REMINDER_BEFORE,
+                              text=f"Your mock round ({rnd.prompt_title}) starts in {duration_text(REMINDER_BEFORE)}."))
+    db.session.add(Notice(user_id=rnd.owner_id, round_id=rnd.id, kind=NoticeKind.NO_SHOW, due_at=at + NO_SHOW_AFTER))
     db.session.commit()
 
 
@@ -60,6 +61,6 @@ def ics(rnd: Round, url: str, now: datetime) -> str:
              f"DTEND:{stamp(rnd.scheduled_at + timedelta(minutes=rnd.minutes))}",
              f"SUMMARY:{ics_text('Mock interview: ' + rnd.prompt_title)}",
              f"DESCRIPTION:{ics_text('Open the round: ' + url)}", f"URL:{_no_breaks(url)}", "BEGIN:VALARM",
-             "TRIGGER:-PT10M", "ACTION:DISPLAY", "DESCRIPTION:Mock round in 10 minutes", "END:VALARM", "END:VEVENT",
-             "END:VCALENDAR"]
+             f"TRIGGER:-PT{REMINDER_BEFORE // timedelta(minutes=1)}M", "ACTION:DISPLAY",
+             f"DESCRIPTION:Mock round in {duration_text(REMINDER_BEFORE)}", "END:VALARM", "END:VEVENT", "END:VCALENDAR"]
     return "".join(ics_fold(line) for line in lines)

@@ -10,6 +10,7 @@ from sqlalchemy import insert
 from mockloop.core.catalog import Catalog
 from mockloop.core.loop import Loop, Stage
 from mockloop.core.rubric import snapshot
+from mockloop.core.vocabulary import CardStatus, Mode, ReviewerRole
 from mockloop.db import db
 from mockloop.db.models import Round, RoundEvent, Score, Scorecard, User
 
@@ -33,7 +34,7 @@ def finished_rounds(user: User, stages: list[Stage], catalog: Catalog, count: in
                          "prompt_slug": prompt.slug, "prompt_title": prompt.title, "minutes": minutes,
                          "plan": [[p.name, p.minutes] for p in prompt.plan(stage, minutes)], "status": "locked",
                          "lock_reason": "time", "locked_at": started + timedelta(minutes=minutes), "version": 3,
-                         "scratchpad": "", "scratchpad_rev": 0, "mode": "solo", "interviewer_notes": "",
+                         "scratchpad": "", "scratchpad_rev": 0, "mode": Mode.SOLO, "interviewer_notes": "",
                          "notes_rev": 0, "pinned": False, "created_at": started})
         ids = db.session.execute(insert(Round).returning(Round.id, sort_by_parameter_order=True), rows).scalars().all()
         db.session.execute(insert(RoundEvent), [
@@ -56,16 +57,16 @@ def seed_history(user: User, loop: Loop, catalog: Catalog, count: int, now: date
     for start in range(0, len(rounds), BATCH):
         batch = rounds[start:start + BATCH]
         cards = [{"uid": str(uuid.uuid4()), "round_id": rid, "reviewer_id": user.id, "reviewer_name": user.display_name,
-                  "candidate_id": user.id, "role": "self", "stage": stage.slug, "prompt_slug": slug,
-                  "status": "submitted", "overall": rng.choice(overall), "keep": "Kept structure.",
+                  "candidate_id": user.id, "role": ReviewerRole.SELF, "stage": stage.slug, "prompt_slug": slug,
+                  "status": CardStatus.SUBMITTED, "overall": rng.choice(overall), "keep": "Kept structure.",
                   "stop": "Rushing.", "start": "Summarise.", "rubric": rubrics[stage.slug], "revision": 1,
                   "created_at": done, "submitted_at": done}
                  for rid, stage, slug, done in batch]
         card_ids = db.session.execute(insert(Scorecard).returning(Scorecard.id, sort_by_parameter_order=True),
                                       cards).scalars().all()
         db.session.execute(insert(Score), [
-            {"scorecard_id": cid, "candidate_id": user.id, "role": "self", "stage": stage.slug, "dimension": d.key,
-             "position": pos, "level": rng.randint(1, 4), "evidence": "", "scored_at": done}
+            {"scorecard_id": cid, "candidate_id": user.id, "role": ReviewerRole.SELF, "stage": stage.slug,
+             "dimension": d.key, "position": pos, "level": rng.randint(1, 4), "evidence": "", "scored_at": done}
             for cid, (_, stage, _, done) in zip(card_ids, batch) for pos, d in enumerate(stage.rubric)])
         db.session.commit()
     return len(rounds)

@@ -9,10 +9,11 @@ from datetime import datetime
 from sqlalchemy import or_
 
 from mockloop.core import export_format
+from mockloop.core.vocabulary import CardStatus, Seat
 from mockloop.db import db
 from mockloop.db.models import Invite, Round, RoundEvent, Score, Scorecard, User
 from mockloop.services import lifecycle, rounds
-from mockloop.services.seats import CANDIDATE, role_of
+from mockloop.services.seats import role_of
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -33,7 +34,7 @@ def export_user(user: User, now: datetime) -> dict:
         mine = role_of(rnd, user)
         cards = []
         for card in db.session.execute(db.select(Scorecard).filter_by(round_id=rnd.id).order_by(Scorecard.id)).scalars():
-            if card.reviewer_id != user.id and card.status != "submitted":
+            if card.reviewer_id != user.id and card.status != CardStatus.SUBMITTED:
                 continue  # someone else's draft is theirs alone
             cards.append({
                 "uid": card.uid, "role": card.role, "reviewer": "me" if card.reviewer_id == user.id else "peer",
@@ -47,7 +48,7 @@ def export_user(user: User, now: datetime) -> dict:
             "minutes": rnd.minutes, "plan": rnd.plan, "mode": rnd.mode, "my_role": mine,
             "status": rnd.status, "created_at": _iso(rnd.created_at), "scratchpad": rnd.scratchpad,
             "scratchpad_saved_at": _iso(rnd.scratchpad_saved_at),
-            "interviewer_notes": rnd.interviewer_notes if mine != CANDIDATE else None,
+            "interviewer_notes": rnd.interviewer_notes if mine != Seat.CANDIDATE else None,
             "events": [{"kind": e.kind, "at": _iso(e.at), "recorded_at": _iso(e.recorded_at), "minutes": e.minutes,
                         "actor": None if e.actor_id is None else ("me" if e.actor_id == user.id else "peer")}
                        for e in rnd.events],
@@ -137,7 +138,7 @@ def _target_round(user: User, r: dict, now: datetime, path: str) -> Round | None
 
 
 def _new_round(user: User, r: dict, uid: str) -> Round:
-    me_candidate = r["my_role"] == "candidate"
+    me_candidate = r["my_role"] == Seat.CANDIDATE
     rnd = Round(uid=uid, owner_id=user.id, candidate_id=user.id if me_candidate else None,
                 interviewer_id=None if me_candidate else user.id, stage=r["stage"], prompt_slug=r["prompt_slug"],
                 prompt_title=r["prompt_title"], minutes=r["minutes"], plan=r["plan"], mode=r["mode"],
@@ -173,7 +174,7 @@ def _add_card(user: User, rnd: Round, r: dict, c: dict, path: str) -> bool:
                      reviewer_name=c["reviewer_name"], candidate_id=candidate_id, role=c["role"], stage=rnd.stage,
                      prompt_slug=rnd.prompt_slug, status=c["status"], overall=c["overall"], keep=c["keep"],
                      stop=c["stop"], start=c["start"], rubric=c["rubric"], created_at=c["created_at"],
-                     submitted_at=c["submitted_at"], revision=1 if c["status"] == "submitted" else 0)
+                     submitted_at=c["submitted_at"], revision=1 if c["status"] == CardStatus.SUBMITTED else 0)
     for s in c["scores"]:
         card.scores.append(Score(candidate_id=candidate_id, role=c["role"], stage=rnd.stage, **s))
     db.session.add(card)
@@ -189,7 +190,7 @@ def scorecards_csv(user: User) -> str:
                      "start"])
     cards = db.session.execute(
         db.select(Scorecard).where(or_(Scorecard.reviewer_id == user.id, Scorecard.candidate_id == user.id),
-                                   Scorecard.status == "submitted").order_by(Scorecard.submitted_at)).scalars()
+                                   Scorecard.status == CardStatus.SUBMITTED).order_by(Scorecard.submitted_at)).scalars()
     for card in cards:
         levels = ";".join(f"{s.dimension}={s.level}" for s in card.scores)
         writer.writerow([_cell(v) for v in (_iso(card.submitted_at), card.stage, card.prompt_slug, card.role,

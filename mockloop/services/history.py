@@ -11,11 +11,13 @@ from datetime import datetime, timezone
 from sqlalchemy import and_, func, or_
 
 from mockloop.core import timer
+from mockloop.core.vocabulary import CardStatus, ReviewerRole, Seat
 from mockloop.db import db
 from mockloop.db.models import Round, RoundEvent, Score, Scorecard, User
 
 PAGE_SIZE = 20
-ROLES = {"candidate": "as candidate", "interviewer": "as interviewer", "self": "self-assessment"}
+# The history filter: cards about the user as candidate, cards they gave as interviewer, self-assessments.
+ROLES = {Seat.CANDIDATE: "as candidate", Seat.INTERVIEWER: "as interviewer", ReviewerRole.SELF: "self-assessment"}
 
 
 @dataclass
@@ -42,18 +44,18 @@ def _sources(user: User, role: str | None):
     gave = (Scorecard.reviewer_id == user.id)
     # Cards about the user by someone else are the interviewer cards of their rounds (a self card is
     # always by its candidate); this form walks the (candidate_id, role, submitted_at) index.
-    about = and_(Scorecard.candidate_id == user.id, Scorecard.role == "interviewer")
-    if role == "self":
-        return [and_(gave, Scorecard.role == "self")]
-    if role == "interviewer":
-        return [and_(gave, Scorecard.role == "interviewer")]
-    if role == "candidate":
+    about = and_(Scorecard.candidate_id == user.id, Scorecard.role == ReviewerRole.INTERVIEWER)
+    if role == ReviewerRole.SELF:
+        return [and_(gave, Scorecard.role == ReviewerRole.SELF)]
+    if role == Seat.INTERVIEWER:
+        return [and_(gave, Scorecard.role == ReviewerRole.INTERVIEWER)]
+    if role == Seat.CANDIDATE:
         return [about]
     return [gave, about]
 
 
 def _filtered(query, f: HistoryFilter):
-    query = query.where(Scorecard.status == "submitted")
+    query = query.where(Scorecard.status == CardStatus.SUBMITTED)
     if f.stage:
         query = query.where(Scorecard.stage == f.stage)
     if f.prompt:
@@ -188,14 +190,15 @@ def recent_phase_states(user: User, limit: int = RECENT * 6) -> list[tuple[str, 
 def calibration_pairs(user: User, limit: int = RECENT * 6) -> list[tuple[str, dict[str, int], dict[str, int]]]:
     """(stage, self levels, interviewer levels) for recent peer rounds where the user has both cards."""
     interviewer_cards = db.session.execute(
-        db.select(Scorecard).where(Scorecard.candidate_id == user.id, Scorecard.role == "interviewer",
+        db.select(Scorecard).where(Scorecard.candidate_id == user.id, Scorecard.role == ReviewerRole.INTERVIEWER,
                                    Scorecard.submitted_at.is_not(None))
         .order_by(Scorecard.submitted_at.desc()).limit(limit)).scalars().all()
     if not interviewer_cards:
         return []
     self_cards = {c.round_id: c for c in db.session.execute(
         db.select(Scorecard).where(Scorecard.round_id.in_([c.round_id for c in interviewer_cards]),
-                                   Scorecard.role == "self", Scorecard.status == "submitted")).scalars()}
+                                   Scorecard.role == ReviewerRole.SELF, Scorecard.status == CardStatus.SUBMITTED)
+    ).scalars()}
     pairs = [(self_cards[c.round_id], c) for c in interviewer_cards if c.round_id in self_cards]
     if not pairs:
         return []
@@ -224,7 +227,8 @@ def last_attempts(user: User, prompt_slugs: list[str]) -> list[tuple[str, dateti
             .order_by(Round.created_at.desc()).limit(1)).first()
         if row:
             overall = db.session.execute(
-                db.select(Scorecard.overall).where(Scorecard.round_id == row.id, Scorecard.status == "submitted")
+                db.select(Scorecard.overall)
+                .where(Scorecard.round_id == row.id, Scorecard.status == CardStatus.SUBMITTED)
                 .order_by(Scorecard.role)).scalars().first()
             out.append((slug, row.created_at, overall))
     return out

@@ -9,6 +9,7 @@ from sqlalchemy import update
 from mockloop.core import timeline, timer
 from mockloop.core.catalog import Prompt
 from mockloop.core.loop import Loop
+from mockloop.core.vocabulary import NoticeKind
 from mockloop.db import db
 from mockloop.db.models import LoopPlan, Notice, Round, User
 from mockloop.services.rounds import RoundConflict, append_event, create_round, state_of
@@ -44,7 +45,7 @@ def plan_loop(owner: User, loop: Loop, items: list[LoopItem], start_at: datetime
         rnd = create_round(owner, loop.stage(item.stage), item.prompt, item.minutes, now, start=False,
                            scheduled_at=opens)
         rnd.loop_id, rnd.loop_position, rnd.pinned = plan.id, position, item.pinned_at is not None
-        db.session.add(Notice(user_id=owner.id, round_id=rnd.id, kind="open", due_at=opens,
+        db.session.add(Notice(user_id=owner.id, round_id=rnd.id, kind=NoticeKind.OPEN, due_at=opens,
                               text=f"Round {position + 1} of your loop ({rnd.prompt_title}) is open: start it when ready."))
     db.session.commit()
     return plan
@@ -72,7 +73,7 @@ def replan(plan: LoopPlan, now: datetime) -> None:
     """Move the unfired 'open' notices of rounds not started yet to their current times."""
     for rnd, planned in loop_timeline(plan, now):
         if rnd.status == timer.PLANNED:
-            db.session.execute(update(Notice).where(Notice.round_id == rnd.id, Notice.kind == "open",
+            db.session.execute(update(Notice).where(Notice.round_id == rnd.id, Notice.kind == NoticeKind.OPEN,
                                                     Notice.fired_at.is_(None)).values(due_at=planned.opens_at))
     db.session.commit()
 

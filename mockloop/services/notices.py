@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, update
 
 from mockloop.core import timer
+from mockloop.core.vocabulary import NoticeKind, Seat, duration_text
 from mockloop.db import db
 from mockloop.db.models import Notice, Round, User
 from mockloop.services.rounds import append_event
@@ -23,7 +24,7 @@ def fire_due(now: datetime) -> list[int]:
         .returning(Notice.id, Notice.kind, Notice.round_id).execution_options(synchronize_session=False)).all()
     db.session.commit()
     for notice_id, kind, round_id in fired:
-        if kind == "no_show":
+        if kind == NoticeKind.NO_SHOW:
             _check_no_show(db.session.get(Notice, notice_id), db.session.get(Round, round_id), now)
     return [n for n, _, _ in fired]
 
@@ -33,8 +34,8 @@ def _check_no_show(notice: Notice, rnd: Round, now: datetime) -> None:
         notice.seen_at = now  # the round happened (or was cancelled): nothing to say
         db.session.commit()
         return
-    missing = [role for role, seat, joined in (("candidate", rnd.candidate_id, rnd.candidate_joined_at),
-                                               ("interviewer", rnd.interviewer_id, rnd.interviewer_joined_at))
+    missing = [role for role, seat, joined in ((Seat.CANDIDATE, rnd.candidate_id, rnd.candidate_joined_at),
+                                               (Seat.INTERVIEWER, rnd.interviewer_id, rnd.interviewer_joined_at))
                if seat is None or joined is None]
     if not missing:
         notice.seen_at = now
@@ -43,9 +44,10 @@ def _check_no_show(notice: Notice, rnd: Round, now: datetime) -> None:
     rnd.no_show = "both" if len(missing) == 2 else missing[0]
     append_event(rnd, timer.CANCEL, now, None)
     notice.text = (f"No-show recorded for {rnd.prompt_title}: the {' and the '.join(missing)} did not join within "
-                   f"10 minutes of the start. The round is cancelled; book another time.")
+                   f"{duration_text(notice.due_at - rnd.scheduled_at)} of the start. "  # due NO_SHOW_AFTER past it
+                   "The round is cancelled; book another time.")
     for user_id in {rnd.candidate_id, rnd.interviewer_id} - {None, notice.user_id}:
-        db.session.add(Notice(user_id=user_id, round_id=rnd.id, kind="no_show_peer", due_at=now, fired_at=now,
+        db.session.add(Notice(user_id=user_id, round_id=rnd.id, kind=NoticeKind.NO_SHOW_PEER, due_at=now, fired_at=now,
                               text=notice.text))
     db.session.commit()
 

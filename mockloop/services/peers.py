@@ -10,6 +10,7 @@ from sqlalchemy import update
 from mockloop.core import timer
 from mockloop.core.catalog import Catalog
 from mockloop.core.loop import Stage
+from mockloop.core.vocabulary import Mode, Seat, duration_text
 from mockloop.db import db
 from mockloop.db.models import Invite, Round, User
 from mockloop.services.lifecycle import enforce_deadline
@@ -19,7 +20,7 @@ from mockloop.services.rounds import (
     create_round,
     pick_surprise,
 )
-from mockloop.services.seats import CANDIDATE, INTERVIEWER, candidate_prompts
+from mockloop.services.seats import candidate_prompts
 
 INVITE_LIFETIME = timedelta(hours=24)
 NOTES_LIMIT = 50_000
@@ -33,13 +34,13 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def open_seat(rnd: Round) -> str | None:
-    if rnd.mode != "peer":
+def open_seat(rnd: Round) -> Seat | None:
+    if rnd.mode != Mode.PEER:
         return None
     if rnd.candidate_id is None:
-        return CANDIDATE
+        return Seat.CANDIDATE
     if rnd.interviewer_id is None:
-        return INTERVIEWER
+        return Seat.INTERVIEWER
     return None
 
 
@@ -74,7 +75,9 @@ def check_invite(invite: Invite | None, now: datetime) -> Invite:
     if invite.accepted_at is not None:
         raise InviteError("This invite has already been used. Each link seats one person once.")
     if now >= invite.expires_at:
-        raise InviteError("This invite has expired (links last 24 hours). Ask for a new one.")
+        # A booking's link lasts until its last proposed time, so the text says how long this one lasted.
+        lasted = duration_text(invite.expires_at - invite.created_at)
+        raise InviteError(f"This invite has expired (the link lasted {lasted}). Ask for a new one.")
     return invite
 
 
@@ -90,7 +93,7 @@ def accept_invite(token: str, user: User, now: datetime, chosen: str | None = No
             raise InviteError("That proposed time has passed; ask for a new one.")
     if user.id in (rnd.candidate_id, rnd.interviewer_id):
         raise InviteError("You are already in this round; send the link to your practice partner.")
-    seat_column = Round.candidate_id if invite.role == CANDIDATE else Round.interviewer_id
+    seat_column = Round.candidate_id if invite.role == Seat.CANDIDATE else Round.interviewer_id
     # Both updates are conditional, so two people racing for one link cannot both get the seat.
     used = db.session.execute(
         update(Invite).where(Invite.id == invite.id, Invite.accepted_at.is_(None), Invite.revoked_at.is_(None))
@@ -165,7 +168,7 @@ def swap_roles(rnd: Round, by: User, stage: Stage, catalog: Catalog, now: dateti
     if prompt is None:
         raise RoundConflict("This stage has no other prompt to swap onto.")
     swapped = create_round(by, stage, prompt, rnd.minutes, now,
-                           seats={CANDIDATE: new_candidate, INTERVIEWER: new_interviewer})
+                           seats={Seat.CANDIDATE: new_candidate, Seat.INTERVIEWER: new_interviewer})
     won = db.session.execute(
         update(Round).where(Round.id == rnd.id, Round.swapped_round_id.is_(None))
         .values(swapped_round_id=swapped.id, version=Round.version + 1)

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, func, update
 from mockloop.core import timer
 from mockloop.core.catalog import Catalog, Prompt
 from mockloop.core.loop import Stage
+from mockloop.core.vocabulary import Mode, Seat
 from mockloop.db import db
 from mockloop.db.models import Round, RoundEvent, User
 
@@ -36,24 +37,25 @@ TRIAL_MINUTES = 2
 
 
 def create_round(owner: User, stage: Stage, prompt: Prompt, minutes: int, now: datetime, *,
-                 seats: dict[str, User | None] | None = None, start: bool | None = None,
+                 seats: dict[Seat, User | None] | None = None, start: bool | None = None,
                  scheduled_at: datetime | None = None, trial: bool = False) -> Round:
     """A solo round (seats=None) starts at once unless start=False (a loop's later rounds); a peer
     round waits for its interviewer to start it.
 
-    seats maps "candidate" and "interviewer" to users, None for a seat an invite will fill.
+    seats maps each Seat to a user, None for a seat an invite will fill.
     trial: a TRIAL_MINUTES solo round, shorter than any stage allows, to try the whole flow quickly.
     """
     if trial and (seats is not None or minutes != TRIAL_MINUTES):
         raise ValueError(f"A trial round is a solo round of {TRIAL_MINUTES} minutes.")
     if not trial and not stage.duration.allows(minutes):
         raise ValueError(f"{stage.title} rounds last {stage.duration.min}-{stage.duration.max} minutes.")
-    candidate, interviewer = (owner, None) if seats is None else (seats.get("candidate"), seats.get("interviewer"))
+    candidate, interviewer = ((owner, None) if seats is None
+                              else (seats.get(Seat.CANDIDATE), seats.get(Seat.INTERVIEWER)))
     rnd = Round(owner_id=owner.id, candidate_id=candidate.id if candidate else None,
                 interviewer_id=interviewer.id if interviewer else None, stage=stage.slug,
                 prompt_slug=prompt.slug, prompt_title=prompt.title, minutes=minutes,
                 plan=[[p.name, p.minutes] for p in prompt.plan(stage, minutes)], status=timer.PLANNED,
-                mode="solo" if seats is None else "peer", created_at=now, scheduled_at=scheduled_at)
+                mode=Mode.SOLO if seats is None else Mode.PEER, created_at=now, scheduled_at=scheduled_at)
     db.session.add(rnd)
     db.session.flush()
     if (seats is None) if start is None else start:

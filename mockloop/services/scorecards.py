@@ -7,21 +7,20 @@ from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.exc import IntegrityError
 
 from mockloop.core import rubric as rubric_core
+from mockloop.core.vocabulary import REVIEWER_ROLE_OF_SEAT, CardStatus, ReviewerRole
 from mockloop.db import db
 from mockloop.db.models import Round, Score, Scorecard, ScorecardEdit, User
 from mockloop.services.rounds import bump
-from mockloop.services.seats import CANDIDATE, INTERVIEWER, role_of
-
-SELF = "self"
+from mockloop.services.seats import role_of
 
 
 class StaleScorecard(Exception):
     """Someone saved this scorecard after the reviewer loaded it (HTTP 409)."""
 
 
-def reviewer_role(rnd: Round, user: User) -> str | None:
+def reviewer_role(rnd: Round, user: User) -> ReviewerRole | None:
     role = role_of(rnd, user)
-    return {CANDIDATE: SELF, INTERVIEWER: INTERVIEWER}.get(role)
+    return REVIEWER_ROLE_OF_SEAT[role] if role else None
 
 
 def card_for(rnd: Round, reviewer: User) -> Scorecard | None:
@@ -84,8 +83,8 @@ def submit(rnd: Round, card: Scorecard | None, rubric: dict, answers: dict, edit
     candidate_id, role, stage = ((card.candidate_id, card.role, card.stage) if card is not None
                                  else (rnd.candidate_id, reviewer_role(rnd, editor), rnd.stage))
     submitted_at = (card.submitted_at if card is not None else None) or now
-    before = answers_of(card) if card is not None and card.status == "submitted" else None
-    values = {"status": "submitted", "overall": answers["overall"], "draft": None, "draft_saved_at": None,
+    before = answers_of(card) if card is not None and card.status == CardStatus.SUBMITTED else None
+    values = {"status": CardStatus.SUBMITTED, "overall": answers["overall"], "draft": None, "draft_saved_at": None,
               "submitted_at": submitted_at, **{f: answers[f] for f in rubric_core.SUMMARY_FIELDS}}
     card_id = None
     if card is not None:
@@ -123,9 +122,9 @@ def submit(rnd: Round, card: Scorecard | None, rubric: dict, answers: dict, edit
 def visible_cards(rnd: Round, viewer: User) -> list[Scorecard]:
     """The viewer's own card (draft or not) and every submitted card of the round."""
     cards = db.session.execute(db.select(Scorecard).filter_by(round_id=rnd.id).order_by(Scorecard.id)).scalars()
-    return [c for c in cards if c.reviewer_id == viewer.id or c.status == "submitted"]
+    return [c for c in cards if c.reviewer_id == viewer.id or c.status == CardStatus.SUBMITTED]
 
 
 def submitted_cards(rnd: Round) -> list[Scorecard]:
-    return list(db.session.execute(db.select(Scorecard).filter_by(round_id=rnd.id, status="submitted")
+    return list(db.session.execute(db.select(Scorecard).filter_by(round_id=rnd.id, status=CardStatus.SUBMITTED)
                                    .order_by(Scorecard.id)).scalars())

@@ -4,21 +4,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from mockloop.core import timer
+from mockloop.core.vocabulary import Seat
 from mockloop.db import db
 from mockloop.db.models import Round, User
-
-CANDIDATE, INTERVIEWER = "candidate", "interviewer"
-
 
 GUIDE_CLOSED = ("You are the candidate in a round on this prompt that has not ended; "
                 "the guide opens when it locks.")
 
 
-def role_of(rnd: Round, user: User) -> str | None:
+def role_of(rnd: Round, user: User) -> Seat | None:
     if user.id == rnd.interviewer_id:
-        return INTERVIEWER
+        return Seat.INTERVIEWER
     if user.id in (rnd.candidate_id, rnd.owner_id):
-        return CANDIDATE
+        return Seat.CANDIDATE
     return None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from mockloop.content import content
+from mockloop.core.vocabulary import Mode, Seat
 from mockloop.db.models import Round, User
 from mockloop.services.rounds import (
     TRIAL_MINUTES,
@@ -11,10 +12,10 @@ from mockloop.services.rounds import (
     create_round,
     pick_surprise,
 )
-from mockloop.services.seats import GUIDE_CLOSED, INTERVIEWER, candidate_prompts
+from mockloop.services.seats import GUIDE_CLOSED, candidate_prompts
 
 SURPRISE = "surprise"
-ROLES = ("solo", "candidate", "interviewer")
+ROLES = (Mode.SOLO, *Seat)  # what the start form offers: solo, or a seat of a peer round
 
 
 class StartError(ValueError):
@@ -45,11 +46,11 @@ def start_round(user: User, data: dict, now: datetime) -> Round:
     difficulty = _int_or_none(data.get("difficulty"), "difficulty", "Difficulty")
     if difficulty is not None and difficulty not in (1, 2, 3):
         raise StartError("difficulty", "Difficulty is 1, 2 or 3.")
-    role = str(data.get("role") or "solo")
+    role = str(data.get("role") or Mode.SOLO)
     if role not in ROLES:
         raise StartError("role", "Role is solo, candidate or interviewer.")
     # An interviewer sees the guide: never of a prompt they are the candidate of in a round not ended.
-    closed = candidate_prompts(user, stage.slug, now) if role == INTERVIEWER else set()
+    closed = candidate_prompts(user, stage.slug, now) if role == Seat.INTERVIEWER else set()
     if choice == SURPRISE:
         prompt = pick_surprise(user, stage, catalog, PromptFilter(data.get("tag") or None, difficulty),
                                exclude=closed)
@@ -65,7 +66,7 @@ def start_round(user: User, data: dict, now: datetime) -> Round:
         if prompt.slug in closed:
             raise StartError("prompt", f"{GUIDE_CLOSED} Interview on another prompt, or after it locks.")
     if data.get("trial"):
-        if role != "solo":
+        if role != Mode.SOLO:
             raise StartError("role", f"A {TRIAL_MINUTES}-minute trial round is solo; choose \"Just me\".")
         return create_round(user, stage, prompt, TRIAL_MINUTES, now, trial=True)
     # An empty duration means the prompt's own length (which may differ from the stage's default).
@@ -73,5 +74,5 @@ def start_round(user: User, data: dict, now: datetime) -> Round:
     if not stage.duration.allows(minutes):
         raise StartError("minutes", f"{stage.title} rounds last between {stage.duration.min} and "
                                     f"{stage.duration.max} minutes.")
-    seats = None if role == "solo" else {role: user}
+    seats = None if role == Mode.SOLO else {Seat(role): user}
     return create_round(user, stage, prompt, minutes, now, seats=seats)

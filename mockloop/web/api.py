@@ -7,11 +7,11 @@ from flask_login import current_user, login_required
 from mockloop import clock
 from mockloop.core import timer
 from mockloop.core.markup import render_user
+from mockloop.core.vocabulary import Mode, Seat
 from mockloop.db import db
 from mockloop.db.models import Notice
 from mockloop.services import lifecycle, loops, peers, rounds
 from mockloop.services.notices import unread_notices
-from mockloop.services.seats import CANDIDATE, INTERVIEWER
 from mockloop.web.access import own_plan, require_role, round_for
 from mockloop.web.payloads import iso, loop_payload, state_payload
 
@@ -38,7 +38,7 @@ def create():
         return error(400, str(exc), field=exc.field)
     body = {"id": rnd.id, "url": url_for("practice.round_page", round_id=rnd.id),
             "state": state_payload(rnd, clock.now())}
-    if rnd.mode == "peer":
+    if rnd.mode == Mode.PEER:
         token = peers.create_invite(rnd, current_user, clock.now())
         body["invite_url"] = url_for("invites.show", token=token, _external=True)
     return jsonify(body), 201, {"Location": url_for("api.state", round_id=rnd.id)}
@@ -65,8 +65,8 @@ def act(round_id: int, action: str):
     if action not in ACTIONS:
         abort(404)
     rnd = round_for(round_id, current_user)
-    if rnd.mode == "peer":
-        require_role(rnd, current_user, INTERVIEWER, "controls the timer in a peer round")
+    if rnd.mode == Mode.PEER:
+        require_role(rnd, current_user, Seat.INTERVIEWER, "controls the timer in a peer round")
     if action == timer.START:
         blocked = loops.can_start(rnd, clock.now())
         if blocked:
@@ -89,7 +89,7 @@ def scratchpad(round_id: int):
 @login_required
 def save_scratchpad(round_id: int):
     rnd = round_for(round_id, current_user)
-    require_role(rnd, current_user, CANDIDATE, "writes in the scratchpad")
+    require_role(rnd, current_user, Seat.CANDIDATE, "writes in the scratchpad")
     return _revisioned_save(lambda text, revision: lifecycle.save_scratchpad(rnd, text, revision, clock.now()))
 
 
@@ -97,7 +97,7 @@ def save_scratchpad(round_id: int):
 @login_required
 def notes(round_id: int):
     rnd = round_for(round_id, current_user)
-    require_role(rnd, current_user, INTERVIEWER, "can read the interviewer's notes")
+    require_role(rnd, current_user, Seat.INTERVIEWER, "can read the interviewer's notes")
     return jsonify(text=rnd.interviewer_notes, revision=rnd.notes_rev)
 
 
@@ -105,7 +105,7 @@ def notes(round_id: int):
 @login_required
 def save_notes(round_id: int):
     rnd = round_for(round_id, current_user)
-    require_role(rnd, current_user, INTERVIEWER, "can write the interviewer's notes")
+    require_role(rnd, current_user, Seat.INTERVIEWER, "can write the interviewer's notes")
     return _revisioned_save(lambda text, revision: peers.save_notes(rnd, text, revision))
 
 

@@ -13,8 +13,9 @@ from flask_login import current_user, login_required
 
 from mockloop import clock
 from mockloop.content import content
+from mockloop.core.vocabulary import Seat
 from mockloop.services import peers
-from mockloop.services.seats import INTERVIEWER, guide_closed
+from mockloop.services.seats import guide_closed
 from mockloop.web.access import round_for
 
 bp = Blueprint("invites", __name__)
@@ -33,7 +34,7 @@ def show(token: str):
         return redirect(url_for("accounts.login", next=request.path))
     stage = content().loop.stage(invite.round.stage)
     closed = guide_closed(current_user, invite.round.stage, invite.round.prompt_slug, clock.now()) \
-        if invite.role == INTERVIEWER else None
+        if invite.role == Seat.INTERVIEWER else None
     return render_template("invites/show.html", invite=invite, rnd=invite.round, stage=stage, token=token,
                            guide_closed=closed)
 

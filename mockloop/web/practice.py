@@ -15,11 +15,12 @@ from flask_login import current_user, login_required
 
 from mockloop import clock
 from mockloop.content import content
+from mockloop.core.vocabulary import Mode, Seat, duration_text
 from mockloop.core.zones import check_future, parse_local
 from mockloop.db import db
 from mockloop.db.models import Round
 from mockloop.services import bookings, lifecycle, peers, rounds
-from mockloop.services.seats import INTERVIEWER, guide_closed, role_of
+from mockloop.services.seats import guide_closed, role_of
 from mockloop.services.start import SURPRISE, StartError, start_round
 from mockloop.web.access import round_for
 from mockloop.web.invites import TOKEN_KEY, pending_link
@@ -43,7 +44,7 @@ def start(slug: str):
     if stage is None:
         abort(404, description=f"There is no stage called {slug!r}.")
     if request.method == "GET":
-        values = {"prompt": request.args.get("prompt", SURPRISE), "minutes": "", "role": "solo",
+        values = {"prompt": request.args.get("prompt", SURPRISE), "minutes": "", "role": Mode.SOLO,
                   "tag": request.args.get("tag", ""), "difficulty": request.args.get("difficulty", "")}
         prompt = content().catalog.get(stage.slug, values["prompt"])
         if prompt is not None:
@@ -52,11 +53,11 @@ def start(slug: str):
     values = {k: request.form.get(k, "") for k in ("prompt", "minutes", "tag", "difficulty", "role", "trial")}
     typed_times = {f"when_{i}": request.form.get(f"when_{i}", "") for i in range(3)}
     try:
-        proposed = _proposed_times(typed_times) if values["role"] != "solo" else []
+        proposed = _proposed_times(typed_times) if values["role"] != Mode.SOLO else []
         rnd = start_round(current_user, {**values, "stage": stage.slug}, clock.now())
     except StartError as exc:
         return _start_page(stage, {**values, **typed_times}, exc, 400)
-    if rnd.mode == "peer":
+    if rnd.mode == Mode.PEER:
         token = peers.create_invite(rnd, current_user, clock.now(), proposed=proposed)
         session[TOKEN_KEY] = {"round": rnd.id, "token": token}
     return redirect(url_for("practice.round_page", round_id=rnd.id))
@@ -90,14 +91,18 @@ def round_page(round_id: int):
     state = state_payload(rnd, now)
     role = role_of(rnd, current_user)
     seat = peers.open_seat(rnd)
+    live = peers.live_invite(rnd, now) if seat else None
     return render_template(
         "practice/round.html", rnd=rnd, stage=stage, prompt=prompt, state=state, state_json=json.dumps(state),
-        role=role, controls=rnd.mode == "solo" or role == INTERVIEWER, open_seat=seat,
+        role=role, controls=rnd.mode == Mode.SOLO or role == Seat.INTERVIEWER, open_seat=seat,
         invite_link=pending_link(rnd) if seat else None,
-        has_invite=seat is not None and peers.live_invite(rnd, now) is not None,
-        notes_scaffold=peers.notes_scaffold(stage) if stage and role == INTERVIEWER else "",
+        has_invite=live is not None,
+        # A booking's link lasts until its last proposed time, not INVITE_LIFETIME.
+        invite_expires_in=duration_text(live.expires_at - now) if live else None,
+        notes_scaffold=peers.notes_scaffold(stage) if stage and role == Seat.INTERVIEWER else "",
         # Interviewing on a prompt you are also the candidate of (another round, not ended) shows no guide.
-        guide_closed=guide_closed(current_user, rnd.stage, rnd.prompt_slug, now) if role == INTERVIEWER else None)
+        guide_closed=(guide_closed(current_user, rnd.stage, rnd.prompt_slug, now) if role == Seat.INTERVIEWER
+                      else None))
 
 
 @bp.post("/rounds/<int:round_id>/swap")
@@ -105,7 +110,7 @@ def round_page(round_id: int):
 def swap(round_id: int):
     rnd = round_for(round_id, current_user)
     stage = content().loop.stage(rnd.stage)
-    if rnd.mode != "peer" or stage is None:
+    if rnd.mode != Mode.PEER or stage is None:
         abort(404)
     try:
         swapped = peers.swap_roles(rnd, current_user, stage, content().catalog, clock.now())

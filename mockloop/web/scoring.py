@@ -16,6 +16,7 @@ from mockloop.content import content
 from mockloop.core import rubric as rubric_core
 from mockloop.core import timer
 from mockloop.core.markup import render_user
+from mockloop.core.vocabulary import CardStatus, ReviewerRole
 from mockloop.db import db
 from mockloop.db.models import Scorecard
 from mockloop.services import lifecycle, rounds
@@ -48,10 +49,10 @@ def score(round_id: int):
         return _rubric_form(rnd, card, card.rubric if card else _current_rubric(rnd))
     if card is None:
         card = open_card(rnd, current_user, _current_rubric(rnd), clock.now())
-        if card.role == "interviewer" and rnd.interviewer_notes.strip():
+        if card.role == ReviewerRole.INTERVIEWER and rnd.interviewer_notes.strip():
             # The interviewer's notes, split by dimension heading, become the first draft's evidence.
             save_draft(card, rubric_core.evidence_from_notes(card.rubric, rnd.interviewer_notes), clock.now())
-    if card.status == "submitted":
+    if card.status == CardStatus.SUBMITTED:
         return redirect(url_for("scoring.scorecard", card_id=card.id))
     return _rubric_form(rnd, card, card.rubric)
 
@@ -129,11 +130,11 @@ def _facts(rnd):
 def scorecard(card_id: int):
     card = db.session.get(Scorecard, card_id)
     visible = card is not None and (card.reviewer_id == current_user.id or (
-        card.status == "submitted" and role_of(card.round, current_user) is not None))
+        card.status == CardStatus.SUBMITTED and role_of(card.round, current_user) is not None))
     if not visible:
         abort(404, description="There is no such scorecard, or it is not yours.")
     rnd = card.round
-    cards = [c for c in visible_cards(rnd, current_user) if c.status == "submitted" or c.id == card.id]
+    cards = [c for c in visible_cards(rnd, current_user) if c.status == CardStatus.SUBMITTED or c.id == card.id]
     answers = {c.id: answers_of(c) for c in cards}
     # Calibration: dimensions where the reviewers (self and interviewer) chose different levels.
     differing = {d["key"] for d in card.rubric["dimensions"]
