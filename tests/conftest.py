@@ -1,9 +1,10 @@
-"""Shared fixtures: an app on a temporary database, a client, and an auth helper."""
+"""Shared fixtures: an app on a temporary database, a client, an auth helper, and factories for the
+rows a test needs but does not test (users, rounds in a given status, scorecards). Helpers that tests
+import live in tests/helpers.py."""
 from __future__ import annotations
 
 import itertools
 import os
-import re
 import shutil
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -13,12 +14,14 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from mockloop import create_app
+from mockloop import clock, create_app
+from mockloop.content import content
+from mockloop.core import rubric as rubric_core
 from mockloop.db import db
-
-REPO = Path(__file__).resolve().parent.parent
-CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
-
+from mockloop.db.models import Round, User
+from mockloop.services import lifecycle, rounds, scorecards
+from mockloop.services.users import create_user, find_user
+from tests.helpers import TEST_PROMPTS, Api, Auth, FrozenClock
 
 # The engine under test. SQLite unless MOCKLOOP_TEST_DATABASE_URL names a PostgreSQL server's
 # maintenance database (`make test-postgres` starts a throwaway one through .ci/with-postgres); the
@@ -154,98 +157,24 @@ def client(app):
     return app.test_client()
 
 
-def csrf_token(client, url: str = "/account/login") -> str:
-    page = client.get(url).get_data(as_text=True)
-    match = CSRF_RE.search(page)
-    assert match, f"no CSRF token on {url}"
-    return match.group(1)
-
-
-class Auth:
-    def __init__(self, client):
-        self.client = client
-
-    def signup(self, email="ada@example.com", name="Ada", password="correct horse battery"):
-        token = csrf_token(self.client, "/account/signup")
-        return self.client.post("/account/signup", data={
-            "csrf_token": token, "email": email, "display_name": name, "password": password,
-            "confirm": password})
-
-    def login(self, email="ada@example.com", password="correct horse battery"):
-        token = csrf_token(self.client)
-        return self.client.post("/account/login", data={"csrf_token": token, "email": email, "password": password})
-
-    def logout(self):
-        token = csrf_token(self.client, "/")
-        return self.client.post("/account/logout", data={"csrf_token": token})
-
-
 @pytest.fixture
 def auth(client):
     return Auth(client)
-
-
-class FrozenClock:
-    """Replaces mockloop.clock.now: time moves only when a test says so."""
-
-    def __init__(self, start):
-        self.current = start
-
-    def __call__(self):
-        return self.current
-
-    def advance(self, **delta):
-        from datetime import timedelta
-        self.current += timedelta(**delta)
-        return self.current
 
 
 @pytest.fixture
 def frozen_clock(monkeypatch):
     from datetime import datetime, timezone
 
-    from mockloop import clock
     frozen = FrozenClock(datetime(2026, 5, 4, 12, 0, tzinfo=timezone.utc))
     monkeypatch.setattr(clock, "now", frozen)
     return frozen
-
-
-class Api:
-    """JSON calls the way the round page makes them: session cookie plus X-CSRFToken header."""
-
-    def __init__(self, client):
-        self.client = client
-        self._token = None
-
-    def token(self):
-        if self._token is None:
-            self._token = csrf_token(self.client, "/")
-        return self._token
-
-    def call(self, method, url, json=None, **headers):
-        return self.client.open(url, method=method, json=json, headers={"X-CSRFToken": self.token(), **headers})
-
-    def start(self, stage="systems-design", prompt="surprise", minutes=None, **extra):
-        body = {"stage": stage, "prompt": prompt, **extra}
-        if minutes is not None:
-            body["minutes"] = minutes
-        return self.call("POST", "/api/rounds", body)
 
 
 @pytest.fixture
 def api(client, auth):
     auth.signup()
     return Api(client)
-
-
-def signed_up(app, email="ada@example.com", name="Ada") -> Api:
-    """A new user, signed up and logged in in a browser session of their own."""
-    api = Api(app.test_client())
-    Auth(api.client).signup(email=email, name=name)
-    return api
-
-
-TEST_PROMPTS = Path(__file__).resolve().parent / "data" / "prompts"
 
 
 @pytest.fixture
@@ -255,3 +184,76 @@ def small_loop_app(make_app):
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+# -- Factories: rows built with the services directly, for setup that is not what a test is about. --
+# Each takes users by email (or id) and returns ids; times come from mockloop.clock (frozen or not).
+
+def _user(who) -> User:
+    user = db.session.get(User, who) if isinstance(who, int) else find_user(who)
+    assert user is not None, f"no user {who!r}"
+    return user
+
+
+@pytest.fixture
+def make_user(app):
+    """make_user(email, name, password) -> the new user's id (log in with Auth(client).login(email))."""
+    def factory(email="ada@example.com", name="Ada", password="correct horse battery") -> int:
+        with app.app_context():
+            user = create_user(email, name, password)
+            db.session.commit()
+            return user.id
+    return factory
+
+
+@pytest.fixture
+def make_round(app):
+    """make_round(owner, status="locked", mode="solo"|"peer", ...) -> round id.
+
+    status: planned (not started), running, paused or locked (ended by hand). A peer round has the
+    owner as candidate and `interviewer` (None: an open seat), who starts, pauses and ends it."""
+    def factory(owner="ada@example.com", *, status="locked", mode="solo", stage="quick", prompt="quick-prompt-1",
+                minutes=None, interviewer=None) -> int:
+        assert status in ("planned", "running", "paused", "locked"), status
+        with app.app_context():
+            owner_user = _user(owner)
+            stage_obj = content().loop.stage(stage)
+            prompt_obj = content().catalog.get(stage, prompt)
+            assert stage_obj and prompt_obj, (stage, prompt)
+            now = clock.now()
+            if mode == "solo":
+                actor = owner_user
+                rnd = rounds.create_round(owner_user, stage_obj, prompt_obj, minutes or stage_obj.duration.default,
+                                          now, start=status != "planned")
+            else:
+                actor = _user(interviewer) if interviewer is not None else None
+                seats = {"candidate": owner_user, "interviewer": actor}
+                rnd = rounds.create_round(owner_user, stage_obj, prompt_obj, minutes or stage_obj.duration.default,
+                                          now, seats=seats)
+                if status != "planned":
+                    assert actor is not None, "a peer round starts with its interviewer"
+                    lifecycle.act(rnd, "start", actor, now)
+            if status in ("paused", "locked"):
+                lifecycle.act(rnd, "pause" if status == "paused" else "end", actor, now)
+            db.session.commit()
+            return rnd.id
+    return factory
+
+
+@pytest.fixture
+def make_scorecard(app):
+    """make_scorecard(round_id, reviewer=<the owner>, levels={"clarity": 3}, overall="yes") -> card id:
+    a submitted card on the stage's current rubric, every level 3 unless given."""
+    def factory(round_id: int, reviewer=None, *, levels=None, overall="yes", **summary) -> int:
+        with app.app_context():
+            rnd = db.session.get(Round, round_id)
+            editor = _user(reviewer if reviewer is not None else rnd.owner_id)
+            rubric = rubric_core.snapshot(content().loop, content().loop.stage(rnd.stage))
+            keys = [d["key"] for d in rubric["dimensions"]]
+            answers = {"levels": {k: (levels or {}).get(k, 3) for k in keys},
+                       "evidence": {k: f"Evidence for {k}." for k in keys}, "overall": overall,
+                       **{f: summary.get(f, f"{f.capitalize()} this.") for f in rubric_core.SUMMARY_FIELDS}}
+            card_id = scorecards.submit(rnd, None, rubric, answers, editor, 0, clock.now())
+            db.session.commit()
+            return card_id
+    return factory

@@ -1,6 +1,6 @@
 """Sign up, log in, log out, change password, CSRF, closed sign-up and `mockloop user create`."""
 from mockloop.cli import main
-from tests.conftest import Auth, csrf_token
+from tests.helpers import Auth, csrf_token
 
 
 def test_signup_logs_in_and_shows_the_stages(client, auth):

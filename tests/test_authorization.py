@@ -8,8 +8,7 @@ import pytest
 from mockloop.db import db
 from mockloop.db.models import LoopPlan, Notice, Round, RoundEvent, Scorecard
 from mockloop.services import bookings, notices
-from tests.conftest import Api, csrf_token, signed_up
-from tests.test_scoring import answers, form_page
+from tests.helpers import Api, answers, csrf_token, form_page, signed_up
 
 ROLES = ("owner", "interviewer", "stranger", "anonymous")
 GUIDE_MARKER, NOTES_MARKER = "SECRET-GUIDE-TEXT", "PRIVATE-NOTE-4242"

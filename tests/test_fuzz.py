@@ -15,7 +15,7 @@ from mockloop.db import db
 from mockloop.db.models import Round, Scorecard
 from mockloop.services.peers import NOTES_LIMIT
 from mockloop.services.rounds import SCRATCHPAD_LIMIT
-from tests.conftest import csrf_token, signed_up
+from tests.helpers import csrf_token, signed_up
 
 FUZZ = settings(max_examples=60, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -392,7 +392,7 @@ def form_page_of(api, rid):
 
 
 def valid_answers(token, revision):
-    from tests.test_scoring import answers
+    from tests.helpers import answers
     return answers(token, revision)
 
 
@@ -486,7 +486,7 @@ def test_history_survives_extreme_dates_and_huge_numbers(app, peer, params):
 @pytest.fixture
 def scored_doc(app, frozen_clock):
     """Eve's export of a scored solo round (a valid file with a scorecard) and Eve herself."""
-    from tests.test_review import scored_round
+    from tests.helpers import scored_round
     eve = signed_up(app, "eve@example.com", "Eve")
     scored_round(eve, frozen_clock)
     return eve, exported(eve)

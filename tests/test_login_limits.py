@@ -4,7 +4,7 @@ import pytest
 
 from mockloop.db import db
 from mockloop.services.login_limits import LoginFailure
-from tests.conftest import Auth, csrf_token
+from tests.helpers import Auth, csrf_token
 
 PASSWORD = "correct horse battery"
 

@@ -3,8 +3,7 @@ import re
 
 import pytest
 
-from tests.conftest import csrf_token, signed_up
-from tests.test_scoring import answers, form_page
+from tests.helpers import answers, csrf_token, form_page, signed_up
 
 GUIDE_MARKER = "SECRET-GUIDE-TEXT"
 NOTES_MARKER = "PRIVATE-NOTE-7731"

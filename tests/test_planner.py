@@ -10,7 +10,7 @@ from mockloop.db import db
 from mockloop.db.models import LoopPlan, Notice, Round
 from mockloop.scheduler import DeadlineScheduler
 from mockloop.services import notices
-from tests.conftest import csrf_token, signed_up
+from tests.helpers import csrf_token, signed_up
 
 
 @pytest.fixture

@@ -7,29 +7,12 @@ import pytest
 
 from mockloop.db import db
 from mockloop.db.models import Round, Scorecard
-from tests.conftest import Auth, signed_up
-from tests.test_scoring import answers, form_page
+from tests.helpers import Auth, answers, form_page, scored_round, signed_up
 
 
 @pytest.fixture
 def app(small_loop_app):
     return small_loop_app
-
-
-def scored_round(api, clock, stage="quick", prompt="quick-prompt-1", clarity="3", depth="2", overall="yes"):
-    rid = api.start(stage=stage, prompt=prompt).get_json()["id"]
-    clock.advance(seconds=20)
-    api.call("POST", f"/api/rounds/{rid}/end")
-    _, token, revision = form_page(api.client, f"/rounds/{rid}/score")
-    fields = answers(token, revision, level_clarity=clarity, overall=overall)
-    if stage == "quick":
-        fields["level_depth"] = depth
-    else:
-        fields.pop("level_depth"), fields.pop("evidence_depth")
-    res = api.client.post(f"/rounds/{rid}/score", data=fields)
-    assert res.status_code == 302, res.get_data(as_text=True)[:500]
-    clock.advance(hours=1)
-    return rid
 
 
 def rows(page_html):
@@ -291,7 +274,7 @@ def peer_round(app, frozen_clock, ada, bob):
     from datetime import datetime, timezone
 
     from mockloop.services import bookings
-    from tests.conftest import csrf_token
+    from tests.helpers import csrf_token
     made = ada.start(stage="quick", prompt="quick-prompt-1", role="candidate", minutes=3).get_json()
     link = made["invite_url"].replace("http://localhost", "")
     bob.client.post(link, data={"csrf_token": csrf_token(bob.client, link)})

@@ -141,7 +141,7 @@ def test_bad_scratchpad_bodies_are_400(api, body):
 def test_strangers_get_404(app, api):
     rid = api.start(stage="quick").get_json()["id"]
     other = app.test_client()
-    from tests.conftest import Api, Auth
+    from tests.helpers import Api, Auth
     Auth(other).signup(email="eve@example.com", name="Eve")
     assert other.get(f"/api/rounds/{rid}/state").status_code == 404
     assert Api(other).call("POST", f"/api/rounds/{rid}/pause").status_code == 404

@@ -5,6 +5,7 @@ import pytest
 
 from mockloop.db import db
 from mockloop.db.models import Score, Scorecard
+from tests.helpers import answers, form_page
 
 XSS = '<script>alert(1)</script><img src=x onerror="alert(2)"> [click](javascript:alert(3)) **kept**'
 
@@ -19,21 +20,6 @@ def ended_round(api):
     rid = api.start(stage="quick", prompt="quick-prompt-1").get_json()["id"]
     api.call("POST", f"/api/rounds/{rid}/end")
     return rid
-
-
-def form_page(client, url):
-    page = client.get(url).get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    revision = re.search(r'name="revision" type="hidden" value="([^"]*)"', page).group(1)
-    return page, token, revision
-
-
-def answers(token, revision, **override):
-    data = {"csrf_token": token, "revision": revision, "level_clarity": "3", "evidence_clarity": "Explained the plan.",
-            "level_depth": "2", "evidence_depth": "Skipped the failure modes.", "overall": "yes",
-            "keep": "Structure first.", "stop": "Rushing the ending.", "start": "Name trade-offs."}
-    data.update(override)
-    return {k: v for k, v in data.items() if v is not None}
 
 
 def test_running_round_cannot_be_scored_yet(api):
@@ -178,7 +164,7 @@ def test_edit_with_stale_revision_is_409_and_history_records_changes(app, api, e
 def test_rubric_snapshot_survives_a_changed_loop_file(make_app, tmp_path):
     import shutil
 
-    from tests.conftest import TEST_PROMPTS, Api, Auth
+    from tests.helpers import TEST_PROMPTS, Api, Auth
     prompts = tmp_path / "prompts"
     shutil.copytree(TEST_PROMPTS, prompts)
     app = make_app(PROMPTS_DIR=str(prompts))
@@ -210,7 +196,7 @@ def test_hostile_markdown_is_sanitized(api, ended_round):
 
 
 def test_other_users_cannot_see_or_edit_the_card(app, api, ended_round):
-    from tests.conftest import Auth
+    from tests.helpers import Auth
     url = f"/rounds/{ended_round}/score"
     _, token, revision = form_page(api.client, url)
     card_url = api.client.post(url, data=answers(token, revision)).headers["Location"]

@@ -11,8 +11,7 @@ from sqlalchemy import inspect as sa_inspect
 
 from mockloop.core.markup import ALLOWED_ATTRIBUTES, ALLOWED_CLASSES, ALLOWED_TAGS, render_user
 from mockloop.db import db
-from tests.conftest import Auth, csrf_token, signed_up
-from tests.test_scoring import answers, form_page
+from tests.helpers import Auth, answers, csrf_token, form_page, signed_up
 from tests.xss_payloads import PAYLOADS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "mockloop" / "templates"

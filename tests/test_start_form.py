@@ -3,8 +3,7 @@ import re
 
 from mockloop.db import db
 from mockloop.db.models import Round
-
-from .conftest import csrf_token
+from tests.helpers import csrf_token
 
 
 def _round(app, response) -> Round:

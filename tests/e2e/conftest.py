@@ -59,12 +59,3 @@ def shipped_live_url(app):
     server, url = serve(app)
     yield url
     server.shutdown()
-
-
-def sign_up(page, base_url: str, email="ada@example.com", name="Ada", password="correct horse battery"):
-    page.goto(base_url + "/account/signup")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Display name").fill(name)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_label("Repeat password").fill(password)
-    page.get_by_role("button", name="Create account").click()

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from mockloop.db import db
 from mockloop.db.models import Round
-from tests.e2e.conftest import sign_up
+from tests.e2e.helpers import sign_up
 
 DEADLINE_RUNS = int(os.environ.get("MOCKLOOP_DEADLINE_RUNS", "1"))
 

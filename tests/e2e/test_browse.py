@@ -1,6 +1,6 @@
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_up
+from tests.e2e.helpers import sign_up
 
 
 def test_sign_up_and_open_a_prompt(page, shipped_live_url):

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_up
+from tests.e2e.helpers import sign_up
 
 
 def test_plan_a_two_stage_loop_and_watch_the_second_round_open(page, live_url, server_clock):

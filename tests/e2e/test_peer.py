@@ -2,8 +2,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_up
-from tests.e2e.test_round import score_round
+from tests.e2e.helpers import score_round, sign_up
 
 GUIDE_MARKER = "SECRET-GUIDE-TEXT"
 

@@ -4,7 +4,7 @@ from mockloop import clock
 from mockloop.content import content
 from mockloop.services.demo import seed_history
 from mockloop.services.users import find_user
-from tests.e2e.conftest import sign_up
+from tests.e2e.helpers import sign_up
 
 
 def test_progress_shows_charts_and_history_pages(page, small_loop_app, live_url):

@@ -2,7 +2,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_up
+from tests.e2e.helpers import score_round, sign_up
 
 
 def seconds_left(page) -> int:
@@ -49,24 +49,3 @@ def test_solo_round_counts_down_survives_reload_and_locks_at_zero(page, live_url
     score_round(page)
     expect(page.get_by_role("heading", name="Scratchpad (locked)")).to_be_visible()
     expect(page.locator(".brief li").last).to_have_text(re.compile(r"answer plainly( done)?$"))
-
-
-def score_round(page):
-    """Fill the rubric form as a user would, including one mistake that the form must point out."""
-    clarity = page.get_by_role("group", name="Clarity")
-    clarity.get_by_label(re.compile("3: clear")).check()
-    clarity.get_by_label("Evidence for Clarity").fill("Stated the goal before answering.")
-    depth = page.get_by_role("group", name="Depth")
-    depth.get_by_label(re.compile("2: some depth")).check()
-    page.get_by_role("group", name="Overall recommendation").get_by_label("Yes", exact=True).check()
-    page.get_by_label("Keep doing").fill("Clarify first.")
-    page.get_by_label("Stop doing").fill("Trailing off.")
-    page.get_by_label("Start doing").fill("Summarise at the end.")
-    page.get_by_role("button", name="Submit scorecard").click()
-    expect(page.get_by_role("alert")).to_contain_text("everything you entered is kept")
-    expect(page.get_by_label("Keep doing")).to_have_value("Clarify first.")
-    page.get_by_label("Evidence for Depth").fill("Covered one failure mode.")
-    page.get_by_role("button", name="Submit scorecard").click()
-    expect(page.get_by_text("Scorecard saved.")).to_be_visible()
-    expect(page.get_by_role("cell", name=re.compile("Stated the goal"))).to_be_visible()
-    expect(page.get_by_role("table").first).to_contain_text("Yes")

@@ -15,8 +15,7 @@ from mockloop.core import rubric as rubric_core
 from mockloop.core.markup import render_user
 from mockloop.db import db
 from mockloop.db.models import Scorecard, ScorecardEdit, User
-from tests.conftest import Api, Auth, csrf_token
-from tests.test_scoring import answers, form_page
+from tests.helpers import Api, Auth, answers, csrf_token, form_page
 from tests.xss_payloads import NAME_PAYLOADS, PAYLOADS
 
 ADA_NAME = '"><img src=x onerror=alert(1)>Ada'
