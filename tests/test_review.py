@@ -19,9 +19,10 @@ def rows(page_html):
     return re.findall(r'<tr>\s*<td><a href="/scorecards/(\d+)"', page_html)
 
 
-def test_history_newest_first_with_pagination(api, frozen_clock):
+def test_history_newest_first_with_pagination(api, frozen_clock, make_round, make_scorecard):
     for _ in range(23):
-        scored_round(api, frozen_clock)
+        make_scorecard(make_round())
+        frozen_clock.advance(hours=1)
     first = api.client.get("/history").get_data(as_text=True)
     ids = rows(first)
     assert len(ids) == 20 and ids == sorted(ids, key=int, reverse=True)
@@ -67,23 +68,27 @@ def test_history_params_out_of_range_are_a_400_with_the_list_kept(api, frozen_cl
         assert f'name="{name}" value="{value}"' in page  # what was typed stays in the form
 
 
-def test_history_row_shows_the_level_strip(api, frozen_clock):
-    scored_round(api, frozen_clock, clarity="4", depth="1")
+def test_history_row_shows_the_level_strip(api, make_round, make_scorecard):
+    make_scorecard(make_round(), levels={"clarity": 4, "depth": 1})
     page = api.client.get("/history").get_data(as_text=True)
     assert 'aria-label="Levels: 4, 1"' in page and "Quick prompt 1" in page
 
 
-def test_scorecard_has_previous_and_next(api, frozen_clock):
-    ids = [scored_round(api, frozen_clock) for _ in range(3)]
+def test_scorecard_has_previous_and_next(api, frozen_clock, make_round, make_scorecard):
+    ids = [make_round() for _ in range(3)]
+    for rid in ids:
+        make_scorecard(rid)
+        frozen_clock.advance(hours=1)
     with api.client.application.app_context():
         cards = [db.session.execute(db.select(Scorecard.id).filter_by(round_id=r)).scalar() for r in ids]
     middle = api.client.get(f"/scorecards/{cards[1]}").get_data(as_text=True)
     assert f'href="/scorecards/{cards[2]}" rel="prev"' in middle and f'href="/scorecards/{cards[0]}" rel="next"' in middle
 
 
-def test_progress_trend_numbers_and_averages(api, frozen_clock):
-    for clarity in ("1", "2", "4"):
-        scored_round(api, frozen_clock, clarity=clarity, depth="3")
+def test_progress_trend_numbers_and_averages(api, frozen_clock, make_round, make_scorecard):
+    for clarity in (1, 2, 4):
+        make_scorecard(make_round(), levels={"clarity": clarity, "depth": 3})
+        frozen_clock.advance(hours=1)
     page = api.client.get("/progress").get_data(as_text=True)
     assert "3 rounds, oldest first: 1, 2, 4" in page  # the chart's text alternative
     assert re.search(r"Clarity · recent average <strong>2.3</strong>", page)

@@ -16,10 +16,8 @@ def app(small_loop_app):
 
 
 @pytest.fixture
-def ended_round(api):
-    rid = api.start(stage="quick", prompt="quick-prompt-1").get_json()["id"]
-    api.call("POST", f"/api/rounds/{rid}/end")
-    return rid
+def ended_round(api, make_round):
+    return make_round(stage="quick", prompt="quick-prompt-1", status="locked")  # by the signed-up user
 
 
 def test_running_round_cannot_be_scored_yet(api):
