@@ -170,7 +170,9 @@ def test_booking_needs_one_of_the_proposed_times(app, frozen_clock):
 def fire_at(app, when, frozen_clock):
     frozen_clock.current = when
     with app.app_context():
-        return notices.fire_due(when)
+        fired = notices.fire_due(when)
+        db.session.commit()
+        return fired
 
 
 def test_reminder_ten_minutes_before_and_no_show_after_ten(app, frozen_clock):
@@ -298,7 +300,7 @@ def test_calendar_file_escapes_and_folds_any_title(app, frozen_clock):
     ada, bob, rid, link = booking(app, frozen_clock, ["2026-05-06T09:30"])
     bob.client.post(link, data={"csrf_token": csrf_token(bob.client, link), "when": "2026-05-06T09:30:00+00:00"})
     title = ("Caches, queues; and \\ back\rSUMMARY:injected\r\nDESCRIPTION:also\nend\x07 "
-             + "résumé 設計 🚀 " * 12)
+             + "résumé 設計 🚀 " * 8)  # prompt_title holds 200 characters (PostgreSQL enforces it)
     with app.app_context():
         db.session.get(Round, rid).prompt_title = title
         db.session.commit()
@@ -348,3 +350,82 @@ def test_notice_texts_follow_the_reminder_and_no_show_times(app, frozen_clock, m
     assert len(fire_at(app, start + timedelta(minutes=20), frozen_clock)) == 1  # nobody joined
     texts = [n["text"] for n in bob.client.get("/api/notices").get_json()["notices"]]
     assert any("did not join within 20 minutes of the start" in t for t in texts), texts
+
+
+# ---------- one use case, one transaction ----------
+
+def _fail(*_args, **_kwargs):
+    raise RuntimeError("the second half of the use case failed")
+
+
+def _failed(request) -> bool:
+    """The request ended in the failure: a 500 answer, or the error itself where the test client passes it on."""
+    try:
+        return request().status_code == 500
+    except RuntimeError:
+        return True
+
+
+def _loop_rounds(app, plan_id):
+    with app.app_context():
+        rounds = db.session.execute(db.select(Round).filter_by(loop_id=plan_id).order_by(Round.loop_position)).scalars()
+        return [(r.status, [e.kind for e in r.events]) for r in rounds]
+
+
+def test_starting_a_loop_round_keeps_nothing_when_moving_the_loop_fails(app, api, frozen_clock, monkeypatch):
+    from mockloop.services import loops
+    plan_id = int(plan(api, "2026-05-04T13:00").headers["Location"].rsplit("/", 1)[1])
+    first = timeline(api, plan_id)["items"][0]["round"]
+    frozen_clock.current = datetime(2026, 5, 4, 13, 0, tzinfo=timezone.utc)
+    with monkeypatch.context() as patched:  # a context of its own, so the clock stays frozen after
+        patched.setattr(loops, "after_round_change", _fail)
+        assert _failed(lambda: api.call("POST", f"/api/rounds/{first}/start"))
+    assert _loop_rounds(app, plan_id) == [("planned", []), ("planned", [])]  # the start went with it
+    assert api.call("POST", f"/api/rounds/{first}/start").status_code == 200
+
+
+def test_a_deadline_lock_keeps_nothing_when_moving_the_loop_fails(app, api, frozen_clock, monkeypatch):
+    from mockloop.services import loops
+    plan_id = int(plan(api, "2026-05-04T13:00").headers["Location"].rsplit("/", 1)[1])
+    first = timeline(api, plan_id)["items"][0]["round"]
+    frozen_clock.current = datetime(2026, 5, 4, 13, 0, tzinfo=timezone.utc)
+    api.call("POST", f"/api/rounds/{first}/start")
+    frozen_clock.advance(minutes=3)  # its one minute is long over
+    with monkeypatch.context() as patched:
+        patched.setattr(loops, "after_round_change", _fail)
+        assert _failed(lambda: api.client.get(f"/api/rounds/{first}/state"))
+    assert _loop_rounds(app, plan_id) == [("running", ["start"]), ("planned", [])]  # not locked, no expire
+    assert api.client.get(f"/api/rounds/{first}/state").get_json()["status"] == "locked"
+    assert _loop_rounds(app, plan_id) == [("locked", ["start", "expire"]), ("planned", [])]
+
+
+def test_planning_a_loop_keeps_nothing_when_a_round_cannot_be_made(app, api, frozen_clock, monkeypatch):
+    from mockloop.services import loops
+    real, made = loops.create_round, []
+
+    def second_fails(*args, **kwargs):
+        made.append(1)
+        return _fail() if len(made) == 2 else real(*args, **kwargs)
+    monkeypatch.setattr(loops, "create_round", second_fails)
+    assert _failed(lambda: plan(api, "2026-05-04T13:00"))
+    with app.app_context():  # neither the plan, nor its first round, nor that round's notice
+        assert db.session.execute(db.select(db.func.count()).select_from(LoopPlan)).scalar() == 0
+        assert db.session.execute(db.select(db.func.count()).select_from(Round)).scalar() == 0
+        assert db.session.execute(db.select(db.func.count()).select_from(Notice)).scalar() == 0
+
+
+def test_accepting_a_booking_keeps_the_seat_free_when_booking_fails(app, frozen_clock, monkeypatch):
+    from mockloop.db.models import Invite
+    from mockloop.services import bookings
+    _, bob, rid, link = booking(app, frozen_clock, ["2026-05-05T15:00"])
+    accept = {"csrf_token": csrf_token(bob.client, link), "when": "2026-05-05T15:00:00+00:00"}
+    with monkeypatch.context() as patched:
+        patched.setattr(bookings, "book", _fail)
+        assert _failed(lambda: bob.client.post(link, data=accept))
+    with app.app_context():
+        rnd = db.session.get(Round, rid)
+        assert rnd.interviewer_id is None and rnd.scheduled_at is None
+        assert db.session.execute(db.select(Invite.accepted_at).filter_by(round_id=rid)).scalar() is None
+    assert bob.client.post(link, data=accept).status_code == 302  # the link still works, and seats Bob
+    with app.app_context():
+        assert db.session.get(Round, rid).scheduled_at == datetime(2026, 5, 5, 15, 0, tzinfo=timezone.utc)
