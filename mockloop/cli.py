@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from mockloop import create_app
 from mockloop.core.catalog import scaffold
 from mockloop.core.loop import DefinitionError
+from mockloop.db import db
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=True, load_dotenv=False,
@@ -58,6 +59,7 @@ def user_create(email, display_name, password):
         raise click.ClickException(f"The password needs at least {MIN_PASSWORD} characters.")
     try:
         created = create_user(email, display_name, password)
+        db.session.commit()
     except UserExists as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Created {created.email}.")
@@ -136,6 +138,7 @@ def export_cmd(email, output):
     from mockloop import clock
     from mockloop.services.exchange import export_user
     json.dump(export_user(_user_or_fail(email), clock.now()), output, indent=1)
+    db.session.commit()  # the rounds it found over are locked for good
     output.write("\n")
 
 
@@ -153,6 +156,7 @@ def import_cmd(email, file):
     try:
         # No size limit here: the operator's own file, read the same way as an upload otherwise.
         added = import_user(user_, decode(file.read(), limit=None), clock.now())
+        db.session.commit()
     except Invalid as exc:
         raise click.ClickException(f"Nothing was imported. {exc}") from exc
     click.echo(f"Imported {added['rounds']} rounds and {added['scorecards']} scorecards; skipped "
@@ -169,4 +173,5 @@ def seed_demo(email, scorecards):
     from mockloop.content import content
     from mockloop.services.demo import seed_history
     made = seed_history(_user_or_fail(email), content().loop, content().catalog, scorecards, clock.now())
+    db.session.commit()
     click.echo(f"Added {made} scored rounds.")

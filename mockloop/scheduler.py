@@ -67,6 +67,7 @@ class DeadlineScheduler:
             now = clock.now()
             locked += lifecycle.lock_due(now)
             notices.fire_due(now)
+            db.session.commit()  # one transaction a pass: the locks, the loops they moved, the notices
             upcoming = self._next()
             if upcoming is None or upcoming > clock.now():
                 break

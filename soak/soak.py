@@ -1,6 +1,6 @@
 """`make soak`: mockloop under crashes and under sustained load, as real processes; prints figures.
 
-1. crash: the rig of tests/test_crash.py, 100 cycles instead of 20. Client threads autosave
+1. crash: the rig of tests/test_crash.py (tests/rig.py), 100 cycles instead of 20. Client threads autosave
    scratchpads while `mockloop serve --workers 2` is killed with SIGKILL (the whole process group;
    every 10th time the serve process alone, whose web workers and scheduler must then exit by
    themselves) and restarted. Prints the saves acknowledged, acknowledged saves lost (must be 0), the
@@ -41,7 +41,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))  # the crash rig lives in tests/test_crash.py
+sys.path.insert(0, str(REPO))  # the serve and crash rig lives in tests/rig.py
 
 # The caller's MOCKLOOP_* settings never reach the soak: a MOCKLOOP_DATABASE_URL in the shell must not
 # point it at real data.
@@ -56,10 +56,9 @@ from mockloop.content import content  # noqa: E402
 from mockloop.core import rubric as rubric_core  # noqa: E402
 from mockloop.db import db  # noqa: E402
 from mockloop.db.models import Round, Scorecard, User  # noqa: E402
-from mockloop.services import rounds
-from tests.conftest import TEST_PROMPTS  # noqa: E402
-from tests.test_crash import CrashRig, Server  # noqa: E402
-from tests.test_multiprocess import free_port  # noqa: E402
+from mockloop.services import rounds  # noqa: E402
+from tests.helpers import TEST_PROMPTS  # noqa: E402
+from tests.rig import CrashRig, Server, free_port, serve_env  # noqa: E402
 
 HOST = "127.0.0.1"
 PASSWORD = "correct horse battery"
@@ -329,6 +328,7 @@ def seed(app, pairs: int) -> list[tuple[int, str, str]]:
             rnd = rounds.create_round(interviewer, stage, prompts[i % len(prompts)], MINUTES, clock.now(),
                                       seats={"candidate": candidate, "interviewer": interviewer}, start=True)
             made.append((rnd.id, candidate.email, interviewer.email))
+        db.session.commit()
         db.session.remove()
     return made
 
@@ -340,9 +340,7 @@ def load(folder: Path, pairs: int, seconds: float, workers: int, threads: int) -
     with app.app_context():
         rubric = rubric_core.snapshot(content().loop, content().loop.stage(STAGE))
     made = seed(app, pairs)
-    env = {**os.environ, "MOCKLOOP_INSTANCE_PATH": str(folder / "instance"), "MOCKLOOP_SECRET_KEY": "soak-secret",
-           "XDG_RUNTIME_DIR": str(folder)}
-    server = Server(folder, env, free_port(), workers)
+    server = Server(folder, serve_env(app, folder), free_port(), workers)
     stats = Stats()
     tabs: list[Tab] = []
     ok = True

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from tests.conftest import REPO, TEST_PROMPTS
-from tests.test_multiprocess import free_port, healthy
+from tests.helpers import REPO, TEST_PROMPTS
+from tests.rig import free_port, healthy, serve_env
 
 pytestmark = pytest.mark.multiprocess
 
@@ -23,11 +23,7 @@ def served(make_app, tmp_path):
     """`mockloop serve` on this test's database: (host, port)."""
     app = make_app(PROMPTS_DIR=str(TEST_PROMPTS))
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "MOCKLOOP_DATABASE_URL"}
-    env.update(MOCKLOOP_INSTANCE_PATH=app.instance_path, MOCKLOOP_PROMPTS_DIR=str(TEST_PROMPTS),
-               MOCKLOOP_SECRET_KEY="test-secret")
-    if app.config.get("DATABASE_URL"):
-        env["MOCKLOOP_DATABASE_URL"] = app.config["DATABASE_URL"]
+    env = serve_env(app)
     log = tmp_path / "serve.log"
     with log.open("w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "mockloop", "serve", "--host", "127.0.0.1", "--port",

@@ -10,7 +10,6 @@ import http.client
 import http.cookiejar
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -30,36 +29,14 @@ from mockloop.db import db
 from mockloop.db.models import Round, RoundEvent, User
 from mockloop.services import rounds
 from mockloop.services.users import create_user
-from tests.conftest import CSRF_RE, REPO, TEST_PROMPTS
+from tests.helpers import CSRF_RE, REPO, TEST_PROMPTS
+from tests.rig import EMAIL, PASSWORD, free_port, group_processes, healthy, serve_env
 
 pytestmark = pytest.mark.multiprocess
 
 ROUNDS = 50
 WORKERS = 2
 CLIENTS = 4
-EMAIL, PASSWORD = "ada@example.com", "correct horse battery"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def group_processes(pgid: int) -> dict[int, str]:
-    """pid -> command line of every live process in the process group (Linux /proc)."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            fields = stat[stat.rindex(")") + 2:].split()
-            if fields[0] != "Z" and int(fields[2]) == pgid:
-                found[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except (OSError, ValueError):
-            continue  # exited while we looked
-    return found
 
 
 def wait_for(condition, timeout: float, what: str, proc: subprocess.Popen, log: Path) -> None:
@@ -71,14 +48,6 @@ def wait_for(condition, timeout: float, what: str, proc: subprocess.Popen, log: 
             return
         time.sleep(0.1)
     pytest.fail(f"timed out waiting for {what}:\n{log.read_text()}")
-
-
-def healthy(base: str) -> bool:
-    try:
-        with urllib.request.urlopen(base + "/healthz", timeout=2) as res:
-            return res.status == 200
-    except OSError:
-        return False
 
 
 def log_in(base: str) -> str:
@@ -101,11 +70,7 @@ def test_workers_and_one_scheduler_lock_every_round_exactly_once(make_app, tmp_p
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if k != "MOCKLOOP_DATABASE_URL"}
-    env.update(MOCKLOOP_INSTANCE_PATH=app.instance_path, MOCKLOOP_PROMPTS_DIR=str(TEST_PROMPTS),
-               MOCKLOOP_SECRET_KEY="test-secret")
-    if app.config.get("DATABASE_URL"):  # PostgreSQL; on SQLite the instance folder holds the database
-        env["MOCKLOOP_DATABASE_URL"] = app.config["DATABASE_URL"]
+    env = serve_env(app)
     log = tmp_path / "serve.log"
     with log.open("w") as out:
         # A session of its own: the serve process, its gunicorn workers and the scheduler share one

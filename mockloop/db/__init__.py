@@ -34,3 +34,12 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def expire_loaded(model: type, ids) -> None:
+    """Rows of `model` changed by a statement that bypassed the ORM (a conditional UPDATE with
+    synchronize_session=False): any copy this session has loaded re-reads itself when next used."""
+    ids = set(ids)
+    for key, obj in list(db.session.identity_map.items()):
+        if key[0] is model and key[1][0] in ids:
+            db.session.expire(obj)

@@ -28,7 +28,6 @@ def book(rnd: Round, at: datetime) -> None:
         db.session.add(Notice(user_id=user_id, round_id=rnd.id, kind=NoticeKind.REMINDER, due_at=at - REMINDER_BEFORE,
                               text=f"Your mock round ({rnd.prompt_title}) starts in {duration_text(REMINDER_BEFORE)}."))
     db.session.add(Notice(user_id=rnd.owner_id, round_id=rnd.id, kind=NoticeKind.NO_SHOW, due_at=at + NO_SHOW_AFTER))
-    db.session.commit()
 
 
 def mark_joined(rnd: Round, user: User, now: datetime) -> None:
@@ -38,7 +37,6 @@ def mark_joined(rnd: Round, user: User, now: datetime) -> None:
     if getattr(rnd, column) is None:
         db.session.execute(update(Round).where(Round.id == rnd.id, getattr(Round, column).is_(None))
                            .values({column: now}))
-        db.session.commit()
         db.session.refresh(rnd)
 
 

@@ -41,7 +41,6 @@ def finished_rounds(user: User, stages: list[Stage], catalog: Catalog, count: in
             {"round_id": rid, "kind": kind, "at": at, "recorded_at": at, "minutes": 0.0}
             for rid, row in zip(ids, rows)
             for kind, at in (("start", row["created_at"]), ("expire", row["locked_at"]))])
-        db.session.commit()
         made += [(rid, stages[(len(made) + j) % len(stages)], row["prompt_slug"], row["locked_at"])
                  for j, (rid, row) in enumerate(zip(ids, rows))]
     return made
@@ -68,5 +67,4 @@ def seed_history(user: User, loop: Loop, catalog: Catalog, count: int, now: date
             {"scorecard_id": cid, "candidate_id": user.id, "role": ReviewerRole.SELF, "stage": stage.slug,
              "dimension": d.key, "position": pos, "level": rng.randint(1, 4), "evidence": "", "scored_at": done}
             for cid, (_, stage, _, done) in zip(card_ids, batch) for pos, d in enumerate(stage.rubric)])
-        db.session.commit()
     return len(rounds)

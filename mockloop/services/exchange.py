@@ -111,9 +111,8 @@ def import_user(user: User, doc, now: datetime) -> dict:
                     added["scorecards"] += 1
                 else:
                     added["skipped_scorecards"] += 1
-        db.session.commit()
     except Exception:
-        db.session.rollback()
+        db.session.rollback()  # all or nothing, even when the caller answers the error and commits
         raise
     lifecycle.lock_due(now)  # a round exported while running may be long over by now
     return added

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import update
 
 from mockloop.core import timer
-from mockloop.db import db
+from mockloop.db import db, expire_loaded
 from mockloop.db.models import Round, RoundEvent, User
 from mockloop.services.rounds import (
     SCRATCHPAD_LIMIT,
@@ -25,7 +25,6 @@ def act(rnd: Round, kind: str, actor: User, now: datetime) -> timer.RoundState:
     except timer.TimerError as exc:
         raise RoundConflict(str(exc)) from exc
     append_event(rnd, kind, now, actor, timer.EXTEND_MINUTES if kind == timer.EXTEND else 0.0)
-    db.session.commit()
     if rnd.loop_id is not None:
         _moved([rnd.id], now)  # starting, pausing, extending or ending moves the rest of its loop
     return state_of(rnd, now)
@@ -47,9 +46,10 @@ def lock_due(now: datetime, round_id: int | None = None) -> list[int]:
     locked = db.session.execute(stmt).all()
     for rid, deadline in locked:
         db.session.add(RoundEvent(round_id=rid, kind=timer.EXPIRE, at=deadline, recorded_at=now))
-    db.session.commit()
+    db.session.flush()
     ids = [rid for rid, _ in locked]
     if ids:
+        expire_loaded(Round, ids)  # their events were added beside any loaded collection, too
         _moved(ids, now)
     return ids
 
@@ -78,8 +78,7 @@ def save_scratchpad(rnd: Round, text: str, base_revision: int, now: datetime) ->
                             (Round.deadline_at.is_(None)) | (Round.deadline_at > now))
         .values(scratchpad=text, scratchpad_rev=Round.scratchpad_rev + 1, scratchpad_saved_at=now)
         .execution_options(synchronize_session=False)).rowcount
-    db.session.commit()
-    db.session.refresh(rnd)
+    db.session.refresh(rnd)  # the UPDATE bypassed the ORM
     if won:
         return rnd.scratchpad_rev
     enforce_deadline(rnd, now)

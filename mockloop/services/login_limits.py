@@ -7,7 +7,8 @@ clears that account's failures. Deployments can tune the numbers with LOGIN_FAIL
 LOGIN_FAILURES_PER_ADDRESS and LOGIN_FAILURE_WINDOW_MINUTES.
 
 Checking and recording are one step, so concurrent guesses cannot all slip past the check: each
-attempt first commits its row (as if it had failed), then counts the others. The n-th attempt to
+attempt first commits its row (as if it had failed: record(), then the caller commits), then counts
+the others (refusal()). The n-th attempt to
 commit sees at least the n-1 before it, so at most LIMIT attempts get to check a password; a refused
 one deletes its row again, a successful one clears the account's rows, a failed one leaves it.
 
@@ -80,19 +81,25 @@ def _retry_at(column, value: str, limit: int, window: timedelta, now: datetime, 
     return recent[-1] + window if len(recent) >= limit else None
 
 
-def attempt(email: str, address: str, now: datetime) -> tuple[int, Refusal | None]:
-    """Record an attempt as a failure, then decide whether it may go on to check the password.
+def record(email: str, address: str, now: datetime) -> int:
+    """Record an attempt as a failure, before anything is checked; return the row's id (for forget()).
 
-    Returns the row's id (for forget()) and None, or the refusal (its row is already gone).
+    The caller commits at once, so the row is visible to every other attempt before this one counts
+    them (refusal()) or checks a password.
     """
-    per_account, per_address, window = _settings()
+    _, _, window = _settings()
     # Failures older than the window no longer count: drop them while we are writing anyway.
     db.session.execute(delete(LoginFailure).where(LoginFailure.at <= now - window))
     row = LoginFailure(email=email, address=address[:64], at=now)
     db.session.add(row)
     db.session.flush()
-    own = row.id
-    db.session.commit()  # visible to every other attempt before this one counts them, or checks anything
+    return row.id
+
+
+def refusal(own: int, email: str, address: str, now: datetime) -> Refusal | None:
+    """Whether the attempt recorded (and committed) as row `own` is refused: None lets it go on to
+    check the password; a refused attempt's row is taken back."""
+    per_account, per_address, window = _settings()
     refused = None
     if email != SIGNUP_PROBE:
         retry = _retry_at(LoginFailure.email, email, per_account, window, now, own)
@@ -102,15 +109,13 @@ def attempt(email: str, address: str, now: datetime) -> tuple[int, Refusal | Non
         refused = Refusal("address", retry) if retry is not None else None
     if refused is not None:
         forget(own)
-    return own, refused
+    return refused
 
 
 def forget(row_id: int) -> None:
     """Take back an attempt's row: it was refused, or it turned out not to be a failure."""
     db.session.execute(delete(LoginFailure).where(LoginFailure.id == row_id))
-    db.session.commit()
 
 
 def clear(email: str) -> None:
     db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
-    db.session.commit()

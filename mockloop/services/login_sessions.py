@@ -36,7 +36,6 @@ def begin(user: User) -> None:
                                                   LoginSession.created_at <= _oldest_valid(now)))
     token = secrets.token_urlsafe(32)
     db.session.add(LoginSession(id=_digest(token), user_id=user.id, created_at=now))
-    db.session.commit()
     user.session_token = token
     login_user(user)
 
@@ -59,7 +58,6 @@ def end(user: User | None) -> None:
     """Log this browser out: its session row goes, and everything the cookie held with it."""
     if user is not None and user.session_token:
         db.session.execute(delete(LoginSession).where(LoginSession.id == _digest(user.session_token)))
-        db.session.commit()
     logout_user()
     session.clear()
 
@@ -74,7 +72,6 @@ def restart(user: User) -> None:
 def end_all(user: User) -> int:
     """Log out everywhere: every browser and device of `user`, this one included."""
     count = db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id)).rowcount
-    db.session.commit()
     logout_user()
     session.clear()
     return count

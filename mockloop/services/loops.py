@@ -47,7 +47,6 @@ def plan_loop(owner: User, loop: Loop, items: list[LoopItem], start_at: datetime
         rnd.loop_id, rnd.loop_position, rnd.pinned = plan.id, position, item.pinned_at is not None
         db.session.add(Notice(user_id=owner.id, round_id=rnd.id, kind=NoticeKind.OPEN, due_at=opens,
                               text=f"Round {position + 1} of your loop ({rnd.prompt_title}) is open: start it when ready."))
-    db.session.commit()
     return plan
 
 
@@ -75,7 +74,6 @@ def replan(plan: LoopPlan, now: datetime) -> None:
         if rnd.status == timer.PLANNED:
             db.session.execute(update(Notice).where(Notice.round_id == rnd.id, Notice.kind == NoticeKind.OPEN,
                                                     Notice.fired_at.is_(None)).values(due_at=planned.opens_at))
-    db.session.commit()
 
 
 def after_round_change(round_ids: list[int], now: datetime) -> None:
@@ -92,7 +90,6 @@ def cancel_round(rnd: Round, actor: User, now: datetime) -> None:
     append_event(rnd, timer.CANCEL, now, actor)
     db.session.execute(update(Notice).where(Notice.round_id == rnd.id, Notice.fired_at.is_(None))
                        .values(fired_at=now, seen_at=now))  # nothing left to remind anyone of
-    db.session.commit()
 
 
 def cancel_loop(plan: LoopPlan, actor: User, now: datetime) -> int:
@@ -102,7 +99,6 @@ def cancel_loop(plan: LoopPlan, actor: User, now: datetime) -> int:
             cancel_round(rnd, actor, now)
             count += 1
     plan.status = "cancelled"
-    db.session.commit()
     return count
 
 
@@ -114,7 +110,6 @@ def reschedule_loop(plan: LoopPlan, start_at: datetime, now: datetime) -> None:
     slots = [timeline.Slot(r.minutes, r.scheduled_at if r.pinned else None) for r in plan.rounds]
     for rnd, (opens, _) in zip(plan.rounds, timeline.original_plan(start_at, plan.break_minutes, slots)):
         rnd.scheduled_at = opens
-    db.session.commit()
     replan(plan, now)
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, update
 
 from mockloop.core import timer
 from mockloop.core.vocabulary import NoticeKind, Seat, duration_text
-from mockloop.db import db
+from mockloop.db import db, expire_loaded
 from mockloop.db.models import Notice, Round, User
 from mockloop.services.rounds import append_event
 
@@ -22,7 +22,7 @@ def fire_due(now: datetime) -> list[int]:
     fired = db.session.execute(
         update(Notice).where(Notice.fired_at.is_(None), Notice.due_at <= now).values(fired_at=now)
         .returning(Notice.id, Notice.kind, Notice.round_id).execution_options(synchronize_session=False)).all()
-    db.session.commit()
+    expire_loaded(Notice, [n for n, _, _ in fired])
     for notice_id, kind, round_id in fired:
         if kind == NoticeKind.NO_SHOW:
             _check_no_show(db.session.get(Notice, notice_id), db.session.get(Round, round_id), now)
@@ -32,14 +32,12 @@ def fire_due(now: datetime) -> list[int]:
 def _check_no_show(notice: Notice, rnd: Round, now: datetime) -> None:
     if rnd is None or rnd.status != timer.PLANNED:
         notice.seen_at = now  # the round happened (or was cancelled): nothing to say
-        db.session.commit()
         return
     missing = [role for role, seat, joined in ((Seat.CANDIDATE, rnd.candidate_id, rnd.candidate_joined_at),
                                                (Seat.INTERVIEWER, rnd.interviewer_id, rnd.interviewer_joined_at))
                if seat is None or joined is None]
     if not missing:
         notice.seen_at = now
-        db.session.commit()
         return
     rnd.no_show = "both" if len(missing) == 2 else missing[0]
     append_event(rnd, timer.CANCEL, now, None)
@@ -49,7 +47,6 @@ def _check_no_show(notice: Notice, rnd: Round, now: datetime) -> None:
     for user_id in {rnd.candidate_id, rnd.interviewer_id} - {None, notice.user_id}:
         db.session.add(Notice(user_id=user_id, round_id=rnd.id, kind=NoticeKind.NO_SHOW_PEER, due_at=now, fired_at=now,
                               text=notice.text))
-    db.session.commit()
 
 
 def unread_notices(user: User) -> list[Notice]:

@@ -59,7 +59,6 @@ def create_invite(rnd: Round, by: User, now: datetime, lifetime: timedelta = INV
     db.session.add(Invite(round_id=rnd.id, token_hash=_hash(token), role=seat, created_by_id=by.id,
                           created_at=now, expires_at=now + lifetime,
                           proposed_times=[t.isoformat() for t in sorted(proposed)] if proposed else None))
-    db.session.commit()
     return token
 
 
@@ -105,7 +104,7 @@ def accept_invite(token: str, user: User, now: datetime, chosen: str | None = No
     if not seated:
         db.session.rollback()
         raise InviteError("Someone else took this seat a moment ago.")
-    db.session.commit()
+    db.session.expire(invite)  # both UPDATEs bypassed the ORM
     db.session.refresh(rnd)
     if when is not None:
         from mockloop.services.bookings import (
@@ -119,7 +118,6 @@ def revoke_invites(rnd: Round, now: datetime) -> int:
     count = db.session.execute(
         update(Invite).where(Invite.round_id == rnd.id, Invite.accepted_at.is_(None), Invite.revoked_at.is_(None))
         .values(revoked_at=now).execution_options(synchronize_session=False)).rowcount
-    db.session.commit()
     return count
 
 
@@ -137,8 +135,7 @@ def save_notes(rnd: Round, text: str, base_revision: int) -> int:
         update(Round).where(Round.id == rnd.id, Round.notes_rev == base_revision)
         .values(interviewer_notes=text, notes_rev=Round.notes_rev + 1)
         .execution_options(synchronize_session=False)).rowcount
-    db.session.commit()
-    db.session.refresh(rnd)
+    db.session.refresh(rnd)  # the UPDATE bypassed the ORM
     if not won:
         raise RoundConflict("Your notes were changed in another tab. Reload to see them; copy anything you "
                             "need first.", revision=rnd.notes_rev, reason="stale")
@@ -175,9 +172,7 @@ def swap_roles(rnd: Round, by: User, stage: Stage, catalog: Catalog, now: dateti
         .execution_options(synchronize_session=False)).rowcount
     if not won:  # the other participant swapped at the same moment: keep theirs
         db.session.delete(swapped)
-        db.session.commit()
         db.session.refresh(rnd)
         return db.session.get(Round, rnd.swapped_round_id)
-    db.session.commit()
-    db.session.refresh(rnd)
+    db.session.refresh(rnd)  # the UPDATE bypassed the ORM
     return swapped

@@ -60,7 +60,6 @@ def create_round(owner: User, stage: Stage, prompt: Prompt, minutes: int, now: d
     db.session.flush()
     if (seats is None) if start is None else start:
         append_event(rnd, timer.START, now, owner)
-    db.session.commit()
     return rnd
 
 
@@ -78,6 +77,8 @@ def append_event(rnd: Round, kind: str, now: datetime, actor: User | None, minut
         db.session.rollback()
         raise RoundConflict("The round changed in another tab; reload to see its current state.")
     db.session.flush()
+    # The UPDATE bypassed the ORM: the loaded round re-reads what it wrote when next used.
+    db.session.expire(rnd, ["status", "lock_reason", "deadline_at", "locked_at", "version"])
 
 
 def next_deadline() -> datetime | None:
@@ -117,3 +118,4 @@ _BUMP = update(_ROUNDS).where(_ROUNDS.c.id == bindparam("round_id")).values(vers
 def bump(rnd: Round) -> None:
     """Change the round's state version (and so its ETag) when something beside the timer changed."""
     db.session.execute(_BUMP, {"round_id": rnd.id})
+    db.session.expire(rnd, ["version"])

@@ -37,7 +37,7 @@ def open_card(rnd: Round, reviewer: User, rubric: dict, now: datetime) -> Scorec
                          role=reviewer_role(rnd, reviewer), stage=rnd.stage, prompt_slug=rnd.prompt_slug,
                          rubric=rubric, created_at=now)
         db.session.add(card)
-        db.session.commit()
+        db.session.flush()  # the form links to the card by its id
     return card
 
 
@@ -56,7 +56,6 @@ def save_draft(card: Scorecard, fields: dict, now: datetime) -> None:
     allowed = rubric_core.answer_fields(card.rubric)
     card.draft = {k: str(v)[:rubric_core.EVIDENCE_LIMIT] for k, v in fields.items() if k in allowed}
     card.draft_saved_at = now
-    db.session.commit()
 
 
 # Built once, from the tables rather than the mapped classes: building a statement costs more than
@@ -115,7 +114,8 @@ def submit(rnd: Round, card: Scorecard | None, rubric: dict, answers: dict, edit
          "evidence": answers["evidence"][d["key"]], "scored_at": submitted_at}
         for position, d in enumerate(rubric["dimensions"])])
     bump(rnd)  # the other participant's page learns of the new scorecard
-    db.session.commit()
+    if card is not None:
+        db.session.expire(card)  # written with table statements, behind the ORM
     return card_id
 
 

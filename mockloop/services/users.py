@@ -41,5 +41,5 @@ def create_user(email: str, display_name: str, password: str) -> User:
     user = User(email=normalize_email(email), display_name=display_name.strip())
     user.set_password(password)
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()  # the caller logs the new user in by id
     return user

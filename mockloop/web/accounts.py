@@ -23,6 +23,7 @@ from mockloop.services.users import (
     password_matches,
 )
 from mockloop.web.account_forms import LoginForm, PasswordForm, SignupForm
+from mockloop.web.transaction import transaction
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -37,6 +38,7 @@ def _next_url() -> str:
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@transaction()
 def signup():
     if not current_app.config["SIGNUP_OPEN"]:
         return render_template("accounts/signup_closed.html"), 403
@@ -44,7 +46,10 @@ def signup():
     if form.validate_on_submit():
         now = clock.now()
         # Counted like a failed log-in from this address: "that account exists" is worth guessing for.
-        row, refused = login_limits.attempt(login_limits.SIGNUP_PROBE, request.remote_addr or "unknown", now)
+        address = request.remote_addr or "unknown"
+        with transaction():  # committed before it counts the others, as a log-in attempt is
+            row = login_limits.record(login_limits.SIGNUP_PROBE, address, now)
+        refused = login_limits.refusal(row, login_limits.SIGNUP_PROBE, address, now)
         if refused is not None:
             return (render_template("accounts/signup.html", form=form, refused=refused.message(now, "Sign-up")),
                     429, {"Retry-After": str(refused.retry_after(now))})
@@ -61,13 +66,16 @@ def signup():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@transaction()
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         email, address, now = normalize_email(form.email.data), request.remote_addr or "unknown", clock.now()
         # Recorded as a failure before the password is checked, and refused if that was one too many,
         # so concurrent guesses cannot all pass the check first (see login_limits.py).
-        _, refused = login_limits.attempt(email, address, now)
+        with transaction():  # committed here: every concurrent guess sees this row before counting
+            row = login_limits.record(email, address, now)
+        refused = login_limits.refusal(row, email, address, now)
         if refused is not None:
             # Checked before the password, so a refused guess learns nothing, right or wrong.
             return (render_template("accounts/login.html", form=form, refused=refused.message(now)), 429,
@@ -82,6 +90,7 @@ def login():
 
 
 @bp.post("/logout")
+@transaction()
 def logout():
     login_sessions.end(current_user if current_user.is_authenticated else None)
     flash("You are logged out.", "info")
@@ -90,6 +99,7 @@ def logout():
 
 @bp.post("/logout-everywhere")
 @login_required
+@transaction()
 def logout_everywhere():
     count = login_sessions.end_all(current_user)
     flash(f"You are logged out everywhere ({count} session{'' if count == 1 else 's'} ended, this one included). "
@@ -99,6 +109,7 @@ def logout_everywhere():
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@transaction()
 def password():
     form = PasswordForm()
     if form.validate_on_submit():
@@ -106,7 +117,6 @@ def password():
             form.current.errors.append("The current password is wrong.")
         else:
             current_user.set_password(form.password.data)
-            db.session.commit()
             login_sessions.restart(current_user)
             flash("Password changed. Other devices have been signed out.", "success")
             return redirect(url_for("catalog.home"))
@@ -115,6 +125,7 @@ def password():
 
 @bp.route("/timezone", methods=["GET", "POST"])
 @login_required
+@transaction()
 def timezone_setting():
     from zoneinfo import available_timezones
 
@@ -126,7 +137,6 @@ def timezone_setting():
             error = f"{zone!r} is not a time zone name; pick one from the list."
         else:
             current_user.timezone = zone or None
-            db.session.commit()
             flash(f"Times now show in {zone}." if zone else "Times now show in your browser's zone.", "success")
             return redirect(url_for("loops.upcoming"))
     return render_template("accounts/timezone.html", zones=sorted(available_timezones()), error=error,

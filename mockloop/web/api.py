@@ -14,6 +14,7 @@ from mockloop.services import lifecycle, loops, peers, rounds
 from mockloop.services.notices import unread_notices
 from mockloop.web.access import own_plan, require_role, round_for
 from mockloop.web.payloads import iso, loop_payload, state_payload
+from mockloop.web.transaction import transaction
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -27,6 +28,7 @@ def error(status: int, message: str, **details):
 
 @bp.post("/rounds")
 @login_required
+@transaction()
 def create():
     from mockloop.services.start import StartError, start_round
     data = request.get_json(silent=True)
@@ -46,6 +48,7 @@ def create():
 
 @bp.get("/rounds/<int:round_id>/state")
 @login_required
+@transaction()
 def state(round_id: int):
     rnd = round_for(round_id, current_user)
     now = clock.now()
@@ -61,6 +64,7 @@ def state(round_id: int):
 
 @bp.post("/rounds/<int:round_id>/<action>")
 @login_required
+@transaction()
 def act(round_id: int, action: str):
     if action not in ACTIONS:
         abort(404)
@@ -87,6 +91,7 @@ def scratchpad(round_id: int):
 
 @bp.put("/rounds/<int:round_id>/scratchpad")
 @login_required
+@transaction()
 def save_scratchpad(round_id: int):
     rnd = round_for(round_id, current_user)
     require_role(rnd, current_user, Seat.CANDIDATE, "writes in the scratchpad")
@@ -103,6 +108,7 @@ def notes(round_id: int):
 
 @bp.put("/rounds/<int:round_id>/notes")
 @login_required
+@transaction()
 def save_notes(round_id: int):
     rnd = round_for(round_id, current_user)
     require_role(rnd, current_user, Seat.INTERVIEWER, "can write the interviewer's notes")
@@ -150,10 +156,10 @@ def notices():
 
 @bp.post("/notices/<int:notice_id>/seen")
 @login_required
+@transaction()
 def notice_seen(notice_id: int):
     notice = db.session.get(Notice, notice_id)
     if notice is None or notice.user_id != current_user.id:
         abort(404)
     notice.seen_at = clock.now()
-    db.session.commit()
     return jsonify(ok=True)

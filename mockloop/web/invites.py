@@ -17,6 +17,7 @@ from mockloop.core.vocabulary import Seat
 from mockloop.services import peers
 from mockloop.services.seats import guide_closed
 from mockloop.web.access import round_for
+from mockloop.web.transaction import transaction
 
 bp = Blueprint("invites", __name__)
 
@@ -41,6 +42,7 @@ def show(token: str):
 
 @bp.post("/invites/<token>")
 @login_required
+@transaction()
 def accept(token: str):
     try:
         rnd = peers.accept_invite(token, current_user, clock.now(), request.form.get("when"))
@@ -53,6 +55,7 @@ def accept(token: str):
 
 @bp.post("/rounds/<int:round_id>/invites")
 @login_required
+@transaction()
 def renew(round_id: int):
     rnd = _owned(round_id)
     peers.revoke_invites(rnd, clock.now())
@@ -67,6 +70,7 @@ def renew(round_id: int):
 
 @bp.post("/rounds/<int:round_id>/invites/revoke")
 @login_required
+@transaction()
 def revoke(round_id: int):
     rnd = _owned(round_id)
     count = peers.revoke_invites(rnd, clock.now())

@@ -23,6 +23,7 @@ from mockloop.services import bookings, loops
 from mockloop.services.rounds import PromptFilter, RoundConflict, pick_surprise
 from mockloop.web.access import own_plan, round_for
 from mockloop.web.payloads import loop_payload
+from mockloop.web.transaction import transaction
 from mockloop.web.zones import user_zone
 
 bp = Blueprint("loops", __name__)
@@ -39,6 +40,7 @@ def _form_values(loop) -> dict:
 
 @bp.route("/loops/new", methods=["GET", "POST"])
 @login_required
+@transaction()
 def new_loop():
     loop, catalog = content().loop, content().catalog
     values = _form_values(loop)
@@ -124,6 +126,7 @@ def _summary(plan: LoopPlan):
 
 @bp.post("/loops/<int:plan_id>/cancel")
 @login_required
+@transaction()
 def cancel_loop(plan_id: int):
     plan = own_plan(plan_id, current_user)
     count = loops.cancel_loop(plan, current_user, clock.now())
@@ -133,6 +136,7 @@ def cancel_loop(plan_id: int):
 
 @bp.post("/loops/<int:plan_id>/reschedule")
 @login_required
+@transaction()
 def reschedule_loop(plan_id: int):
     plan = own_plan(plan_id, current_user)
     typed = request.form.get("start", "")
@@ -178,6 +182,7 @@ def calendar(round_id: int):
 
 @bp.post("/rounds/<int:round_id>/cancel")
 @login_required
+@transaction()
 def cancel_round(round_id: int):
     rnd = round_for(round_id, current_user)
     try:
@@ -192,6 +197,7 @@ def cancel_round(round_id: int):
 
 @bp.post("/rounds/<int:round_id>/reschedule")
 @login_required
+@transaction()
 def reschedule_round(round_id: int):
     rnd = round_for(round_id, current_user)
     typed = request.form.get("at", "")

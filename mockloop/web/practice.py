@@ -25,6 +25,7 @@ from mockloop.services.start import SURPRISE, StartError, start_round
 from mockloop.web.access import round_for
 from mockloop.web.invites import TOKEN_KEY, pending_link
 from mockloop.web.payloads import state_payload
+from mockloop.web.transaction import transaction
 from mockloop.web.zones import user_zone
 
 bp = Blueprint("practice", __name__)
@@ -39,6 +40,7 @@ def _start_page(stage, values: dict, error: StartError | None = None, status: in
 
 @bp.route("/stages/<slug>/start", methods=["GET", "POST"])
 @login_required
+@transaction()
 def start(slug: str):
     stage = content().loop.stage(slug)
     if stage is None:
@@ -81,6 +83,7 @@ def _proposed_times(typed: dict[str, str]) -> list:
 
 @bp.get("/rounds/<int:round_id>")
 @login_required
+@transaction()
 def round_page(round_id: int):
     rnd = round_for(round_id, current_user)
     now = clock.now()
@@ -107,6 +110,7 @@ def round_page(round_id: int):
 
 @bp.post("/rounds/<int:round_id>/swap")
 @login_required
+@transaction()
 def swap(round_id: int):
     rnd = round_for(round_id, current_user)
     stage = content().loop.stage(rnd.stage)
@@ -123,6 +127,7 @@ def swap(round_id: int):
 
 @bp.get("/rounds")
 @login_required
+@transaction()
 def my_rounds():
     mine = db.session.execute(
         db.select(Round).where((Round.candidate_id == current_user.id) | (Round.interviewer_id == current_user.id)

@@ -19,6 +19,7 @@ from mockloop.core import suggestions, timeline
 from mockloop.core.charts import level_trend
 from mockloop.core.export_format import FILE_LIMIT, ImportError_, decode
 from mockloop.services import exchange, history
+from mockloop.web.transaction import transaction
 
 bp = Blueprint("review", __name__)
 
@@ -136,6 +137,7 @@ def plan():
 
 @bp.get("/export.json")
 @login_required
+@transaction()
 def export_json():
     body = json.dumps(exchange.export_user(current_user, clock.now()), indent=1)
     return Response(body, mimetype="application/json",
@@ -151,6 +153,7 @@ def export_csv():
 
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
+@transaction()
 def import_page():
     if request.method == "GET":
         return render_template("review/import.html", error=None)

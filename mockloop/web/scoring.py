@@ -33,12 +33,14 @@ from mockloop.services.scorecards import (
 from mockloop.services.seats import role_of
 from mockloop.web.access import round_for
 from mockloop.web.rubric_form import scorecard_form
+from mockloop.web.transaction import transaction
 
 bp = Blueprint("scoring", __name__)
 
 
 @bp.route("/rounds/<int:round_id>/score", methods=["GET", "POST"])
 @login_required
+@transaction()
 def score(round_id: int):
     rnd = round_for(round_id, current_user, details=request.method == "GET")
     lifecycle.enforce_deadline(rnd, clock.now())
@@ -74,6 +76,7 @@ def _own_card(card_id: int) -> Scorecard:
 
 @bp.route("/scorecards/<int:card_id>/edit", methods=["GET", "POST"])
 @login_required
+@transaction()
 def edit(card_id: int):
     card = _own_card(card_id)
     return _rubric_form(card.round, card, card.rubric)
@@ -81,6 +84,7 @@ def edit(card_id: int):
 
 @bp.post("/scorecards/<int:card_id>/draft")
 @login_required
+@transaction()
 def draft(card_id: int):
     card = _own_card(card_id)
     save_draft(card, request.form.to_dict(), clock.now())
