@@ -182,6 +182,7 @@ class Bench:
         with self.app.app_context():
             flask_migrate.upgrade()
             create_user(EMAIL, "Bench", PASSWORD)
+            db.session.commit()
             db.session.remove()
         self.round_id = self.create_rounds([clock.now() + timedelta(hours=1)])[0]
 
@@ -194,6 +195,7 @@ class Bench:
             minutes = stage.duration.default
             ids = [rounds.create_round(user, stage, prompt, minutes, at - timedelta(minutes=minutes)).id
                    for at in deadlines]
+            db.session.commit()
             db.session.remove()
         return ids
 
@@ -203,6 +205,7 @@ class Bench:
             user = db.session.execute(db.select(User).filter_by(email=EMAIL)).scalar_one()
             made = finished_rounds(user, [content().loop.stage("systems-design")], content().catalog, count,
                                    clock.now(), random.Random(1))
+            db.session.commit()
             db.session.remove()
         return [rid for rid, *_ in made]
 
@@ -346,6 +349,7 @@ def history_pages(b: Bench) -> list[Figure]:
     with b.app.app_context():
         user = db.session.execute(db.select(User).filter_by(email=EMAIL)).scalar_one()
         seed_history(user, content().loop, content().catalog, HISTORY_SCORECARDS, clock.now())
+        db.session.commit()
         db.session.remove()
     figures = []
     for key, label, path in (

@@ -40,12 +40,14 @@ def world(app, frozen_clock):
     open_seat = ada.start(stage="talk", role="candidate").get_json()
     with app.app_context():
         bookings.book(db.session.get(Round, ids["live"]), datetime(2026, 5, 6, 9, 0, tzinfo=timezone.utc))
+        db.session.commit()
         card = db.session.execute(db.select(Scorecard.id).filter_by(round_id=ids["done"])).scalar()
     ada.client.post("/loops/new", data={"csrf_token": ada.token(), "tz": "UTC", "start": "2026-05-04T12:30",
                                         "break": "5", "stages": ["quick"], "minutes_quick": "1"})
     with app.app_context():
         plan = db.session.execute(db.select(LoopPlan.id)).scalar()
         notices.fire_due(datetime(2026, 5, 4, 12, 30, tzinfo=timezone.utc))
+        db.session.commit()
         notice = db.session.execute(db.select(Notice.id).filter_by(kind="open")).scalar()
     return {"owner": ada, "interviewer": bob, "stranger": eve, "anonymous": anon,
             "values": {"round_id": ids["live"], "done": ids["done"], "card_id": card, "plan_id": plan,

@@ -66,6 +66,7 @@ def test_workers_and_one_scheduler_lock_every_round_exactly_once(make_app, tmp_p
     app = make_app(PROMPTS_DIR=str(TEST_PROMPTS))  # on this test's own freshly migrated database
     with app.app_context():
         create_user(EMAIL, "Ada", PASSWORD)
+        db.session.commit()
         db.session.remove()
 
     port = free_port()
@@ -98,6 +99,7 @@ def test_workers_and_one_scheduler_lock_every_round_exactly_once(make_app, tmp_p
             start = clock.now() - timedelta(seconds=55)
             ids = [rounds.create_round(owner, stage, prompt, 1, start + timedelta(seconds=0.1 * i)).id
                    for i in range(ROUNDS)]
+            db.session.commit()
             last_deadline = db.session.execute(db.select(func.max(Round.deadline_at))).scalar()
             db.session.remove()
 

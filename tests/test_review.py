@@ -288,6 +288,7 @@ def peer_round(app, frozen_clock, ada, bob):
                     {"text": "VICTIM-PAD-9137", "revision": 0}).status_code == 200
     with app.app_context():
         bookings.book(db.session.get(Round, made["id"]), datetime(2026, 5, 6, 9, 0, tzinfo=timezone.utc))
+        db.session.commit()
     return made["id"]
 
 

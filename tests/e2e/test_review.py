@@ -2,6 +2,7 @@ from playwright.sync_api import expect
 
 from mockloop import clock
 from mockloop.content import content
+from mockloop.db import db
 from mockloop.services.demo import seed_history
 from mockloop.services.users import find_user
 from tests.e2e.helpers import sign_up
@@ -11,6 +12,7 @@ def test_progress_shows_charts_and_history_pages(page, small_loop_app, live_url)
     sign_up(page, live_url)
     with small_loop_app.app_context():
         seed_history(find_user("ada@example.com"), content().loop, content().catalog, 30, clock.now())
+        db.session.commit()
     page.goto(live_url + "/progress")
     chart = page.get_by_role("img", name="Clarity in Quick drill")
     expect(chart).to_be_visible()
@@ -30,6 +32,7 @@ def test_a_scorecard_prints_on_one_or_two_pages_without_navigation(page, small_l
     sign_up(page, live_url)
     with small_loop_app.app_context():
         seed_history(find_user("ada@example.com"), content().loop, content().catalog, 1, clock.now())
+        db.session.commit()
     page.goto(live_url + "/history")
     page.locator("table.history tbody tr a").first.click()
     page.emulate_media(media="print")
