@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request, url_for
 from flask_login import current_user, login_required
 
-from mockloop import clock
 from mockloop.core import timer
 from mockloop.core.markup import render_user
 from mockloop.core.vocabulary import Mode, Seat
@@ -13,6 +12,7 @@ from mockloop.db.models import Notice
 from mockloop.services import lifecycle, loops, peers, rounds
 from mockloop.services.notices import unread_notices
 from mockloop.web.access import own_plan, require_role, round_for
+from mockloop.web.now import request_now
 from mockloop.web.payloads import iso, loop_payload, state_payload
 from mockloop.web.transaction import transaction
 
@@ -35,13 +35,13 @@ def create():
     if not isinstance(data, dict):
         return error(400, "Send a JSON object with stage, prompt and minutes.")
     try:
-        rnd = start_round(current_user, data, clock.now())
+        rnd = start_round(current_user, data, request_now())
     except StartError as exc:
         return error(400, str(exc), field=exc.field)
     body = {"id": rnd.id, "url": url_for("practice.round_page", round_id=rnd.id),
-            "state": state_payload(rnd, clock.now())}
+            "state": state_payload(rnd, request_now())}
     if rnd.mode == Mode.PEER:
-        token = peers.create_invite(rnd, current_user, clock.now())
+        token = peers.create_invite(rnd, current_user, request_now())
         body["invite_url"] = url_for("invites.show", token=token, _external=True)
     return jsonify(body), 201, {"Location": url_for("api.state", round_id=rnd.id)}
 
@@ -51,7 +51,7 @@ def create():
 @transaction()
 def state(round_id: int):
     rnd = round_for(round_id, current_user)
-    now = clock.now()
+    now = request_now()
     lifecycle.enforce_deadline(rnd, now)
     etag = f"{rnd.id}.{rnd.version}.{rnd.scratchpad_rev}"
     if request.if_none_match.contains(etag):
@@ -72,14 +72,14 @@ def act(round_id: int, action: str):
     if rnd.mode == Mode.PEER:
         require_role(rnd, current_user, Seat.INTERVIEWER, "controls the timer in a peer round")
     if action == timer.START:
-        blocked = loops.can_start(rnd, clock.now())
+        blocked = loops.can_start(rnd, request_now())
         if blocked:
-            return error(409, blocked, state=state_payload(rnd, clock.now()))
+            return error(409, blocked, state=state_payload(rnd, request_now()))
     try:
-        lifecycle.act(rnd, action, current_user, clock.now())
+        lifecycle.act(rnd, action, current_user, request_now())
     except rounds.RoundConflict as exc:
-        return error(409, exc.message, state=state_payload(rnd, clock.now()))
-    return jsonify(state_payload(rnd, clock.now()))
+        return error(409, exc.message, state=state_payload(rnd, request_now()))
+    return jsonify(state_payload(rnd, request_now()))
 
 
 @bp.get("/rounds/<int:round_id>/scratchpad")
@@ -95,7 +95,7 @@ def scratchpad(round_id: int):
 def save_scratchpad(round_id: int):
     rnd = round_for(round_id, current_user)
     require_role(rnd, current_user, Seat.CANDIDATE, "writes in the scratchpad")
-    return _revisioned_save(lambda text, revision: lifecycle.save_scratchpad(rnd, text, revision, clock.now()))
+    return _revisioned_save(lambda text, revision: lifecycle.save_scratchpad(rnd, text, revision, request_now()))
 
 
 @bp.get("/rounds/<int:round_id>/notes")
@@ -128,7 +128,7 @@ def _revisioned_save(save):
         return error(400, str(exc))
     except rounds.RoundConflict as exc:
         return error(409, exc.message, **exc.details)
-    return jsonify(revision=revision, saved_at=iso(clock.now()))
+    return jsonify(revision=revision, saved_at=iso(request_now()))
 
 
 @bp.post("/markdown")
@@ -161,5 +161,5 @@ def notice_seen(notice_id: int):
     notice = db.session.get(Notice, notice_id)
     if notice is None or notice.user_id != current_user.id:
         abort(404)
-    notice.seen_at = clock.now()
+    notice.seen_at = request_now()
     return jsonify(ok=True)
