@@ -53,14 +53,15 @@ def user():
 @with_appcontext
 def user_create(email, display_name, password):
     """Create an account (works while sign-up is closed)."""
-    from mockloop.services.users import UserExists, create_user
+    from mockloop.core.errors import Conflict
+    from mockloop.services.users import create_user
     from mockloop.web.account_forms import MIN_PASSWORD
     if len(password) < MIN_PASSWORD:
         raise click.ClickException(f"The password needs at least {MIN_PASSWORD} characters.")
     try:
         created = create_user(email, display_name, password)
         db.session.commit()
-    except UserExists as exc:
+    except Conflict as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Created {created.email}.")
 

@@ -73,14 +73,15 @@ def test_a_card_created_meanwhile_makes_a_first_submit_stale(app, api, ended_rou
     # (round, reviewer) constraint and must be a 409 with nothing changed, not a 500 or a second card.
     from mockloop import clock
     from mockloop.db.models import Round, User
-    from mockloop.services.scorecards import StaleScorecard, submit
+    from mockloop.core.errors import Conflict
+    from mockloop.services.scorecards import submit
     assert api.client.post(f"/rounds/{ended_round}/score", data=answers(api.token(), "0")).status_code == 302
     with app.app_context():
         rnd, ada = db.session.get(Round, ended_round), db.session.execute(db.select(User)).scalar_one()
         rubric = db.session.execute(db.select(Scorecard)).scalar_one().rubric
         other_tab = {"levels": {"clarity": 1, "depth": 1}, "evidence": {"clarity": "x", "depth": "y"},
                      "overall": "no", "keep": "k", "stop": "s", "start": "t"}
-        with pytest.raises(StaleScorecard):
+        with pytest.raises(Conflict, match="changed after you opened it"):
             submit(rnd, None, rubric, other_tab, ada, 0, clock.now())
         assert db.session.execute(db.select(Scorecard.overall, Scorecard.revision)).all() == [("yes", 1)]
         assert sorted(db.session.execute(db.select(Score.level)).scalars()) == [2, 3]

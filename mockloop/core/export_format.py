@@ -12,6 +12,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal, NoReturn, overload
 
+from mockloop.core.errors import Invalid
 from mockloop.core.loop import LEVELS
 from mockloop.core.timer import KINDS
 
@@ -26,18 +27,14 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
 AHEAD = timedelta(days=2 * 366)
 
 
-class ImportError_(ValueError):
-    """The file cannot be imported; nothing was changed."""
-
-
 def _fail(path: str, expected: str) -> NoReturn:
-    raise ImportError_(f"{path}: expected {expected}")
+    raise Invalid(f"{path}: expected {expected}")
 
 
 def decode(raw: bytes, limit: int | None = FILE_LIMIT) -> Any:
     """The parsed JSON of an import file (the web form and the CLI both read files through here).
 
-    Raises ImportError_ for a file too big, not UTF-8 JSON, with NaN or Infinity, or nested deeper
+    Raises Invalid for a file too big, not UTF-8 JSON, with NaN or Infinity, or nested deeper
     than MAX_DEPTH (checked before parsing: Python's parser raises RecursionError on deep input).
     """
     if limit is not None and len(raw) > limit:
@@ -47,7 +44,7 @@ def decode(raw: bytes, limit: int | None = FILE_LIMIT) -> Any:
     try:
         return json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportError_(f"file: expected JSON ({exc})") from None
+        raise Invalid(f"file: expected JSON ({exc})") from None
     except RecursionError:  # brackets the pre-check could not pair up (not JSON anyway), nested deep
         _too_deep()
 
@@ -72,11 +69,11 @@ def _deeper_than(raw: bytes, limit: int) -> bool:
 
 
 def _no_constant(name: str) -> NoReturn:
-    raise ImportError_(f"file: expected JSON numbers, not {name}")
+    raise Invalid(f"file: expected JSON numbers, not {name}")
 
 
 def _too_deep() -> NoReturn:
-    raise ImportError_(f"file: expected JSON nested at most {MAX_DEPTH} levels deep")
+    raise Invalid(f"file: expected JSON nested at most {MAX_DEPTH} levels deep")
 
 
 def _obj(value: object, path: str) -> dict[str, Any]:
@@ -171,7 +168,7 @@ def _uid(data: dict[str, Any], path: str) -> str:
 
 
 def validate(doc: object, now: datetime) -> dict[str, Any]:
-    """Check a parsed export document; return it with times parsed. Raises ImportError_.
+    """Check a parsed export document; return it with times parsed. Raises Invalid.
 
     `now` bounds the times: none may lie more than two years after it.
     """

@@ -9,11 +9,12 @@ from datetime import datetime
 from sqlalchemy import or_
 
 from mockloop.core import export_format
+from mockloop.core.errors import Invalid
 from mockloop.core.vocabulary import CardStatus, Seat
 from mockloop.db import db
 from mockloop.db.models import Invite, Round, RoundEvent, Score, Scorecard, User
 from mockloop.services import lifecycle, rounds
-from mockloop.services.seats import role_of, rounds_of
+from mockloop.services.seats import role_of
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -21,7 +22,9 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _user_rounds(user: User) -> list[Round]:
-    return list(db.session.execute(rounds_of(user).order_by(Round.created_at, Round.id)).scalars())
+    return list(db.session.execute(
+        db.select(Round).where(or_(Round.candidate_id == user.id, Round.interviewer_id == user.id,
+                                   Round.owner_id == user.id)).order_by(Round.created_at, Round.id)).scalars())
 
 
 def export_user(user: User, now: datetime) -> dict:
@@ -131,7 +134,7 @@ def _target_round(user: User, r: dict, now: datetime, path: str) -> Round | None
         if mine == r["my_role"]:
             return rnd
         # Theirs alone, but with the other seat: not the round of the file, so the next uid.
-    raise export_format.ImportError_(f"{path}.uid: expected a uid that does not collide with other accounts' rounds")
+    raise Invalid(f"{path}.uid: expected a uid that does not collide with other accounts' rounds")
 
 
 def _new_round(user: User, r: dict, uid: str) -> Round:
@@ -165,7 +168,7 @@ def _add_card(user: User, rnd: Round, r: dict, c: dict, path: str) -> bool:
         if other.round_id == rnd.id:
             return False
     else:
-        raise export_format.ImportError_(f"{path}.uid: expected a uid that does not collide with other accounts' cards")
+        raise Invalid(f"{path}.uid: expected a uid that does not collide with other accounts' cards")
     candidate_id = rnd.candidate_id
     card = Scorecard(uid=uid, round_id=rnd.id, reviewer_id=reviewer_id,
                      reviewer_name=c["reviewer_name"], candidate_id=candidate_id, role=c["role"], stage=rnd.stage,

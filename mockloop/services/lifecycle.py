@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import update
 
 from mockloop.core import timer
+from mockloop.core.errors import Conflict, Invalid
 from mockloop.db import db, expire_loaded
 from mockloop.db.models import Round, RoundEvent, User
 from mockloop.services.rounds import (
     SCRATCHPAD_LIMIT,
-    RoundConflict,
     append_event,
     state_of,
 )
@@ -20,10 +20,7 @@ from mockloop.services.rounds import (
 def act(rnd: Round, kind: str, actor: User, now: datetime) -> timer.RoundState:
     """Apply pause, resume, extend, end or start."""
     enforce_deadline(rnd, now)
-    try:
-        timer.check_action(state_of(rnd, now), kind)
-    except timer.TimerError as exc:
-        raise RoundConflict(str(exc)) from exc
+    timer.check_action(state_of(rnd, now), kind)  # Conflict when the status does not allow it
     append_event(rnd, kind, now, actor, timer.EXTEND_MINUTES if kind == timer.EXTEND else 0.0)
     if rnd.loop_id is not None:
         _moved([rnd.id], now)  # starting, pausing, extending or ending moves the rest of its loop
@@ -71,7 +68,7 @@ def enforce_deadline(rnd: Round, now: datetime) -> None:
 def save_scratchpad(rnd: Round, text: str, base_revision: int, now: datetime) -> int:
     """Store the candidate's text if it was written on top of the latest revision; return the new one."""
     if len(text) > SCRATCHPAD_LIMIT:
-        raise ValueError(f"The scratchpad holds at most {SCRATCHPAD_LIMIT:,} characters.")
+        raise Invalid(f"The scratchpad holds at most {SCRATCHPAD_LIMIT:,} characters.", field="text")
     won = db.session.execute(
         update(Round).where(Round.id == rnd.id, Round.scratchpad_rev == base_revision,
                             Round.status.in_((timer.RUNNING, timer.PAUSED)),
@@ -85,10 +82,10 @@ def save_scratchpad(rnd: Round, text: str, base_revision: int, now: datetime) ->
     if rnd.status == timer.LOCKED:
         why = {"ended": "it was ended early", "cancelled": "it was cancelled"}.get(
             rnd.lock_reason, "this save came after the deadline")
-        raise RoundConflict(f"The round is locked: {why}. Your earlier saves are kept.",
-                            revision=rnd.scratchpad_rev, reason="locked", lock_reason=rnd.lock_reason)
+        raise Conflict(f"The round is locked: {why}. Your earlier saves are kept.",
+                       revision=rnd.scratchpad_rev, reason="locked", lock_reason=rnd.lock_reason)
     if rnd.status == timer.PLANNED:
-        raise RoundConflict("The round has not started yet.", revision=rnd.scratchpad_rev, reason="planned")
-    raise RoundConflict("The scratchpad was changed elsewhere (another tab or device). Reload to see "
-                        "the newer text; copy anything you need first.", revision=rnd.scratchpad_rev,
-                        reason="stale")
+        raise Conflict("The round has not started yet.", revision=rnd.scratchpad_rev, reason="planned")
+    raise Conflict("The scratchpad was changed elsewhere (another tab or device). Reload to see "
+                   "the newer text; copy anything you need first.", revision=rnd.scratchpad_rev,
+                   reason="stale")

@@ -8,11 +8,12 @@ from sqlalchemy import update
 
 from mockloop.core import timeline, timer
 from mockloop.core.catalog import Prompt
+from mockloop.core.errors import Conflict
 from mockloop.core.loop import Loop
 from mockloop.core.vocabulary import NoticeKind
 from mockloop.db import db
 from mockloop.db.models import LoopPlan, Notice, Round, User
-from mockloop.services.rounds import RoundConflict, append_event, create_round, state_of
+from mockloop.services.rounds import append_event, create_round, state_of
 
 
 @dataclass
@@ -86,7 +87,7 @@ def after_round_change(round_ids: list[int], now: datetime) -> None:
 
 def cancel_round(rnd: Round, actor: User, now: datetime) -> None:
     if rnd.status != timer.PLANNED:
-        raise RoundConflict("Only a round that has not started can be cancelled.")
+        raise Conflict("Only a round that has not started can be cancelled.", reason="started")
     append_event(rnd, timer.CANCEL, now, actor)
     db.session.execute(update(Notice).where(Notice.round_id == rnd.id, Notice.fired_at.is_(None))
                        .values(fired_at=now, seen_at=now))  # nothing left to remind anyone of
@@ -105,7 +106,7 @@ def cancel_loop(plan: LoopPlan, actor: User, now: datetime) -> int:
 def reschedule_loop(plan: LoopPlan, start_at: datetime, now: datetime) -> None:
     """Move the loop to a new start; rounds already started keep their history."""
     if any(r.status != timer.PLANNED for r in plan.rounds if not r.pinned):
-        raise RoundConflict("This loop has begun; cancel it and plan a new one instead.")
+        raise Conflict("This loop has begun; cancel it and plan a new one instead.", reason="started")
     plan.start_at = start_at
     slots = [timeline.Slot(r.minutes, r.scheduled_at if r.pinned else None) for r in plan.rounds]
     for rnd, (opens, _) in zip(plan.rounds, timeline.original_plan(start_at, plan.break_minutes, slots)):

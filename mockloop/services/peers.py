@@ -9,6 +9,7 @@ from sqlalchemy import update
 
 from mockloop.core import timer
 from mockloop.core.catalog import Catalog
+from mockloop.core.errors import Conflict, Invalid, NotFound
 from mockloop.core.loop import Stage
 from mockloop.core.vocabulary import Mode, Seat, duration_text
 from mockloop.db import db
@@ -16,7 +17,6 @@ from mockloop.db.models import Invite, Round, User
 from mockloop.services.lifecycle import enforce_deadline
 from mockloop.services.rounds import (
     PromptFilter,
-    RoundConflict,
     create_round,
     pick_surprise,
 )
@@ -24,10 +24,6 @@ from mockloop.services.seats import candidate_prompts
 
 INVITE_LIFETIME = timedelta(hours=24)
 NOTES_LIMIT = 50_000
-
-
-class InviteError(Exception):
-    """The invite cannot be used; the message says why in words a user understands."""
 
 
 def _hash(token: str) -> str:
@@ -52,7 +48,7 @@ def create_invite(rnd: Round, by: User, now: datetime, lifetime: timedelta = INV
     """
     seat = open_seat(rnd)
     if seat is None:
-        raise InviteError("Both seats of this round are taken.")
+        raise Conflict("Both seats of this round are taken.", reason="seats_taken")
     token = secrets.token_urlsafe(24)
     if proposed:  # a booking stays open until its last proposed time
         lifetime = max(lifetime, max(proposed) - now)
@@ -68,15 +64,16 @@ def find_invite(token: str) -> Invite | None:
 
 def check_invite(invite: Invite | None, now: datetime) -> Invite:
     if invite is None:
-        raise InviteError("This invite link is not valid. Check that you copied all of it, or ask for a new one.")
+        raise NotFound("This invite link is not valid. Check that you copied all of it, or ask for a new one.")
     if invite.revoked_at is not None:
-        raise InviteError("This invite was withdrawn by the person who sent it. Ask them for a new link.")
+        raise Conflict("This invite was withdrawn by the person who sent it. Ask them for a new link.",
+                       reason="revoked")
     if invite.accepted_at is not None:
-        raise InviteError("This invite has already been used. Each link seats one person once.")
+        raise Conflict("This invite has already been used. Each link seats one person once.", reason="used")
     if now >= invite.expires_at:
         # A booking's link lasts until its last proposed time, so the text says how long this one lasted.
         lasted = duration_text(invite.expires_at - invite.created_at)
-        raise InviteError(f"This invite has expired (the link lasted {lasted}). Ask for a new one.")
+        raise Conflict(f"This invite has expired (the link lasted {lasted}). Ask for a new one.", reason="expired")
     return invite
 
 
@@ -86,12 +83,13 @@ def accept_invite(token: str, user: User, now: datetime, chosen: str | None = No
     when = None
     if invite.proposed_times:
         if chosen not in invite.proposed_times:
-            raise InviteError("Pick one of the proposed times to accept this booking.")
+            raise Invalid("Pick one of the proposed times to accept this booking.", field="when")
         when = datetime.fromisoformat(chosen)
         if when <= now:
-            raise InviteError("That proposed time has passed; ask for a new one.")
+            raise Conflict("That proposed time has passed; ask for a new one.", reason="expired")
     if user.id in (rnd.candidate_id, rnd.interviewer_id):
-        raise InviteError("You are already in this round; send the link to your practice partner.")
+        raise Conflict("You are already in this round; send the link to your practice partner.",
+                       reason="already_seated")
     seat_column = Round.candidate_id if invite.role == Seat.CANDIDATE else Round.interviewer_id
     # Both updates are conditional, so two people racing for one link cannot both get the seat.
     used = db.session.execute(
@@ -103,7 +101,7 @@ def accept_invite(token: str, user: User, now: datetime, chosen: str | None = No
         .execution_options(synchronize_session=False)).rowcount
     if not seated:
         db.session.rollback()
-        raise InviteError("Someone else took this seat a moment ago.")
+        raise Conflict("Someone else took this seat a moment ago.", reason="seats_taken")
     db.session.expire(invite)  # both UPDATEs bypassed the ORM
     db.session.refresh(rnd)
     if when is not None:
@@ -130,15 +128,15 @@ def live_invite(rnd: Round, now: datetime) -> Invite | None:
 
 def save_notes(rnd: Round, text: str, base_revision: int) -> int:
     if len(text) > NOTES_LIMIT:
-        raise ValueError(f"Notes hold at most {NOTES_LIMIT:,} characters.")
+        raise Invalid(f"Notes hold at most {NOTES_LIMIT:,} characters.", field="text")
     won = db.session.execute(
         update(Round).where(Round.id == rnd.id, Round.notes_rev == base_revision)
         .values(interviewer_notes=text, notes_rev=Round.notes_rev + 1)
         .execution_options(synchronize_session=False)).rowcount
     db.session.refresh(rnd)  # the UPDATE bypassed the ORM
     if not won:
-        raise RoundConflict("Your notes were changed in another tab. Reload to see them; copy anything you "
-                            "need first.", revision=rnd.notes_rev, reason="stale")
+        raise Conflict("Your notes were changed in another tab. Reload to see them; copy anything you "
+                       "need first.", revision=rnd.notes_rev, reason="stale")
     return rnd.notes_rev
 
 
@@ -154,16 +152,16 @@ def swap_roles(rnd: Round, by: User, stage: Stage, catalog: Catalog, now: dateti
         return db.session.get(Round, rnd.swapped_round_id)
     enforce_deadline(rnd, now)
     if rnd.status != timer.LOCKED:  # the page hides the button until then; the route must refuse too
-        raise RoundConflict("Roles can be swapped once this round is over.")
+        raise Conflict("Roles can be swapped once this round is over.", reason=rnd.status)
     if rnd.candidate_id is None or rnd.interviewer_id is None:
-        raise RoundConflict("Both seats must be filled before you can swap roles.")
+        raise Conflict("Both seats must be filled before you can swap roles.", reason="seat_open")
     new_candidate = db.session.get(User, rnd.interviewer_id)
     new_interviewer = db.session.get(User, rnd.candidate_id)
     # Not a prompt whose guide is closed to the new interviewer (a round of theirs as candidate on it).
     prompt = pick_surprise(new_candidate, stage, catalog, PromptFilter(),
                            exclude={rnd.prompt_slug} | candidate_prompts(new_interviewer, stage.slug, now))
     if prompt is None:
-        raise RoundConflict("This stage has no other prompt to swap onto.")
+        raise Conflict("This stage has no other prompt to swap onto.", reason="no_prompt")
     swapped = create_round(by, stage, prompt, rnd.minutes, now,
                            seats={Seat.CANDIDATE: new_candidate, Seat.INTERVIEWER: new_interviewer})
     won = db.session.execute(

@@ -9,20 +9,13 @@ from sqlalchemy import bindparam, func, update
 
 from mockloop.core import timer
 from mockloop.core.catalog import Catalog, Prompt
+from mockloop.core.errors import Conflict, Invalid
 from mockloop.core.loop import Stage
 from mockloop.core.vocabulary import Mode, Seat
 from mockloop.db import db
 from mockloop.db.models import Round, RoundEvent, User
 
 SCRATCHPAD_LIMIT = 200_000  # characters; a long take-home write-up fits many times over
-
-
-class RoundConflict(Exception):
-    """The change lost a race or the round no longer allows it (HTTP 409)."""
-
-    def __init__(self, message: str, **details):
-        super().__init__(message)
-        self.message, self.details = message, details
 
 
 def events_of(rnd: Round) -> list[timer.Event]:
@@ -46,9 +39,10 @@ def create_round(owner: User, stage: Stage, prompt: Prompt, minutes: int, now: d
     trial: a TRIAL_MINUTES solo round, shorter than any stage allows, to try the whole flow quickly.
     """
     if trial and (seats is not None or minutes != TRIAL_MINUTES):
-        raise ValueError(f"A trial round is a solo round of {TRIAL_MINUTES} minutes.")
+        raise Invalid(f"A trial round is a solo round of {TRIAL_MINUTES} minutes.", field="minutes")
     if not trial and not stage.duration.allows(minutes):
-        raise ValueError(f"{stage.title} rounds last {stage.duration.min}-{stage.duration.max} minutes.")
+        raise Invalid(f"{stage.title} rounds last {stage.duration.min}-{stage.duration.max} minutes.",
+                      field="minutes")
     candidate, interviewer = ((owner, None) if seats is None
                               else (seats.get(Seat.CANDIDATE), seats.get(Seat.INTERVIEWER)))
     rnd = Round(owner_id=owner.id, candidate_id=candidate.id if candidate else None,
@@ -75,7 +69,7 @@ def append_event(rnd: Round, kind: str, now: datetime, actor: User | None, minut
         .execution_options(synchronize_session=False)).rowcount
     if not won:
         db.session.rollback()
-        raise RoundConflict("The round changed in another tab; reload to see its current state.")
+        raise Conflict("The round changed in another tab; reload to see its current state.", reason="stale")
     db.session.flush()
     # The UPDATE bypassed the ORM: the loaded round re-reads what it wrote when next used.
     db.session.expire(rnd, ["status", "lock_reason", "deadline_at", "locked_at", "version"])

@@ -7,15 +7,12 @@ from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.exc import IntegrityError
 
 from mockloop.core import rubric as rubric_core
+from mockloop.core.errors import Conflict
 from mockloop.core.vocabulary import REVIEWER_ROLE_OF_SEAT, CardStatus, ReviewerRole
 from mockloop.db import db
 from mockloop.db.models import Round, Score, Scorecard, ScorecardEdit, User
 from mockloop.services.rounds import bump
 from mockloop.services.seats import role_of
-
-
-class StaleScorecard(Exception):
-    """Someone saved this scorecard after the reviewer loaded it (HTTP 409)."""
 
 
 def reviewer_role(rnd: Round, user: User) -> ReviewerRole | None:
@@ -100,8 +97,8 @@ def submit(rnd: Round, card: Scorecard | None, rubric: dict, answers: dict, edit
             pass
     if card_id is None:
         db.session.rollback()
-        raise StaleScorecard("This scorecard was changed after you opened it (another tab or device). "
-                             "Your answers are below, unsaved; reload to see the newer version.")
+        raise Conflict("This scorecard was changed after you opened it (another tab or device). "
+                       "Your answers are below, unsaved; reload to see the newer version.", reason="stale")
     if before is not None:
         db.session.execute(_DELETE_SCORES, {"card_id": card_id})
         diff = rubric_core.changes(rubric, before, answers)

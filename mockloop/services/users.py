@@ -5,12 +5,9 @@ from functools import cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from mockloop.core.errors import Conflict
 from mockloop.db import db
 from mockloop.db.models import User
-
-
-class UserExists(ValueError):
-    pass
 
 
 def normalize_email(email: str) -> str:
@@ -37,7 +34,7 @@ def password_matches(user: User | None, password: str) -> bool:
 
 def create_user(email: str, display_name: str, password: str) -> User:
     if find_user(email) is not None:
-        raise UserExists(f"An account with {normalize_email(email)} already exists.")
+        raise Conflict(f"An account with {normalize_email(email)} already exists.", reason="exists")
     user = User(email=normalize_email(email), display_name=display_name.strip())
     user.set_password(password)
     db.session.add(user)

@@ -12,17 +12,17 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from mockloop import clock
+from mockloop.core.errors import Conflict
 from mockloop.db import db
 from mockloop.services import login_limits, login_sessions
 from mockloop.services.users import (
-    UserExists,
     create_user,
     find_user,
     normalize_email,
     password_matches,
 )
 from mockloop.web.account_forms import LoginForm, PasswordForm, SignupForm
-from mockloop.web.now import request_now
 from mockloop.web.transaction import transaction
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -44,7 +44,7 @@ def signup():
         return render_template("accounts/signup_closed.html"), 403
     form = SignupForm()
     if form.validate_on_submit():
-        now = request_now()
+        now = clock.now()
         # Counted like a failed log-in from this address: "that account exists" is worth guessing for.
         address = request.remote_addr or "unknown"
         with transaction():  # committed before it counts the others, as a log-in attempt is
@@ -55,11 +55,11 @@ def signup():
                     429, {"Retry-After": str(refused.retry_after(now))})
         try:
             user = create_user(form.email.data, form.display_name.data, form.password.data)
-        except UserExists as exc:
+        except Conflict as exc:
             form.email.errors.append(str(exc))
         else:
             login_limits.forget(row)
-            login_sessions.begin(user, now)
+            login_sessions.begin(user)
             flash(f"Welcome, {user.display_name}. Pick a stage to practice.", "success")
             return redirect(_next_url())
     return render_template("accounts/signup.html", form=form), 400 if form.errors else 200
@@ -70,7 +70,7 @@ def signup():
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        email, address, now = normalize_email(form.email.data), request.remote_addr or "unknown", request_now()
+        email, address, now = normalize_email(form.email.data), request.remote_addr or "unknown", clock.now()
         # Recorded as a failure before the password is checked, and refused if that was one too many,
         # so concurrent guesses cannot all pass the check first (see login_limits.py).
         with transaction():  # committed here: every concurrent guess sees this row before counting
@@ -83,7 +83,7 @@ def login():
         user = find_user(email)
         if password_matches(user, form.password.data):
             login_limits.clear(email)
-            login_sessions.begin(user, now)
+            login_sessions.begin(user)
             return redirect(_next_url())
         form.password.errors.append("Email or password is wrong.")
     return render_template("accounts/login.html", form=form), 400 if form.errors else 200
@@ -117,7 +117,7 @@ def password():
             form.current.errors.append("The current password is wrong.")
         else:
             current_user.set_password(form.password.data)
-            login_sessions.restart(current_user, request_now())
+            login_sessions.restart(current_user)
             flash("Password changed. Other devices have been signed out.", "success")
             return redirect(url_for("catalog.home"))
     return render_template("accounts/password.html", form=form), 400 if form.errors else 200

@@ -13,15 +13,16 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from mockloop import clock
 from mockloop.content import content
 from mockloop.core import timeline, timer
+from mockloop.core.errors import Conflict
 from mockloop.core.zones import check_future, parse_local, to_local_input
 from mockloop.db import db
 from mockloop.db.models import LoopPlan
 from mockloop.services import bookings, loops
-from mockloop.services.rounds import PromptFilter, RoundConflict, pick_surprise
+from mockloop.services.rounds import PromptFilter, pick_surprise
 from mockloop.web.access import own_plan, round_for
-from mockloop.web.now import request_now
 from mockloop.web.payloads import loop_payload
 from mockloop.web.transaction import transaction
 from mockloop.web.zones import user_zone
@@ -46,12 +47,12 @@ def new_loop():
     values = _form_values(loop)
     errors: list[str] = []
     if request.method == "GET":
-        start = request_now().replace(second=0, microsecond=0) + timedelta(hours=1)
+        start = clock.now().replace(second=0, microsecond=0) + timedelta(hours=1)
         values["start"] = to_local_input(start, user_zone())
         for s in loop.stages:
             values[f"minutes_{s.slug}"] = str(s.duration.default)
         return render_template("loops/new.html", loop=loop, catalog=catalog, values=values, errors=errors)
-    zone, now = user_zone(), request_now()
+    zone, now = user_zone(), clock.now()
     start = parse_local(values["start"], zone)
     if start is None:
         errors.append("Enter the start as a date and time.")
@@ -118,7 +119,7 @@ def _summary(plan: LoopPlan):
     labels = {r.key: r.label for r in content().loop.recommendation}
     rows = []
     for rnd in plan.rounds:
-        state = state_of(rnd, request_now())
+        state = state_of(rnd, clock.now())
         rows.append({"round": rnd, "used_min": state.elapsed_s / 60, "planned_min": rnd.minutes,
                      "cards": [(c, labels.get(c.overall, "not given")) for c in submitted_cards(rnd)]})
     return rows
@@ -129,7 +130,7 @@ def _summary(plan: LoopPlan):
 @transaction()
 def cancel_loop(plan_id: int):
     plan = own_plan(plan_id, current_user)
-    count = loops.cancel_loop(plan, current_user, request_now())
+    count = loops.cancel_loop(plan, current_user, clock.now())
     flash(f"Loop cancelled: {count} round{'s' if count != 1 else ''} that had not started will not open.", "info")
     return redirect(url_for("loops.loop_page", plan_id=plan.id))
 
@@ -143,11 +144,11 @@ def reschedule_loop(plan_id: int):
     start = parse_local(typed, user_zone())
     problems = ["Enter the new start as a date and time."] if start is None else timeline.check_plan(
         start, plan.break_minutes, [timeline.Slot(r.minutes, r.scheduled_at if r.pinned else None) for r in plan.rounds],
-        request_now())
+        clock.now())
     if not problems:
         try:
-            loops.reschedule_loop(plan, start, request_now())
-        except RoundConflict as exc:
+            loops.reschedule_loop(plan, start, clock.now())
+        except Conflict as exc:
             problems = [exc.message]
     if problems:
         return _loop_page(plan, {"value": typed, "problems": problems})
@@ -165,7 +166,7 @@ def _upcoming_page(move: dict | None = None):
     """The Upcoming page; `move` carries a refused move (round, typed time, problem) back into its form."""
     plans = db.session.execute(db.select(LoopPlan).where(LoopPlan.owner_id == current_user.id)
                                .order_by(LoopPlan.start_at.desc()).limit(20)).scalars().all()
-    return render_template("loops/upcoming.html", rounds=bookings.upcoming(current_user, request_now()), plans=plans,
+    return render_template("loops/upcoming.html", rounds=bookings.upcoming(current_user, clock.now()), plans=plans,
                            zone=user_zone(), move=move), 400 if move else 200
 
 
@@ -175,7 +176,7 @@ def calendar(round_id: int):
     rnd = round_for(round_id, current_user)
     if rnd.scheduled_at is None:
         abort(404, description="This round has no scheduled time.")
-    body = bookings.ics(rnd, url_for("practice.round_page", round_id=rnd.id, _external=True), request_now())
+    body = bookings.ics(rnd, url_for("practice.round_page", round_id=rnd.id, _external=True), clock.now())
     return Response(body, mimetype="text/calendar",
                     headers={"Content-Disposition": f"attachment; filename=mockloop-round-{rnd.id}.ics"})
 
@@ -186,8 +187,8 @@ def calendar(round_id: int):
 def cancel_round(round_id: int):
     rnd = round_for(round_id, current_user)
     try:
-        loops.cancel_round(rnd, current_user, request_now())
-    except RoundConflict as exc:
+        loops.cancel_round(rnd, current_user, clock.now())
+    except Conflict as exc:
         flash(exc.message, "error")
     else:
         flash("Round cancelled.", "info")
@@ -205,8 +206,7 @@ def reschedule_round(round_id: int):
     if rnd.status != timer.PLANNED or rnd.loop_id is not None:
         flash("Only a booked round that has not started can be moved.", "error")
         return redirect(url_for("loops.upcoming"))
-    problem = ("Enter the new time as a date and time." if at is None
-               else check_future(at, request_now(), "The new time"))
+    problem = "Enter the new time as a date and time." if at is None else check_future(at, clock.now(), "The new time")
     if problem:
         return _upcoming_page({"round": rnd.id, "value": typed, "problems": [problem]})
     bookings.book(rnd, at)

@@ -7,16 +7,13 @@ from flask import (
     Flask,
     Request,
     flash,
-    jsonify,
     redirect,
-    render_template,
     request,
     url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
-from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
@@ -24,6 +21,7 @@ from werkzeug.utils import cached_property
 from mockloop import __version__
 from mockloop.db.models import User
 from mockloop.services import login_sessions
+from mockloop.web import errors
 from mockloop.web.extensions import login_manager
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -106,10 +104,6 @@ class IdConverter(IntegerConverter):
         super().__init__(map, fixed_digits, min, max, signed)
 
 
-def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
-
-
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
     app.request_class = NulFreeRequest
@@ -125,8 +119,8 @@ def init_app(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def unauthorized():
-        if wants_json():
-            return jsonify(error="Unauthorized", message="Log in first."), 401
+        if errors.wants_json():
+            return errors.error(401, "Log in first.")
         flash(login_manager.login_message, "info")
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
@@ -137,17 +131,7 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        message = exc.description
-        if isinstance(exc, CSRFError):
-            message = "The form expired or was sent from elsewhere. Reload the page and try again."
-        if exc.code == 413:
-            limit = app.config["MAX_CONTENT_LENGTH"] // 1024
-            message = f"That request is too large (the limit is {limit} KiB)."
-        if wants_json():
-            return jsonify(error=exc.name, message=message), exc.code
-        return render_template("error.html", code=exc.code, name=exc.name, message=message), exc.code
+    errors.init_app(app)  # domain errors and HTTP errors: their status, page and JSON shape
 
     app.jinja_env.globals["version"] = __version__
     app.jinja_env.filters["minutes"] = format_minutes

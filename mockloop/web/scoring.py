@@ -11,9 +11,11 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from mockloop import clock
 from mockloop.content import content
 from mockloop.core import rubric as rubric_core
 from mockloop.core import timer
+from mockloop.core.errors import Conflict
 from mockloop.core.markup import render_user
 from mockloop.core.vocabulary import CardStatus, ReviewerRole
 from mockloop.db import db
@@ -21,7 +23,6 @@ from mockloop.db.models import Scorecard
 from mockloop.services import lifecycle, rounds
 from mockloop.services.history import neighbours
 from mockloop.services.scorecards import (
-    StaleScorecard,
     answers_of,
     card_for,
     open_card,
@@ -30,8 +31,7 @@ from mockloop.services.scorecards import (
     visible_cards,
 )
 from mockloop.services.seats import role_of
-from mockloop.web.access import round_for, stage_or_404
-from mockloop.web.now import request_now
+from mockloop.web.access import round_for
 from mockloop.web.rubric_form import scorecard_form
 from mockloop.web.transaction import transaction
 
@@ -43,17 +43,17 @@ bp = Blueprint("scoring", __name__)
 @transaction()
 def score(round_id: int):
     rnd = round_for(round_id, current_user, details=request.method == "GET")
-    lifecycle.enforce_deadline(rnd, request_now())
+    lifecycle.enforce_deadline(rnd, clock.now())
     if rnd.status != timer.LOCKED:
         return render_template("scoring/not_yet.html", rnd=rnd), 409
     card = card_for(rnd, current_user)
     if request.method == "POST":
         return _rubric_form(rnd, card, card.rubric if card else _current_rubric(rnd))
     if card is None:
-        card = open_card(rnd, current_user, _current_rubric(rnd), request_now())
+        card = open_card(rnd, current_user, _current_rubric(rnd), clock.now())
         if card.role == ReviewerRole.INTERVIEWER and rnd.interviewer_notes.strip():
             # The interviewer's notes, split by dimension heading, become the first draft's evidence.
-            save_draft(card, rubric_core.evidence_from_notes(card.rubric, rnd.interviewer_notes), request_now())
+            save_draft(card, rubric_core.evidence_from_notes(card.rubric, rnd.interviewer_notes), clock.now())
     if card.status == CardStatus.SUBMITTED:
         return redirect(url_for("scoring.scorecard", card_id=card.id))
     return _rubric_form(rnd, card, card.rubric)
@@ -61,7 +61,9 @@ def score(round_id: int):
 
 def _current_rubric(rnd) -> dict:
     """The rubric a new card of this round is scored against: the stage's, as the loop has it now."""
-    stage = stage_or_404(rnd.stage, f"The stage {rnd.stage!r} is no longer in the loop, so it has no rubric.")
+    stage = content().loop.stage(rnd.stage)
+    if stage is None:
+        abort(404, description=f"The stage {rnd.stage!r} is no longer in the loop, so it has no rubric.")
     return rubric_core.snapshot(content().loop, stage)
 
 
@@ -85,7 +87,7 @@ def edit(card_id: int):
 @transaction()
 def draft(card_id: int):
     card = _own_card(card_id)
-    save_draft(card, request.form.to_dict(), request_now())
+    save_draft(card, request.form.to_dict(), clock.now())
     return jsonify(saved_at=card.draft_saved_at.isoformat())
 
 
@@ -105,8 +107,8 @@ def _rubric_form(rnd, card: Scorecard | None, rubric: dict):
             raw = form.revision.data or ""  # ASCII and short: "²" or 30 digits must be stale, not a 500
             revision = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else -1
             try:
-                card_id = submit(rnd, card, rubric, answers, current_user, revision, request_now())
-            except StaleScorecard as exc:
+                card_id = submit(rnd, card, rubric, answers, current_user, revision, clock.now())
+            except Conflict as exc:
                 message, status = str(exc), 409
             else:
                 flash("Scorecard saved.", "success")
@@ -114,7 +116,7 @@ def _rubric_form(rnd, card: Scorecard | None, rubric: dict):
         else:
             status = 400
         if card is None:  # the form comes back around a new draft card, with what was typed kept
-            card = open_card(rnd, current_user, rubric, request_now())
+            card = open_card(rnd, current_user, rubric, clock.now())
     else:
         fields = card.draft or rubric_core.fields_from_answers(card.rubric, answers_of(card))
         form = Form(formdata=None, data={**fields, "revision": str(card.revision)})
@@ -124,7 +126,7 @@ def _rubric_form(rnd, card: Scorecard | None, rubric: dict):
 
 def _facts(rnd):
     """What the round's events say: planned vs actual time per phase, pauses, extensions."""
-    return rounds.state_of(rnd, request_now())
+    return rounds.state_of(rnd, clock.now())
 
 
 @bp.get("/scorecards/<int:card_id>")

@@ -1,7 +1,8 @@
 """The import-file decoder: nesting is measured on the text, before Python's parser could recurse."""
 import pytest
 
-from mockloop.core.export_format import MAX_DEPTH, ImportError_, decode
+from mockloop.core.errors import Invalid
+from mockloop.core.export_format import MAX_DEPTH, decode
 
 
 def nested(depth: int) -> bytes:
@@ -16,7 +17,7 @@ def test_nesting_up_to_the_limit_parses(depth):
 
 @pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 990, 1000, 100_000])
 def test_deeper_nesting_is_refused_with_a_message(depth):
-    with pytest.raises(ImportError_, match=f"nested at most {MAX_DEPTH} levels"):
+    with pytest.raises(Invalid, match=f"nested at most {MAX_DEPTH} levels"):
         decode(nested(depth))
 
 
@@ -32,5 +33,5 @@ def test_brackets_inside_strings_do_not_count():
     (b"\xff\xfe", "expected JSON"), (b"x" * 11, "at most 0 MB"),
 ])
 def test_files_that_are_not_sane_json_are_refused(raw, message):
-    with pytest.raises(ImportError_, match=message):
+    with pytest.raises(Invalid, match=message):
         decode(raw, limit=10 if message.startswith("at most") else None)

@@ -3,6 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from mockloop.core.errors import Conflict
 from mockloop.core.timer import (
     END,
     EXPIRE,
@@ -11,7 +12,6 @@ from mockloop.core.timer import (
     RESUME,
     START,
     Event,
-    TimerError,
     check_action,
     round_state,
 )
@@ -120,8 +120,8 @@ def test_second_viewer_sees_the_same_deadline_whenever_they_look():
 def test_actions_allowed_by_status():
     running = round_state(PLAN, [ev(START, 0)], at(1))
     check_action(running, PAUSE)
-    with pytest.raises(TimerError):
+    with pytest.raises(Conflict):
         check_action(running, RESUME)
     locked = round_state(PLAN, [ev(START, 0), ev(END, 2)], at(3))
-    with pytest.raises(TimerError, match="over"):
+    with pytest.raises(Conflict, match="over"):
         check_action(locked, EXTEND)
