@@ -37,6 +37,14 @@ def serve(host, port, workers, threads):
 @click.option("--parent-pid", type=int, default=None, hidden=True)
 def scheduler(parent_pid):
     """Run the deadline scheduler (exactly one per deployment; `serve` starts it for you)."""
+    if parent_pid is not None:
+        # Before anything slow (imports, the app, the reconcile): an orphan stops at once, even
+        # mid-start or mid-job. All it does is idempotent and caught up by the next start's reconcile;
+        # waiting for its start and jobs left it running past a kill of serve on a busy machine.
+        import signal
+
+        from mockloop.process import die_with_parent
+        die_with_parent(signal.SIGKILL, parent_pid)
     from mockloop.scheduler import run_forever
     run_forever(create_app(web=False), parent_pid)
 

@@ -1,7 +1,6 @@
 """`mockloop serve`: gunicorn (threaded workers) in front of the app, plus the one scheduler process."""
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import subprocess
@@ -10,6 +9,7 @@ import sys
 from gunicorn.app.base import BaseApplication
 
 from mockloop import create_app
+from mockloop.process import die_with_parent
 
 
 class GunicornApp(BaseApplication):
@@ -51,9 +51,6 @@ def close_after_refused_bodies(app):
     return wrapped
 
 
-PR_SET_PDEATHSIG = 1  # prctl(2)
-
-
 def stop_with_arbiter(server, worker) -> None:
     """gunicorn post_fork hook: the worker gets SIGTERM (its graceful stop) as soon as serve dies.
 
@@ -61,14 +58,7 @@ def stop_with_arbiter(server, worker) -> None:
     stay busy (every open round page polls) went on serving, and holding the port, for the whole
     30 s graceful timeout, so restarting after a crash of serve failed with "Address already in use".
     """
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != worker.ppid:  # serve died before prctl took effect
-        os.kill(os.getpid(), signal.SIGTERM)
+    die_with_parent(signal.SIGTERM, worker.ppid)
 
 
 def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict:
