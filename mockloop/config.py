@@ -7,12 +7,29 @@ from pathlib import Path
 
 from flask import Flask
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE.parent
+# Run from a checkout (or an editable install of one): the repository's prompts/ and instance/.
+IN_CHECKOUT = (REPO_ROOT / "pyproject.toml").is_file() and (REPO_ROOT / "prompts").is_dir()
+
+
+def shipped_prompts() -> Path:
+    """The shipped prompt bank: prompts/ in a checkout, mockloop/prompts inside an installed wheel."""
+    return REPO_ROOT / "prompts" if IN_CHECKOUT else PACKAGE / "prompts"
+
+
+def default_instance() -> Path:
+    """instance/ in a checkout; installed, the user's data folder ($XDG_DATA_HOME/mockloop, by default
+    ~/.local/share/mockloop), since site-packages is no place for a database."""
+    if IN_CHECKOUT:
+        return REPO_ROOT / "instance"
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "mockloop"
 
 
 class Defaults:
     DATABASE_URL = None  # None: SQLite in instance/mockloop.sqlite
-    PROMPTS_DIR = str(REPO_ROOT / "prompts")
+    PROMPTS_DIR = str(shipped_prompts())
     LOOP_FILE = None  # None: PROMPTS_DIR/loop.yaml
     USER_PROMPTS_DIR = None  # None: instance/prompts
     SIGNUP_OPEN = True
@@ -29,9 +46,10 @@ class Defaults:
 
 
 def instance_path(overrides: dict | None = None) -> str:
-    """The instance folder: INSTANCE_PATH passed to create_app, MOCKLOOP_INSTANCE_PATH, or ./instance."""
+    """The instance folder: INSTANCE_PATH passed to create_app, MOCKLOOP_INSTANCE_PATH, or the default
+    (instance/ in a checkout, else the user's data folder)."""
     path = (overrides or {}).get("INSTANCE_PATH") or os.environ.get("MOCKLOOP_INSTANCE_PATH")
-    return str(Path(path).resolve()) if path else str(REPO_ROOT / "instance")
+    return str(Path(path).resolve()) if path else str(default_instance())
 
 
 def load_config(app: Flask, overrides: dict | None = None) -> None:

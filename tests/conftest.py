@@ -32,6 +32,7 @@ ON_POSTGRES = bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgres"
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "multiprocess: starts real server processes (mockloop serve)")
+    config.addinivalue_line("markers", "wheel: builds the wheel and serves it from a fresh venv (about 30 s)")
 
 
 def pytest_report_header(config):
