@@ -156,3 +156,23 @@ def test_surprise_prefers_unseen_prompts(api):
 def test_surprise_honours_filters(api):
     for _ in range(3):
         assert api.start(stage="quick", tag="tag-2").get_json()["state"]["prompt"]["slug"] == "quick-prompt-2"
+
+
+def test_a_lone_surrogate_is_a_clear_400_and_nothing_is_saved(api, frozen_clock):
+    """JSON can carry half of a UTF-16 pair ("\\ud83d", a cut emoji): a message a person can act on,
+    not a 500 from the preview or the database's encoding error from the save."""
+    rid = api.start(stage="quick").get_json()["id"]
+    url = f"/api/rounds/{rid}/scratchpad"
+    assert api.call("PUT", url, {"text": "kept", "revision": 0}).status_code == 200
+    for method, path, raw in (("PUT", url, '{"text": "half \\ud83d of an emoji", "revision": 1}'),
+                              ("POST", "/api/markdown", '{"text": "half \\ud83d of an emoji"}')):
+        res = api.client.open(path, method=method, data=raw, content_type="application/json",
+                              headers={"X-CSRFToken": api.token()})
+        assert res.status_code == 400 and res.is_json, path
+        body = res.get_json()
+        assert body["error"]
+        assert body["message"].startswith("The text holds a broken character (half of a UTF-16 surrogate pair")
+        assert "codec" not in body["message"] and "surrogates not allowed" not in body["message"]
+    assert api.client.get(url).get_json()["text"] == "kept"
+    assert api.call("POST", "/api/markdown", {"text": "whole \U0001F600 emoji"}).get_json()["html"] == \
+        "<p>whole \U0001F600 emoji</p>\n"

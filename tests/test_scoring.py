@@ -191,7 +191,10 @@ def test_hostile_markdown_is_sanitized(api, ended_round):
     card_url = api.client.post(url, data=answers(token, revision, evidence_clarity=XSS, keep=XSS)).headers["Location"]
     page = api.client.get(card_url).get_data(as_text=True)
     assert "<strong>kept</strong>" in page
-    assert "<script>alert" not in page and "onerror" not in page and "javascript:" not in page
+    # The tags are shown as the text they are (`&lt;img src=x onerror=...&gt;`), never as elements.
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror" in page
+    assert "<script>alert" not in page and not re.search(r"<[^>]+\son[a-z]+\s*=", page)
+    assert not re.search(r"""<[^>]+=\s*["']?\s*javascript:""", page)
 
 
 def test_other_users_cannot_see_or_edit_the_card(app, api, ended_round):

@@ -110,6 +110,19 @@ def save_notes(round_id: int):
     return _revisioned_save(lambda text, revision: peers.save_notes(rnd, text, revision))
 
 
+# JSON may carry "\ud800", half of a UTF-16 pair: Python accepts it, UTF-8 (the database, nh3) cannot.
+NOT_UNICODE = ("The text holds a broken character (half of a UTF-16 surrogate pair, U+D800 to U+DFFF), "
+               "which cannot be stored or shown. Delete the character or paste the text again.")
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _revisioned_save(save):
     """A text save that carries the revision it was written on: 400 bad body, 409 stale or locked."""
     data = request.get_json(silent=True)
@@ -117,6 +130,8 @@ def _revisioned_save(save):
             or not isinstance(data.get("revision"), int) or isinstance(data.get("revision"), bool) \
             or not 0 <= data["revision"] < 2**31:  # beyond a 32-bit database integer it would be a 500
         return error(400, "Send a JSON object with text (a string) and revision (a whole number).")
+    if not _is_unicode(data["text"]):
+        return error(400, NOT_UNICODE + " Nothing was saved.")
     try:
         revision = save(data["text"], data["revision"])
     except Conflict as exc:  # answered here, not raised on: a lock made on the way is kept
@@ -131,6 +146,8 @@ def markdown_preview():
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("text"), str):
         return error(400, "Send a JSON object with text.")
+    if not _is_unicode(data["text"]):
+        return error(400, NOT_UNICODE)
     return jsonify(html=render_user(data["text"][:rounds.SCRATCHPAD_LIMIT]))
 
 
