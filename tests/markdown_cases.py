@@ -1,7 +1,7 @@
 """Pathological Markdown, sized to fill any field: what the user-text renderer must survive quickly.
 
 Most come from the CommonMark reference implementations' pathological tests (nested brackets, emphasis
-runs, deep nesting, many link definitions, unclosed constructs); the rest probe markdown-it's rules
+runs, deep nesting, many link definitions, unclosed constructs); the rest probe the renderer's rules
 one by one (tables, fences, entities, autolinks, headings). Each case ends with END_MARK after a blank
 line: whatever the input, the mark must still be visible in the output (nothing after it is lost).
 A case's `keeps` is text that must survive formatting too, where not every character of the input is

@@ -115,6 +115,17 @@ def test_a_mentioned_tag_is_shown_and_keeps_what_follows(tag):
     assert tag_names(html) == ["p", "p", "em", "ul", "li"]
 
 
+def test_no_hostile_payload_swallows_the_text_after_it():
+    """Every payload in the XSS list, followed by more text: the text is still shown, formatted."""
+    from tests.xss_payloads import PAYLOADS
+    swallowed = []
+    for n, payload in enumerate(PAYLOADS):
+        html = render_user(f"{payload}\n\nAFTER-IT **still** here")
+        if "AFTER-IT still here" not in visible_text(html) or "<strong>still</strong>" not in html:
+            swallowed.append(n)
+    assert swallowed == []
+
+
 def test_a_tag_alone_on_a_line_is_text_too():
     html = render_user("<textarea>\n\n<p>SECOND-PARAGRAPH</p>\n\n<!-- a comment -->\n\n<?php echo 1; ?>")
     assert tag_names(html) == ["p", "p", "p", "p"]
