@@ -46,10 +46,10 @@ CMARK_EXTENSIONS = ["table", "strikethrough"]
 # The budget. Rendering costs about a microsecond or two per markup character (cmark, then nh3), a
 # few per table cell, and nh3's tree grows slow past a few thousand levels of nesting. Ordinary
 # writing stays inside: 200,000 characters of this repository's prompt files hold about 11,000
-# markup characters; one table of a thousand rows of ten columns is 11,000 cells.
+# markup characters; a table of 500 rows of ten columns is 5,500 cells.
 MARKUP = "\n!\"#&()*+-:<=>[\\]_`|~"
 MAX_MARKUP = 15_000
-MAX_TABLE_CELLS = 12_000
+MAX_TABLE_CELLS = 6_000
 MAX_PREFIX = 1000  # the longest run of container markers (> - * + 1. indentation) opening a line
 PLAIN_NOTE = ("This text holds more Markdown than can be formatted quickly, so it is shown as "
               "written.")
