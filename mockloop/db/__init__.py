@@ -1,5 +1,6 @@
 """The database: SQLAlchemy set up with named constraints, Flask-Migrate, and SQLite's pragmas."""
 import sqlite3
+from typing import TYPE_CHECKING
 
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -20,6 +21,13 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+    # db.Model is a declarative base Flask-SQLAlchemy builds at run time, which a type checker cannot
+    # follow; models subclass this name, which type-checks as the Base it is built from.
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 
 
@@ -40,6 +48,6 @@ def expire_loaded(model: type, ids) -> None:
     """Rows of `model` changed by a statement that bypassed the ORM (a conditional UPDATE with
     synchronize_session=False): any copy this session has loaded re-reads itself when next used."""
     ids = set(ids)
-    for key, obj in list(db.session.identity_map.items()):
+    for key, obj in list(db.session.identity_map.items()):  # type: ignore[attr-defined]  # (untyped in SQLAlchemy)
         if key[0] is model and key[1][0] in ids:
             db.session.expire(obj)

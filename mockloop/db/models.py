@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from mockloop import clock
-from mockloop.db import db
+from mockloop.db import Model, db
 
 
 class UTCDateTime(TypeDecorator):
@@ -39,7 +39,7 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=timezone.utc) if value is not None else None
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,7 +50,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
 
     # Not a column: the login session (accounts/sessions.py) this object was loaded or logged in with.
-    session_token = None
+    session_token = None  # type: str | None
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -63,7 +63,7 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_token}"
 
 
-class LoginSession(db.Model):
+class LoginSession(Model):
     """One logged-in browser. Its cookie names the row, and every request must find it: deleting it
     (log-out, log out everywhere, a password change) ends that session wherever the cookie was copied."""
     __tablename__ = "login_sessions"
@@ -74,7 +74,7 @@ class LoginSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class Round(db.Model):
+class Round(Model):
     """One timed run of one stage with one prompt. Status and deadline_at are derived from the
     events (core.timer) and stored only so the scheduler and lists can query them cheaply."""
 
@@ -126,7 +126,7 @@ class Round(db.Model):
                                                       cascade="all, delete-orphan")
 
 
-class RoundEvent(db.Model):
+class RoundEvent(Model):
     __tablename__ = "round_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -141,7 +141,7 @@ class RoundEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class LoopPlan(db.Model):
+class LoopPlan(Model):
     """A user's scheduled run through several stages; its rounds carry loop_id and loop_position."""
 
     __tablename__ = "loop_plans"
@@ -156,7 +156,7 @@ class LoopPlan(db.Model):
     rounds: Mapped[list[Round]] = relationship(order_by="Round.loop_position", foreign_keys="Round.loop_id")
 
 
-class Notice(db.Model):
+class Notice(Model):
     """Something the scheduler tells a user at a time: a round opening, a reminder, a no-show.
 
     fired_at is set by one conditional UPDATE, so each notice fires once whatever process fires it.
@@ -181,7 +181,7 @@ class Notice(db.Model):
     round: Mapped[Round] = relationship()
 
 
-class Invite(db.Model):
+class Invite(Model):
     """A link that seats a peer in a round. Only a hash of the token is stored."""
 
     __tablename__ = "invites"
@@ -202,7 +202,7 @@ class Invite(db.Model):
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
 
 
-class Scorecard(db.Model):
+class Scorecard(Model):
     """One reviewer's rubric for one round: a self-assessment or the interviewer's card.
 
     candidate_id, stage and prompt_slug repeat the round's so history filters need no join.
@@ -250,7 +250,7 @@ class Scorecard(db.Model):
                                                         order_by="ScorecardEdit.id")
 
 
-class Score(db.Model):
+class Score(Model):
     """One dimension's level on a submitted scorecard: a row each, so trends are one indexed query."""
 
     __tablename__ = "scores"
@@ -270,7 +270,7 @@ class Score(db.Model):
     scorecard: Mapped[Scorecard] = relationship(back_populates="scores")
 
 
-class ScorecardEdit(db.Model):
+class ScorecardEdit(Model):
     __tablename__ = "scorecard_edits"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -54,6 +54,8 @@ def ics(rnd: Round, url: str, now: datetime) -> str:
     def stamp(value: datetime) -> str:
         return value.strftime("%Y%m%dT%H%M%SZ")
 
+    assert rnd.scheduled_at is not None  # only a booked round has a calendar file
+
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//mockloop//mock interview practice//EN", "BEGIN:VEVENT",
              f"UID:{ics_text(rnd.uid)}@mockloop", f"DTSTAMP:{stamp(now)}", f"DTSTART:{stamp(rnd.scheduled_at)}",
              f"DTEND:{stamp(rnd.scheduled_at + timedelta(minutes=rnd.minutes))}",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from typing import Any
 from datetime import datetime, timedelta
 
 from sqlalchemy import insert
@@ -22,9 +23,9 @@ def finished_rounds(user: User, stages: list[Stage], catalog: Catalog, count: in
     """Insert `count` solo rounds that ran to their deadline, half an hour apart, cycling through
     `stages`; return (round id, stage, prompt slug, end) for each. Bulk inserts, not the ORM unit of
     work, so 100,000 rounds take seconds."""
-    made = []
+    made: list[tuple[int, Stage, str, datetime]] = []
     while len(made) < count:
-        rows = []
+        rows: list[dict[str, Any]] = []
         for i in range(len(made), min(len(made) + BATCH, count)):
             stage = stages[i % len(stages)]
             prompt = rng.choice(catalog.for_stage(stage.slug))

@@ -72,6 +72,7 @@ def _filtered(query, f: HistoryFilter):
 
 
 def encode_cursor(card: Scorecard) -> str:
+    assert card.submitted_at is not None  # history lists submitted cards only
     return f"{card.submitted_at.strftime('%Y%m%dT%H%M%S.%f')}_{card.id}"
 
 
@@ -153,7 +154,7 @@ def stage_progress(user: User, stage: str, dimensions: list[str]) -> StageProgre
     # keeps the cost flat for long histories (the page says "1,000+").
     capped = (db.select(Scorecard.id).where(Scorecard.candidate_id == user.id, Scorecard.stage == stage,
                                             Scorecard.submitted_at.is_not(None)).limit(COUNT_CAP).subquery())
-    rounds = db.session.execute(db.select(func.count()).select_from(capped)).scalar()
+    rounds = db.session.execute(db.select(func.count()).select_from(capped)).scalar_one()
     trends, averages = {}, {}
     for dim in dimensions:
         rows = db.session.execute(

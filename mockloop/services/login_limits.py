@@ -25,7 +25,7 @@ from flask import current_app
 from sqlalchemy import Index, String, delete
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mockloop.db import db
+from mockloop.db import Model, db
 from mockloop.db.models import UTCDateTime
 
 ACCOUNT_LIMIT = 5
@@ -33,7 +33,7 @@ ADDRESS_LIMIT = 20
 WINDOW_MINUTES = 15
 
 
-class LoginFailure(db.Model):
+class LoginFailure(Model):
     __tablename__ = "login_failures"
     __table_args__ = (
         Index("ix_login_failures_email_at", "email", "at"),

@@ -25,11 +25,11 @@ def fire_due(now: datetime) -> list[int]:
     expire_loaded(Notice, [n for n, _, _ in fired])
     for notice_id, kind, round_id in fired:
         if kind == NoticeKind.NO_SHOW:
-            _check_no_show(db.session.get(Notice, notice_id), db.session.get(Round, round_id), now)
+            _check_no_show(db.session.get_one(Notice, notice_id), db.session.get(Round, round_id), now)
     return [n for n, _, _ in fired]
 
 
-def _check_no_show(notice: Notice, rnd: Round, now: datetime) -> None:
+def _check_no_show(notice: Notice, rnd: Round | None, now: datetime) -> None:
     if rnd is None or rnd.status != timer.PLANNED:
         notice.seen_at = now  # the round happened (or was cancelled): nothing to say
         return
@@ -39,6 +39,7 @@ def _check_no_show(notice: Notice, rnd: Round, now: datetime) -> None:
     if not missing:
         notice.seen_at = now
         return
+    assert rnd.scheduled_at is not None  # only a booked round has a no-show check
     rnd.no_show = "both" if len(missing) == 2 else missing[0]
     append_event(rnd, timer.CANCEL, now, None)
     notice.text = (f"No-show recorded for {rnd.prompt_title}: the {' and the '.join(missing)} did not join within "
