@@ -176,3 +176,20 @@ def test_a_lone_surrogate_is_a_clear_400_and_nothing_is_saved(api, frozen_clock)
     assert api.client.get(url).get_json()["text"] == "kept"
     assert api.call("POST", "/api/markdown", {"text": "whole \U0001F600 emoji"}).get_json()["html"] == \
         "<p>whole \U0001F600 emoji</p>\n"
+
+
+def test_a_request_reads_the_clock_once(api, frozen_clock, monkeypatch):
+    """Every step of a request works at one instant: with a clock that moves a second at each
+    reading, a new round's state is still shown as of its start (full time left, deadline its
+    minutes after the state's server_now)."""
+    from datetime import datetime
+
+    from mockloop import clock
+
+    def ticking():
+        return frozen_clock.advance(seconds=1)
+    monkeypatch.setattr(clock, "now", ticking)
+    state = api.start(stage="quick", prompt="quick-prompt-1", minutes=2).get_json()["state"]
+    assert state["remaining_ms"] == 120_000 and state["elapsed_ms"] == 0
+    at = {k: datetime.fromisoformat(state[k].replace("Z", "+00:00")) for k in ("server_now", "deadline")}
+    assert at["deadline"] - at["server_now"] == timedelta(minutes=2)

@@ -10,6 +10,7 @@ from mockloop.core.vocabulary import NoticeKind, duration_text
 from mockloop.db import db
 from mockloop.db.models import Notice, Round, User
 from mockloop.services.loops import _no_breaks, ics_fold, ics_text
+from mockloop.services.seats import rounds_of
 
 REMINDER_BEFORE = timedelta(minutes=10)
 
@@ -42,10 +43,8 @@ def mark_joined(rnd: Round, user: User, now: datetime) -> None:
 
 def upcoming(user: User, now: datetime) -> list[Round]:
     return list(db.session.execute(
-        db.select(Round).where((Round.candidate_id == user.id) | (Round.interviewer_id == user.id)
-                               | (Round.owner_id == user.id),
-                               Round.status == timer.PLANNED, Round.scheduled_at.is_not(None),
-                               Round.scheduled_at >= now - timedelta(hours=2))
+        rounds_of(user).where(Round.status == timer.PLANNED, Round.scheduled_at.is_not(None),
+                              Round.scheduled_at >= now - timedelta(hours=2))
         .order_by(Round.scheduled_at).limit(50)).scalars())
 
 

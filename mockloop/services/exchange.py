@@ -14,7 +14,7 @@ from mockloop.core.vocabulary import CardStatus, Seat
 from mockloop.db import db
 from mockloop.db.models import Invite, Round, RoundEvent, Score, Scorecard, User
 from mockloop.services import lifecycle, rounds
-from mockloop.services.seats import role_of
+from mockloop.services.seats import role_of, rounds_of
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -22,9 +22,7 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _user_rounds(user: User) -> list[Round]:
-    return list(db.session.execute(
-        db.select(Round).where(or_(Round.candidate_id == user.id, Round.interviewer_id == user.id,
-                                   Round.owner_id == user.id)).order_by(Round.created_at, Round.id)).scalars())
+    return list(db.session.execute(rounds_of(user).order_by(Round.created_at, Round.id)).scalars())
 
 
 def export_user(user: User, now: datetime) -> dict:

@@ -14,7 +14,6 @@ from flask import current_app, session
 from flask_login import login_user, logout_user
 from sqlalchemy import delete
 
-from mockloop import clock
 from mockloop.db import db
 from mockloop.db.models import LoginSession, User
 
@@ -28,9 +27,8 @@ def _oldest_valid(now: datetime) -> datetime:
     return now - current_app.permanent_session_lifetime
 
 
-def begin(user: User) -> None:
+def begin(user: User, now: datetime) -> None:
     """Log `user` in on this browser with a fresh session (a new token also defeats session fixation)."""
-    now = clock.now()
     session.clear()  # nothing from before the log-in (an earlier user's invite link) carries over
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id,
                                                   LoginSession.created_at <= _oldest_valid(now)))
@@ -62,11 +60,11 @@ def end(user: User | None) -> None:
     session.clear()
 
 
-def restart(user: User) -> None:
+def restart(user: User, now: datetime) -> None:
     """After a password change: every session of `user` ends, and this browser gets a new one (a
     copy of this very cookie, which may be why the password changed, must die too)."""
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
-    begin(user)
+    begin(user, now)
 
 
 def end_all(user: User) -> int:

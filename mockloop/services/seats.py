@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Select
+
 from mockloop.core import timer
 from mockloop.core.vocabulary import Seat
 from mockloop.db import db
@@ -18,6 +20,13 @@ def role_of(rnd: Round, user: User) -> Seat | None:
     if user.id in (rnd.candidate_id, rnd.owner_id):
         return Seat.CANDIDATE
     return None
+
+
+def rounds_of(user: User) -> Select[Round]:
+    """Every round `user` takes part in (candidate, interviewer or owner: whoever role_of seats), as
+    a select to refine with filters, an order and a limit."""
+    return db.select(Round).where((Round.candidate_id == user.id) | (Round.interviewer_id == user.id)
+                                  | (Round.owner_id == user.id))
 
 
 def candidate_prompts(user: User, stage: str, now: datetime) -> set[str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import abort
 from sqlalchemy.orm import joinedload, selectinload
 
+from mockloop.content import content
+from mockloop.core.loop import Stage
 from mockloop.db import db
 from mockloop.db.models import LoopPlan, Round, User
 from mockloop.services.seats import role_of
@@ -26,6 +28,14 @@ def require_role(rnd: Round, user: User, role: str, what: str) -> None:
     """403 for a participant without the role: they know the round exists, but this is not theirs."""
     if role_of(rnd, user) != role:
         abort(403, description=f"Only the {role} {what}.")
+
+
+def stage_or_404(slug: str, description: str | None = None) -> Stage:
+    """The loop's stage called `slug`; 404 if the loop has none (a typed URL, or a stage since removed)."""
+    stage = content().loop.stage(slug)
+    if stage is None:
+        abort(404, description=description or f"There is no stage called {slug!r}.")
+    return stage
 
 
 def own_plan(plan_id: int, user: User) -> LoopPlan:

@@ -12,9 +12,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from mockloop import clock
 from mockloop.core.errors import Conflict
-from mockloop.db import db
 from mockloop.services import login_limits, login_sessions
 from mockloop.services.users import (
     create_user,
@@ -23,6 +21,7 @@ from mockloop.services.users import (
     password_matches,
 )
 from mockloop.web.account_forms import LoginForm, PasswordForm, SignupForm
+from mockloop.web.now import request_now
 from mockloop.web.transaction import transaction
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -44,7 +43,7 @@ def signup():
         return render_template("accounts/signup_closed.html"), 403
     form = SignupForm()
     if form.validate_on_submit():
-        now = clock.now()
+        now = request_now()
         # Counted like a failed log-in from this address: "that account exists" is worth guessing for.
         address = request.remote_addr or "unknown"
         with transaction():  # committed before it counts the others, as a log-in attempt is
@@ -59,7 +58,7 @@ def signup():
             form.email.errors.append(str(exc))
         else:
             login_limits.forget(row)
-            login_sessions.begin(user)
+            login_sessions.begin(user, now)
             flash(f"Welcome, {user.display_name}. Pick a stage to practice.", "success")
             return redirect(_next_url())
     return render_template("accounts/signup.html", form=form), 400 if form.errors else 200
@@ -70,7 +69,7 @@ def signup():
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        email, address, now = normalize_email(form.email.data), request.remote_addr or "unknown", clock.now()
+        email, address, now = normalize_email(form.email.data), request.remote_addr or "unknown", request_now()
         # Recorded as a failure before the password is checked, and refused if that was one too many,
         # so concurrent guesses cannot all pass the check first (see login_limits.py).
         with transaction():  # committed here: every concurrent guess sees this row before counting
@@ -83,7 +82,7 @@ def login():
         user = find_user(email)
         if password_matches(user, form.password.data):
             login_limits.clear(email)
-            login_sessions.begin(user)
+            login_sessions.begin(user, now)
             return redirect(_next_url())
         form.password.errors.append("Email or password is wrong.")
     return render_template("accounts/login.html", form=form), 400 if form.errors else 200
@@ -117,7 +116,7 @@ def password():
             form.current.errors.append("The current password is wrong.")
         else:
             current_user.set_password(form.password.data)
-            login_sessions.restart(current_user)
+            login_sessions.restart(current_user, request_now())
             flash("Password changed. Other devices have been signed out.", "success")
             return redirect(url_for("catalog.home"))
     return render_template("accounts/password.html", form=form), 400 if form.errors else 200

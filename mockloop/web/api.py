@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request, url_for
 from flask_login import current_user, login_required
 
-from mockloop import clock
 from mockloop.core import timer
 from mockloop.core.errors import Conflict
 from mockloop.core.markup import render_user
@@ -15,6 +14,7 @@ from mockloop.services import lifecycle, loops, peers, rounds
 from mockloop.services.notices import unread_notices
 from mockloop.web.access import own_plan, require_role, round_for
 from mockloop.web.errors import answer, error
+from mockloop.web.now import request_now
 from mockloop.web.payloads import iso, loop_payload, state_payload
 from mockloop.web.transaction import transaction
 
@@ -32,11 +32,11 @@ def create():
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return error(400, "Send a JSON object with stage, prompt and minutes.")
-    rnd = start_round(current_user, data, clock.now())  # Invalid (with its field): a 400, in web/errors.py
+    rnd = start_round(current_user, data, request_now())  # Invalid (with its field): a 400, in web/errors.py
     body = {"id": rnd.id, "url": url_for("practice.round_page", round_id=rnd.id),
-            "state": state_payload(rnd, clock.now())}
+            "state": state_payload(rnd, request_now())}
     if rnd.mode == Mode.PEER:
-        token = peers.create_invite(rnd, current_user, clock.now())
+        token = peers.create_invite(rnd, current_user, request_now())
         body["invite_url"] = url_for("invites.show", token=token, _external=True)
     return jsonify(body), 201, {"Location": url_for("api.state", round_id=rnd.id)}
 
@@ -46,7 +46,7 @@ def create():
 @transaction()
 def state(round_id: int):
     rnd = round_for(round_id, current_user)
-    now = clock.now()
+    now = request_now()
     lifecycle.enforce_deadline(rnd, now)
     etag = f"{rnd.id}.{rnd.version}.{rnd.scratchpad_rev}"
     if request.if_none_match.contains(etag):
@@ -67,14 +67,14 @@ def act(round_id: int, action: str):
     if rnd.mode == Mode.PEER:
         require_role(rnd, current_user, Seat.INTERVIEWER, "controls the timer in a peer round")
     if action == timer.START:
-        blocked = loops.can_start(rnd, clock.now())
+        blocked = loops.can_start(rnd, request_now())
         if blocked:
-            return error(409, blocked, state=state_payload(rnd, clock.now()))
+            return error(409, blocked, state=state_payload(rnd, request_now()))
     try:
-        lifecycle.act(rnd, action, current_user, clock.now())
+        lifecycle.act(rnd, action, current_user, request_now())
     except Conflict as exc:
-        return answer(exc, state=state_payload(rnd, clock.now()))
-    return jsonify(state_payload(rnd, clock.now()))
+        return answer(exc, state=state_payload(rnd, request_now()))
+    return jsonify(state_payload(rnd, request_now()))
 
 
 @bp.get("/rounds/<int:round_id>/scratchpad")
@@ -90,7 +90,7 @@ def scratchpad(round_id: int):
 def save_scratchpad(round_id: int):
     rnd = round_for(round_id, current_user)
     require_role(rnd, current_user, Seat.CANDIDATE, "writes in the scratchpad")
-    return _revisioned_save(lambda text, revision: lifecycle.save_scratchpad(rnd, text, revision, clock.now()))
+    return _revisioned_save(lambda text, revision: lifecycle.save_scratchpad(rnd, text, revision, request_now()))
 
 
 @bp.get("/rounds/<int:round_id>/notes")
@@ -136,7 +136,7 @@ def _revisioned_save(save):
         revision = save(data["text"], data["revision"])
     except Conflict as exc:  # answered here, not raised on: a lock made on the way is kept
         return answer(exc)
-    return jsonify(revision=revision, saved_at=iso(clock.now()))
+    return jsonify(revision=revision, saved_at=iso(request_now()))
 
 
 @bp.post("/markdown")
@@ -171,5 +171,5 @@ def notice_seen(notice_id: int):
     notice = db.session.get(Notice, notice_id)
     if notice is None or notice.user_id != current_user.id:
         abort(404)
-    notice.seen_at = clock.now()
+    notice.seen_at = request_now()
     return jsonify(ok=True)

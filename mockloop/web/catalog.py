@@ -2,18 +2,12 @@
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
-from mockloop import clock
 from mockloop.content import content
 from mockloop.services.seats import guide_closed
+from mockloop.web.access import stage_or_404
+from mockloop.web.now import request_now
 
 bp = Blueprint("catalog", __name__)
-
-
-def _stage_or_404(slug: str):
-    stage = content().loop.stage(slug)
-    if stage is None:
-        abort(404, description=f"There is no stage called {slug!r}.")
-    return stage
 
 
 @bp.get("/")
@@ -26,7 +20,7 @@ def home():
 @bp.get("/stages/<slug>")
 @login_required
 def stage(slug: str):
-    stage = _stage_or_404(slug)
+    stage = stage_or_404(slug)
     catalog = content().catalog
     tag = request.args.get("tag") or None
     difficulty = request.args.get("difficulty", type=int)
@@ -37,7 +31,7 @@ def stage(slug: str):
 
 
 def _prompt_or_404(stage_slug: str, slug: str):
-    stage = _stage_or_404(stage_slug)
+    stage = stage_or_404(stage_slug)
     prompt = content().catalog.get(stage.slug, slug)
     if prompt is None:
         abort(404, description=f"There is no prompt {slug!r} in {stage.title}.")
@@ -51,14 +45,14 @@ def prompt(stage_slug: str, slug: str):
     minutes = prompt.default_minutes(stage)
     return render_template("catalog/prompt.html", stage=stage, prompt=prompt, minutes=minutes,
                            phases=prompt.plan(stage, minutes),
-                           guide_closed=guide_closed(current_user, stage.slug, prompt.slug, clock.now()))
+                           guide_closed=guide_closed(current_user, stage.slug, prompt.slug, request_now()))
 
 
 @bp.get("/stages/<stage_slug>/prompts/<slug>/guide")
 @login_required
 def guide(stage_slug: str, slug: str):
     stage, prompt = _prompt_or_404(stage_slug, slug)
-    closed = guide_closed(current_user, stage.slug, prompt.slug, clock.now())
+    closed = guide_closed(current_user, stage.slug, prompt.slug, request_now())
     if closed:
         abort(403, description=closed)
     return render_template("catalog/guide.html", stage=stage, prompt=prompt)

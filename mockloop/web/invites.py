@@ -11,13 +11,13 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from mockloop import clock
 from mockloop.content import content
 from mockloop.core.errors import Conflict, DomainError
 from mockloop.core.vocabulary import Seat
 from mockloop.services import peers
 from mockloop.services.seats import guide_closed
 from mockloop.web.access import round_for
+from mockloop.web.now import request_now
 from mockloop.web.transaction import transaction
 
 bp = Blueprint("invites", __name__)
@@ -28,14 +28,14 @@ TOKEN_KEY = "invite_token"
 @bp.get("/invites/<token>")
 def show(token: str):
     try:
-        invite = peers.check_invite(peers.find_invite(token), clock.now())
+        invite = peers.check_invite(peers.find_invite(token), request_now())
     except DomainError as exc:  # not valid, withdrawn, used, expired, taken: the link cannot seat anyone
         return render_template("invites/unusable.html", message=exc.message), 410
     if not current_user.is_authenticated:
         flash("Log in or sign up to join the round you were invited to.", "info")
         return redirect(url_for("accounts.login", next=request.path))
     stage = content().loop.stage(invite.round.stage)
-    closed = guide_closed(current_user, invite.round.stage, invite.round.prompt_slug, clock.now()) \
+    closed = guide_closed(current_user, invite.round.stage, invite.round.prompt_slug, request_now()) \
         if invite.role == Seat.INTERVIEWER else None
     return render_template("invites/show.html", invite=invite, rnd=invite.round, stage=stage, token=token,
                            guide_closed=closed)
@@ -46,7 +46,7 @@ def show(token: str):
 @transaction()
 def accept(token: str):
     try:
-        rnd = peers.accept_invite(token, current_user, clock.now(), request.form.get("when"))
+        rnd = peers.accept_invite(token, current_user, request_now(), request.form.get("when"))
     except DomainError as exc:
         return render_template("invites/unusable.html", message=exc.message), 410
     flash("You joined the round." + (" It is on your Upcoming list, with a calendar file." if rnd.scheduled_at
@@ -59,9 +59,9 @@ def accept(token: str):
 @transaction()
 def renew(round_id: int):
     rnd = _owned(round_id)
-    peers.revoke_invites(rnd, clock.now())
+    peers.revoke_invites(rnd, request_now())
     try:
-        session[TOKEN_KEY] = {"round": rnd.id, "token": peers.create_invite(rnd, current_user, clock.now())}
+        session[TOKEN_KEY] = {"round": rnd.id, "token": peers.create_invite(rnd, current_user, request_now())}
     except Conflict as exc:
         flash(exc.message, "error")
     else:
@@ -74,7 +74,7 @@ def renew(round_id: int):
 @transaction()
 def revoke(round_id: int):
     rnd = _owned(round_id)
-    count = peers.revoke_invites(rnd, clock.now())
+    count = peers.revoke_invites(rnd, request_now())
     session.pop(TOKEN_KEY, None)
     flash("Invite withdrawn." if count else "There was no open invite.", "info")
     return redirect(url_for("practice.round_page", round_id=rnd.id))
@@ -92,7 +92,7 @@ def pending_link(rnd) -> str | None:
     """The creator's invite link, shown until the seat is taken (tokens are stored only hashed,
     so the readable link lives in the creator's session)."""
     held = session.get(TOKEN_KEY)
-    if not held or held.get("round") != rnd.id or peers.live_invite(rnd, clock.now()) is None:
+    if not held or held.get("round") != rnd.id or peers.live_invite(rnd, request_now()) is None:
         return None
     invite = peers.find_invite(held["token"])
     if invite is None or invite.accepted_at or invite.revoked_at:

@@ -13,7 +13,6 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from mockloop import clock
 from mockloop.content import content
 from mockloop.core import timeline, timer
 from mockloop.core.errors import Conflict
@@ -23,6 +22,7 @@ from mockloop.db.models import LoopPlan
 from mockloop.services import bookings, loops
 from mockloop.services.rounds import PromptFilter, pick_surprise
 from mockloop.web.access import own_plan, round_for
+from mockloop.web.now import request_now
 from mockloop.web.payloads import loop_payload
 from mockloop.web.transaction import transaction
 from mockloop.web.zones import user_zone
@@ -47,12 +47,12 @@ def new_loop():
     values = _form_values(loop)
     errors: list[str] = []
     if request.method == "GET":
-        start = clock.now().replace(second=0, microsecond=0) + timedelta(hours=1)
+        start = request_now().replace(second=0, microsecond=0) + timedelta(hours=1)
         values["start"] = to_local_input(start, user_zone())
         for s in loop.stages:
             values[f"minutes_{s.slug}"] = str(s.duration.default)
         return render_template("loops/new.html", loop=loop, catalog=catalog, values=values, errors=errors)
-    zone, now = user_zone(), clock.now()
+    zone, now = user_zone(), request_now()
     start = parse_local(values["start"], zone)
     if start is None:
         errors.append("Enter the start as a date and time.")
@@ -119,7 +119,7 @@ def _summary(plan: LoopPlan):
     labels = {r.key: r.label for r in content().loop.recommendation}
     rows = []
     for rnd in plan.rounds:
-        state = state_of(rnd, clock.now())
+        state = state_of(rnd, request_now())
         rows.append({"round": rnd, "used_min": state.elapsed_s / 60, "planned_min": rnd.minutes,
                      "cards": [(c, labels.get(c.overall, "not given")) for c in submitted_cards(rnd)]})
     return rows
@@ -130,7 +130,7 @@ def _summary(plan: LoopPlan):
 @transaction()
 def cancel_loop(plan_id: int):
     plan = own_plan(plan_id, current_user)
-    count = loops.cancel_loop(plan, current_user, clock.now())
+    count = loops.cancel_loop(plan, current_user, request_now())
     flash(f"Loop cancelled: {count} round{'s' if count != 1 else ''} that had not started will not open.", "info")
     return redirect(url_for("loops.loop_page", plan_id=plan.id))
 
@@ -144,10 +144,10 @@ def reschedule_loop(plan_id: int):
     start = parse_local(typed, user_zone())
     problems = ["Enter the new start as a date and time."] if start is None else timeline.check_plan(
         start, plan.break_minutes, [timeline.Slot(r.minutes, r.scheduled_at if r.pinned else None) for r in plan.rounds],
-        clock.now())
+        request_now())
     if not problems:
         try:
-            loops.reschedule_loop(plan, start, clock.now())
+            loops.reschedule_loop(plan, start, request_now())
         except Conflict as exc:
             problems = [exc.message]
     if problems:
@@ -166,7 +166,7 @@ def _upcoming_page(move: dict | None = None):
     """The Upcoming page; `move` carries a refused move (round, typed time, problem) back into its form."""
     plans = db.session.execute(db.select(LoopPlan).where(LoopPlan.owner_id == current_user.id)
                                .order_by(LoopPlan.start_at.desc()).limit(20)).scalars().all()
-    return render_template("loops/upcoming.html", rounds=bookings.upcoming(current_user, clock.now()), plans=plans,
+    return render_template("loops/upcoming.html", rounds=bookings.upcoming(current_user, request_now()), plans=plans,
                            zone=user_zone(), move=move), 400 if move else 200
 
 
@@ -176,7 +176,7 @@ def calendar(round_id: int):
     rnd = round_for(round_id, current_user)
     if rnd.scheduled_at is None:
         abort(404, description="This round has no scheduled time.")
-    body = bookings.ics(rnd, url_for("practice.round_page", round_id=rnd.id, _external=True), clock.now())
+    body = bookings.ics(rnd, url_for("practice.round_page", round_id=rnd.id, _external=True), request_now())
     return Response(body, mimetype="text/calendar",
                     headers={"Content-Disposition": f"attachment; filename=mockloop-round-{rnd.id}.ics"})
 
@@ -187,7 +187,7 @@ def calendar(round_id: int):
 def cancel_round(round_id: int):
     rnd = round_for(round_id, current_user)
     try:
-        loops.cancel_round(rnd, current_user, clock.now())
+        loops.cancel_round(rnd, current_user, request_now())
     except Conflict as exc:
         flash(exc.message, "error")
     else:
@@ -206,7 +206,8 @@ def reschedule_round(round_id: int):
     if rnd.status != timer.PLANNED or rnd.loop_id is not None:
         flash("Only a booked round that has not started can be moved.", "error")
         return redirect(url_for("loops.upcoming"))
-    problem = "Enter the new time as a date and time." if at is None else check_future(at, clock.now(), "The new time")
+    problem = ("Enter the new time as a date and time." if at is None
+               else check_future(at, request_now(), "The new time"))
     if problem:
         return _upcoming_page({"round": rnd.id, "value": typed, "problems": [problem]})
     bookings.book(rnd, at)

@@ -5,11 +5,11 @@ from datetime import datetime
 
 from flask import url_for
 
-from mockloop import clock
 from mockloop.core import timer
 from mockloop.db.models import LoopPlan, Round
 from mockloop.services import loops, rounds
 from mockloop.services.scorecards import submitted_cards
+from mockloop.web.now import request_now
 
 
 def iso(value: datetime | None) -> str | None:
@@ -58,7 +58,7 @@ def state_payload(rnd: Round, now: datetime) -> dict:
 
 
 def loop_payload(plan: LoopPlan) -> dict:
-    now = clock.now()
+    now = request_now()
     items = []
     for rnd, planned in loops.loop_timeline(plan, now):
         blocked = loops.can_start(rnd, now) if rnd.status == timer.PLANNED else None

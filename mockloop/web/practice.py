@@ -13,18 +13,18 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from mockloop import clock
 from mockloop.content import content
-from mockloop.core.vocabulary import Mode, Seat, duration_text
 from mockloop.core.errors import Conflict, Invalid
+from mockloop.core.vocabulary import Mode, Seat, duration_text
 from mockloop.core.zones import check_future, parse_local
 from mockloop.db import db
 from mockloop.db.models import Round
 from mockloop.services import bookings, lifecycle, peers, rounds
-from mockloop.services.seats import guide_closed, role_of
+from mockloop.services.seats import guide_closed, role_of, rounds_of
 from mockloop.services.start import SURPRISE, start_round
-from mockloop.web.access import round_for
+from mockloop.web.access import round_for, stage_or_404
 from mockloop.web.invites import TOKEN_KEY, pending_link
+from mockloop.web.now import request_now
 from mockloop.web.payloads import state_payload
 from mockloop.web.transaction import transaction
 from mockloop.web.zones import user_zone
@@ -43,9 +43,7 @@ def _start_page(stage, values: dict, error: Invalid | None = None, status: int =
 @login_required
 @transaction()
 def start(slug: str):
-    stage = content().loop.stage(slug)
-    if stage is None:
-        abort(404, description=f"There is no stage called {slug!r}.")
+    stage = stage_or_404(slug)
     if request.method == "GET":
         values = {"prompt": request.args.get("prompt", SURPRISE), "minutes": "", "role": Mode.SOLO,
                   "tag": request.args.get("tag", ""), "difficulty": request.args.get("difficulty", "")}
@@ -57,18 +55,18 @@ def start(slug: str):
     typed_times = {f"when_{i}": request.form.get(f"when_{i}", "") for i in range(3)}
     try:
         proposed = _proposed_times(typed_times) if values["role"] != Mode.SOLO else []
-        rnd = start_round(current_user, {**values, "stage": stage.slug}, clock.now())
+        rnd = start_round(current_user, {**values, "stage": stage.slug}, request_now())
     except Invalid as exc:
         return _start_page(stage, {**values, **typed_times}, exc, 400)
     if rnd.mode == Mode.PEER:
-        token = peers.create_invite(rnd, current_user, clock.now(), proposed=proposed)
+        token = peers.create_invite(rnd, current_user, request_now(), proposed=proposed)
         session[TOKEN_KEY] = {"round": rnd.id, "token": token}
     return redirect(url_for("practice.round_page", round_id=rnd.id))
 
 
 def _proposed_times(typed: dict[str, str]) -> list:
     """The booking times typed for a peer round, checked before the round exists."""
-    now, zone, out = clock.now(), user_zone(), []
+    now, zone, out = request_now(), user_zone(), []
     for i in range(3):
         raw = typed[f"when_{i}"].strip()
         if not raw:
@@ -87,7 +85,7 @@ def _proposed_times(typed: dict[str, str]) -> list:
 @transaction()
 def round_page(round_id: int):
     rnd = round_for(round_id, current_user)
-    now = clock.now()
+    now = request_now()
     lifecycle.enforce_deadline(rnd, now)
     bookings.mark_joined(rnd, current_user, now)
     stage = content().loop.stage(rnd.stage)
@@ -114,11 +112,11 @@ def round_page(round_id: int):
 @transaction()
 def swap(round_id: int):
     rnd = round_for(round_id, current_user)
-    stage = content().loop.stage(rnd.stage)
-    if rnd.mode != Mode.PEER or stage is None:
+    if rnd.mode != Mode.PEER:
         abort(404)
+    stage = stage_or_404(rnd.stage)
     try:
-        swapped = peers.swap_roles(rnd, current_user, stage, content().catalog, clock.now())
+        swapped = peers.swap_roles(rnd, current_user, stage, content().catalog, request_now())
     except Conflict as exc:
         flash(exc.message, "error")
         return redirect(url_for("practice.round_page", round_id=rnd.id))
@@ -130,11 +128,8 @@ def swap(round_id: int):
 @login_required
 @transaction()
 def my_rounds():
-    mine = db.session.execute(
-        db.select(Round).where((Round.candidate_id == current_user.id) | (Round.interviewer_id == current_user.id)
-                               | (Round.owner_id == current_user.id))
-        .order_by(Round.created_at.desc()).limit(100)).scalars().all()
-    now = clock.now()
+    mine = db.session.execute(rounds_of(current_user).order_by(Round.created_at.desc()).limit(100)).scalars().all()
+    now = request_now()
     for rnd in mine:
         lifecycle.enforce_deadline(rnd, now)
     stages = {s.slug: s for s in content().loop.stages}

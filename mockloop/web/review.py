@@ -13,13 +13,13 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from mockloop import clock
 from mockloop.content import content
 from mockloop.core import suggestions, timeline
 from mockloop.core.charts import level_trend
 from mockloop.core.errors import Invalid
 from mockloop.core.export_format import FILE_LIMIT, decode
 from mockloop.services import exchange, history
+from mockloop.web.now import request_now
 from mockloop.web.transaction import transaction
 
 bp = Blueprint("review", __name__)
@@ -45,7 +45,7 @@ def _date(name: str, problems: list[str], end: bool = False) -> datetime | None:
 
 
 def _date_range():
-    return timeline.EARLIEST.date(), (clock.now() + timeline.MAX_AHEAD).date()
+    return timeline.EARLIEST.date(), (request_now() + timeline.MAX_AHEAD).date()
 
 
 @bp.get("/history")
@@ -131,7 +131,7 @@ def plan():
     picks = suggestions.suggest(
         [(s.slug, s.title) for s in loop.stages],
         {s.slug: [p.slug for p in catalog.for_stage(s.slug)] for s in loop.stages},
-        {s.slug: {d.key: d.name for d in s.rubric} for s in loop.stages}, scores, attempts, clock.now())
+        {s.slug: {d.key: d.name for d in s.rubric} for s in loop.stages}, scores, attempts, request_now())
     return render_template("review/plan.html", suggestions=picks, stages={s.slug: s for s in loop.stages},
                            catalog=catalog)
 
@@ -140,7 +140,7 @@ def plan():
 @login_required
 @transaction()
 def export_json():
-    body = json.dumps(exchange.export_user(current_user, clock.now()), indent=1)
+    body = json.dumps(exchange.export_user(current_user, request_now()), indent=1)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": "attachment; filename=mockloop-export.json"})
 
@@ -165,7 +165,7 @@ def import_page():
     else:
         try:
             doc = decode(upload.read(FILE_LIMIT + 1))  # one byte more tells "too big"
-            added = exchange.import_user(current_user, doc, clock.now())
+            added = exchange.import_user(current_user, doc, request_now())
         except Invalid as exc:
             error = f"Nothing was imported. {exc}"
         else:

@@ -11,7 +11,6 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from mockloop import clock
 from mockloop.content import content
 from mockloop.core import rubric as rubric_core
 from mockloop.core import timer
@@ -31,7 +30,8 @@ from mockloop.services.scorecards import (
     visible_cards,
 )
 from mockloop.services.seats import role_of
-from mockloop.web.access import round_for
+from mockloop.web.access import round_for, stage_or_404
+from mockloop.web.now import request_now
 from mockloop.web.rubric_form import scorecard_form
 from mockloop.web.transaction import transaction
 
@@ -43,17 +43,17 @@ bp = Blueprint("scoring", __name__)
 @transaction()
 def score(round_id: int):
     rnd = round_for(round_id, current_user, details=request.method == "GET")
-    lifecycle.enforce_deadline(rnd, clock.now())
+    lifecycle.enforce_deadline(rnd, request_now())
     if rnd.status != timer.LOCKED:
         return render_template("scoring/not_yet.html", rnd=rnd), 409
     card = card_for(rnd, current_user)
     if request.method == "POST":
         return _rubric_form(rnd, card, card.rubric if card else _current_rubric(rnd))
     if card is None:
-        card = open_card(rnd, current_user, _current_rubric(rnd), clock.now())
+        card = open_card(rnd, current_user, _current_rubric(rnd), request_now())
         if card.role == ReviewerRole.INTERVIEWER and rnd.interviewer_notes.strip():
             # The interviewer's notes, split by dimension heading, become the first draft's evidence.
-            save_draft(card, rubric_core.evidence_from_notes(card.rubric, rnd.interviewer_notes), clock.now())
+            save_draft(card, rubric_core.evidence_from_notes(card.rubric, rnd.interviewer_notes), request_now())
     if card.status == CardStatus.SUBMITTED:
         return redirect(url_for("scoring.scorecard", card_id=card.id))
     return _rubric_form(rnd, card, card.rubric)
@@ -61,9 +61,7 @@ def score(round_id: int):
 
 def _current_rubric(rnd) -> dict:
     """The rubric a new card of this round is scored against: the stage's, as the loop has it now."""
-    stage = content().loop.stage(rnd.stage)
-    if stage is None:
-        abort(404, description=f"The stage {rnd.stage!r} is no longer in the loop, so it has no rubric.")
+    stage = stage_or_404(rnd.stage, f"The stage {rnd.stage!r} is no longer in the loop, so it has no rubric.")
     return rubric_core.snapshot(content().loop, stage)
 
 
@@ -87,7 +85,7 @@ def edit(card_id: int):
 @transaction()
 def draft(card_id: int):
     card = _own_card(card_id)
-    save_draft(card, request.form.to_dict(), clock.now())
+    save_draft(card, request.form.to_dict(), request_now())
     return jsonify(saved_at=card.draft_saved_at.isoformat())
 
 
@@ -107,7 +105,7 @@ def _rubric_form(rnd, card: Scorecard | None, rubric: dict):
             raw = form.revision.data or ""  # ASCII and short: "²" or 30 digits must be stale, not a 500
             revision = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else -1
             try:
-                card_id = submit(rnd, card, rubric, answers, current_user, revision, clock.now())
+                card_id = submit(rnd, card, rubric, answers, current_user, revision, request_now())
             except Conflict as exc:
                 message, status = str(exc), 409
             else:
@@ -116,7 +114,7 @@ def _rubric_form(rnd, card: Scorecard | None, rubric: dict):
         else:
             status = 400
         if card is None:  # the form comes back around a new draft card, with what was typed kept
-            card = open_card(rnd, current_user, rubric, clock.now())
+            card = open_card(rnd, current_user, rubric, request_now())
     else:
         fields = card.draft or rubric_core.fields_from_answers(card.rubric, answers_of(card))
         form = Form(formdata=None, data={**fields, "revision": str(card.revision)})
@@ -126,7 +124,7 @@ def _rubric_form(rnd, card: Scorecard | None, rubric: dict):
 
 def _facts(rnd):
     """What the round's events say: planned vs actual time per phase, pauses, extensions."""
-    return rounds.state_of(rnd, clock.now())
+    return rounds.state_of(rnd, request_now())
 
 
 @bp.get("/scorecards/<int:card_id>")
