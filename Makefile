@@ -49,10 +49,12 @@ lint: $(VENV)/.installed-dev
 test-postgres: $(VENV)/.installed-test chromium
 	.ci/with-postgres $(BIN)/python -m pytest -q
 
-# Performance figures beside a bare Flask baseline, a few minutes; see docs/performance.md.
+# Performance figures beside a bare Flask baseline, a few minutes, then the slowest user-Markdown
+# render of every pathological case at every field's limit; see docs/performance.md.
 bench: $(VENV)/.installed
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/render.py
 
 # 100 kill -9/restart cycles (lost saves must be 0), then 200 peer pairs for 60 s against 3 web
 # workers on SQLite (failed requests must be 0); about 6 minutes, see docs/performance.md ("Soak").
