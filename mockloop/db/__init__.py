@@ -1,11 +1,11 @@
 """The database: SQLAlchemy set up with named constraints, Flask-Migrate, and SQLite's pragmas."""
 import sqlite3
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -51,3 +51,9 @@ def expire_loaded(model: type, ids) -> None:
     for key, obj in list(db.session.identity_map.items()):  # type: ignore[attr-defined]  # (untyped in SQLAlchemy)
         if key[0] is model and key[1][0] in ids:
             db.session.expire(obj)
+
+
+def dml(statement: Any, params: Any = None) -> CursorResult[Any]:
+    """db.session.execute for an INSERT, UPDATE or DELETE, typed as the CursorResult it returns
+    (rowcount, inserted_primary_key), which execute()'s annotations leave out."""
+    return cast("CursorResult[Any]", db.session.execute(statement, params))

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from mockloop import clock
-from mockloop.db import Model, db
+from mockloop.db import Model
 
 
 class UTCDateTime(TypeDecorator):

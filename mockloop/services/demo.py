@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import random
 import uuid
-from typing import Any
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import insert
 

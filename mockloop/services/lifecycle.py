@@ -8,7 +8,7 @@ from sqlalchemy import update
 
 from mockloop.core import timer
 from mockloop.core.errors import Conflict, Invalid
-from mockloop.db import db, expire_loaded
+from mockloop.db import db, dml, expire_loaded
 from mockloop.db.models import Round, RoundEvent, User
 from mockloop.services.rounds import (
     SCRATCHPAD_LIMIT,
@@ -69,7 +69,7 @@ def save_scratchpad(rnd: Round, text: str, base_revision: int, now: datetime) ->
     """Store the candidate's text if it was written on top of the latest revision; return the new one."""
     if len(text) > SCRATCHPAD_LIMIT:
         raise Invalid(f"The scratchpad holds at most {SCRATCHPAD_LIMIT:,} characters.", field="text")
-    won = db.session.execute(
+    won = dml(
         update(Round).where(Round.id == rnd.id, Round.scratchpad_rev == base_revision,
                             Round.status.in_((timer.RUNNING, timer.PAUSED)),
                             (Round.deadline_at.is_(None)) | (Round.deadline_at > now))
@@ -81,7 +81,7 @@ def save_scratchpad(rnd: Round, text: str, base_revision: int, now: datetime) ->
     enforce_deadline(rnd, now)
     if rnd.status == timer.LOCKED:
         why = {"ended": "it was ended early", "cancelled": "it was cancelled"}.get(
-            rnd.lock_reason, "this save came after the deadline")
+            rnd.lock_reason or "", "this save came after the deadline")
         raise Conflict(f"The round is locked: {why}. Your earlier saves are kept.",
                        revision=rnd.scratchpad_rev, reason="locked", lock_reason=rnd.lock_reason)
     if rnd.status == timer.PLANNED:

@@ -60,7 +60,7 @@ def can_start(rnd: Round, now: datetime) -> str | None:
     """Why a loop round may not start yet (None when it may)."""
     if rnd.loop_id is None:
         return None
-    plan = db.session.get(LoopPlan, rnd.loop_id)
+    plan = db.session.get_one(LoopPlan, rnd.loop_id)
     for other, planned in loop_timeline(plan, now):
         if other.loop_position < rnd.loop_position and other.status != timer.LOCKED and not other.pinned:
             return "Finish the round before this one first."
@@ -82,7 +82,7 @@ def after_round_change(round_ids: list[int], now: datetime) -> None:
     plan_ids = {pid for (pid,) in db.session.execute(
         db.select(Round.loop_id).where(Round.id.in_(round_ids), Round.loop_id.is_not(None)))}
     for pid in plan_ids:
-        replan(db.session.get(LoopPlan, pid), now)
+        replan(db.session.get_one(LoopPlan, pid), now)
 
 
 def cancel_round(rnd: Round, actor: User, now: datetime) -> None:
@@ -130,7 +130,9 @@ def ics_text(value: str) -> str:
 def ics_fold(line: str, limit: int = 75) -> str:
     """One content line, CRLF-terminated, folded (CRLF and a space) so no line passes `limit` octets;
     a fold never splits a UTF-8 character (RFC 5545 3.1)."""
-    out, current, size = [], [], 0
+    out: list[str] = []
+    current: list[str] = []
+    size = 0
     for ch in line:
         width = len(ch.encode("utf-8"))
         if size + width > limit:

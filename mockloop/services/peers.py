@@ -12,7 +12,7 @@ from mockloop.core.catalog import Catalog
 from mockloop.core.errors import Conflict, Invalid, NotFound
 from mockloop.core.loop import Stage
 from mockloop.core.vocabulary import Mode, Seat, duration_text
-from mockloop.db import db
+from mockloop.db import db, dml
 from mockloop.db.models import Invite, Round, User
 from mockloop.services.lifecycle import enforce_deadline
 from mockloop.services.rounds import (
@@ -82,7 +82,7 @@ def accept_invite(token: str, user: User, now: datetime, chosen: str | None = No
     rnd = invite.round
     when = None
     if invite.proposed_times:
-        if chosen not in invite.proposed_times:
+        if chosen is None or chosen not in invite.proposed_times:
             raise Invalid("Pick one of the proposed times to accept this booking.", field="when")
         when = datetime.fromisoformat(chosen)
         if when <= now:
@@ -92,10 +92,10 @@ def accept_invite(token: str, user: User, now: datetime, chosen: str | None = No
                        reason="already_seated")
     seat_column = Round.candidate_id if invite.role == Seat.CANDIDATE else Round.interviewer_id
     # Both updates are conditional, so two people racing for one link cannot both get the seat.
-    used = db.session.execute(
+    used = dml(
         update(Invite).where(Invite.id == invite.id, Invite.accepted_at.is_(None), Invite.revoked_at.is_(None))
         .values(accepted_at=now, accepted_by_id=user.id).execution_options(synchronize_session=False)).rowcount
-    seated = used and db.session.execute(
+    seated = used and dml(
         update(Round).where(Round.id == rnd.id, seat_column.is_(None))
         .values({seat_column.key: user.id, "version": Round.version + 1})
         .execution_options(synchronize_session=False)).rowcount
@@ -113,7 +113,7 @@ def accept_invite(token: str, user: User, now: datetime, chosen: str | None = No
 
 
 def revoke_invites(rnd: Round, now: datetime) -> int:
-    count = db.session.execute(
+    count = dml(
         update(Invite).where(Invite.round_id == rnd.id, Invite.accepted_at.is_(None), Invite.revoked_at.is_(None))
         .values(revoked_at=now).execution_options(synchronize_session=False)).rowcount
     return count
@@ -129,7 +129,7 @@ def live_invite(rnd: Round, now: datetime) -> Invite | None:
 def save_notes(rnd: Round, text: str, base_revision: int) -> int:
     if len(text) > NOTES_LIMIT:
         raise Invalid(f"Notes hold at most {NOTES_LIMIT:,} characters.", field="text")
-    won = db.session.execute(
+    won = dml(
         update(Round).where(Round.id == rnd.id, Round.notes_rev == base_revision)
         .values(interviewer_notes=text, notes_rev=Round.notes_rev + 1)
         .execution_options(synchronize_session=False)).rowcount
@@ -149,14 +149,14 @@ def notes_scaffold(stage: Stage) -> str:
 def swap_roles(rnd: Round, by: User, stage: Stage, catalog: Catalog, now: datetime) -> Round:
     """The mirrored round: same pair and stage, roles swapped, a prompt the new candidate has not seen."""
     if rnd.swapped_round_id is not None:
-        return db.session.get(Round, rnd.swapped_round_id)
+        return db.session.get_one(Round, rnd.swapped_round_id)
     enforce_deadline(rnd, now)
     if rnd.status != timer.LOCKED:  # the page hides the button until then; the route must refuse too
         raise Conflict("Roles can be swapped once this round is over.", reason=rnd.status)
     if rnd.candidate_id is None or rnd.interviewer_id is None:
         raise Conflict("Both seats must be filled before you can swap roles.", reason="seat_open")
-    new_candidate = db.session.get(User, rnd.interviewer_id)
-    new_interviewer = db.session.get(User, rnd.candidate_id)
+    new_candidate = db.session.get_one(User, rnd.interviewer_id)
+    new_interviewer = db.session.get_one(User, rnd.candidate_id)
     # Not a prompt whose guide is closed to the new interviewer (a round of theirs as candidate on it).
     prompt = pick_surprise(new_candidate, stage, catalog, PromptFilter(),
                            exclude={rnd.prompt_slug} | candidate_prompts(new_interviewer, stage.slug, now))
@@ -164,13 +164,13 @@ def swap_roles(rnd: Round, by: User, stage: Stage, catalog: Catalog, now: dateti
         raise Conflict("This stage has no other prompt to swap onto.", reason="no_prompt")
     swapped = create_round(by, stage, prompt, rnd.minutes, now,
                            seats={Seat.CANDIDATE: new_candidate, Seat.INTERVIEWER: new_interviewer})
-    won = db.session.execute(
+    won = dml(
         update(Round).where(Round.id == rnd.id, Round.swapped_round_id.is_(None))
         .values(swapped_round_id=swapped.id, version=Round.version + 1)
         .execution_options(synchronize_session=False)).rowcount
     if not won:  # the other participant swapped at the same moment: keep theirs
         db.session.delete(swapped)
         db.session.refresh(rnd)
-        return db.session.get(Round, rnd.swapped_round_id)
+        return db.session.get_one(Round, rnd.swapped_round_id)
     db.session.refresh(rnd)  # the UPDATE bypassed the ORM
     return swapped

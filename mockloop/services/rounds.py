@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import Table, bindparam, func, update
 
 from mockloop.core import timer
 from mockloop.core.catalog import Catalog, Prompt
 from mockloop.core.errors import Conflict, Invalid
 from mockloop.core.loop import Stage
 from mockloop.core.vocabulary import Mode, Seat
-from mockloop.db import db
+from mockloop.db import db, dml
 from mockloop.db.models import Round, RoundEvent, User
 
 SCRATCHPAD_LIMIT = 200_000  # characters; a long take-home write-up fits many times over
@@ -62,7 +64,7 @@ def append_event(rnd: Round, kind: str, now: datetime, actor: User | None, minut
     rnd.events.append(RoundEvent(kind=kind, at=now, recorded_at=now, minutes=minutes,
                                  actor_id=actor.id if actor else None))
     state = state_of(rnd, now)
-    won = db.session.execute(
+    won = dml(
         update(Round).where(Round.id == rnd.id, Round.version == rnd.version)
         .values(status=state.status, lock_reason=state.lock_reason, deadline_at=state.deadline,
                 locked_at=state.locked_at, version=Round.version + 1)
@@ -87,7 +89,7 @@ class PromptFilter:
 
 
 def pick_surprise(user: User, stage: Stage, catalog: Catalog, filters: PromptFilter,
-                  rng: random.Random | None = None, exclude: set[str] = frozenset()) -> Prompt | None:
+                  rng: random.Random | None = None, exclude: AbstractSet[str] = frozenset()) -> Prompt | None:
     """A random prompt the user has not practiced as candidate; failing that, the least recent one."""
     choices = [p for p in catalog.filter(stage.slug, tag=filters.tag, difficulty=filters.difficulty)
                if p.slug not in exclude]
@@ -103,7 +105,7 @@ def pick_surprise(user: User, stage: Stage, catalog: Catalog, filters: PromptFil
     return min(choices, key=lambda p: last_seen[p.slug])
 
 
-_ROUNDS = Round.__table__  # a plain-table statement skips the ORM's bulk-update path
+_ROUNDS = cast(Table, Round.__table__)  # a plain-table statement skips the ORM's bulk-update path
 
 
 _BUMP = update(_ROUNDS).where(_ROUNDS.c.id == bindparam("round_id")).values(version=_ROUNDS.c.version + 1)

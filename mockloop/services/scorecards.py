@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import Table, bindparam, delete, insert, update
 from sqlalchemy.exc import IntegrityError
 
 from mockloop.core import rubric as rubric_core
 from mockloop.core.errors import Conflict
 from mockloop.core.vocabulary import REVIEWER_ROLE_OF_SEAT, CardStatus, ReviewerRole
-from mockloop.db import db
+from mockloop.db import db, dml
 from mockloop.db.models import Round, Score, Scorecard, ScorecardEdit, User
 from mockloop.services.rounds import bump
 from mockloop.services.seats import role_of
@@ -57,10 +58,10 @@ def save_draft(card: Scorecard, fields: dict, now: datetime) -> None:
 
 # Built once, from the tables rather than the mapped classes: building a statement costs more than
 # running it, and the ORM's bulk-update path (which an ORM attribute in a WHERE selects) costs more still.
-_CARDS, _SCORES = Scorecard.__table__, Score.__table__
+_CARDS, _SCORES = cast(Table, Scorecard.__table__), cast(Table, Score.__table__)
 _INSERT_CARD = insert(_CARDS)
 _INSERT_SCORES = insert(_SCORES)
-_INSERT_EDIT = insert(ScorecardEdit.__table__)
+_INSERT_EDIT = insert(cast(Table, ScorecardEdit.__table__))
 _DELETE_SCORES = delete(_SCORES).where(_SCORES.c.scorecard_id == bindparam("card_id"))
 _UPDATE_CARD = (update(_CARDS)  # only if nobody saved it since the editor loaded it
                 .where(_CARDS.c.id == bindparam("card_id"), _CARDS.c.revision == bindparam("loaded_revision"))
@@ -84,15 +85,15 @@ def submit(rnd: Round, card: Scorecard | None, rubric: dict, answers: dict, edit
               "submitted_at": submitted_at, **{f: answers[f] for f in rubric_core.SUMMARY_FIELDS}}
     card_id = None
     if card is not None:
-        won = db.session.execute(_UPDATE_CARD, {"card_id": card.id, "loaded_revision": revision, **values})
+        won = dml(_UPDATE_CARD, {"card_id": card.id, "loaded_revision": revision, **values})
         card_id = card.id if won.rowcount else None
     elif revision == 0:
         try:
-            card_id = db.session.execute(_INSERT_CARD, {
+            card_id = dml(_INSERT_CARD, {
                 "round_id": rnd.id, "reviewer_id": editor.id,
                 "reviewer_name": editor.display_name, "candidate_id": candidate_id, "role": role,
                 "stage": stage, "prompt_slug": rnd.prompt_slug, "rubric": rubric, "revision": 1,
-                "created_at": now, **values}).inserted_primary_key[0]
+                "created_at": now, **values}).inserted_primary_key[0]  # type: ignore[index]  # one row: one key
         except IntegrityError:  # the reviewer's other tab created the card a moment ago
             pass
     if card_id is None:

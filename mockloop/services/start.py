@@ -69,5 +69,5 @@ def start_round(user: User, data: dict, now: datetime) -> Round:
     if not stage.duration.allows(minutes):
         raise Invalid(f"{stage.title} rounds last between {stage.duration.min} and "
                       f"{stage.duration.max} minutes.", field="minutes")
-    seats = None if role == Mode.SOLO else {Seat(role): user}
+    seats: dict[Seat, User | None] | None = None if role == Mode.SOLO else {Seat(role): user}
     return create_round(user, stage, prompt, minutes, now, seats=seats)
