@@ -14,7 +14,7 @@ from flask import current_app, session
 from flask_login import login_user, logout_user
 from sqlalchemy import delete
 
-from mockloop.db import db
+from mockloop.db import db, dml
 from mockloop.db.models import LoginSession, User
 
 
@@ -69,7 +69,7 @@ def restart(user: User, now: datetime) -> None:
 
 def end_all(user: User) -> int:
     """Log out everywhere: every browser and device of `user`, this one included."""
-    count = db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id)).rowcount
+    count = dml(delete(LoginSession).where(LoginSession.user_id == user.id)).rowcount
     logout_user()
     session.clear()
     return count

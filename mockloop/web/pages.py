@@ -112,7 +112,8 @@ def init_app(app: Flask) -> None:
     if proxies:
         # Behind that many reverse proxies, believe their X-Forwarded-For/-Proto/-Host: the client's
         # address (log-in limits) and HTTPS (Secure cookies) come from there. Never trust them unasked.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to wrap it
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Log in to continue."
     login_manager.login_message_category = "info"

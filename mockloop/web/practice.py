@@ -1,5 +1,6 @@
 """Solo practice: start a timed round on a stage, work it against the clock."""
 import json
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -45,7 +46,7 @@ def _start_page(stage, values: dict, error: Invalid | None = None, status: int =
 def start(slug: str):
     stage = stage_or_404(slug)
     if request.method == "GET":
-        values = {"prompt": request.args.get("prompt", SURPRISE), "minutes": "", "role": Mode.SOLO,
+        values: dict[str, Any] = {"prompt": request.args.get("prompt", SURPRISE), "minutes": "", "role": Mode.SOLO,
                   "tag": request.args.get("tag", ""), "difficulty": request.args.get("difficulty", "")}
         prompt = content().catalog.get(stage.slug, values["prompt"])
         if prompt is not None:

@@ -133,7 +133,7 @@ def scorecard(card_id: int):
     card = db.session.get(Scorecard, card_id)
     visible = card is not None and (card.reviewer_id == current_user.id or (
         card.status == CardStatus.SUBMITTED and role_of(card.round, current_user) is not None))
-    if not visible:
+    if card is None or not visible:
         abort(404, description="There is no such scorecard, or it is not yours.")
     rnd = card.round
     cards = [c for c in visible_cards(rnd, current_user) if c.status == CardStatus.SUBMITTED or c.id == card.id]
