@@ -72,8 +72,8 @@ def test_a_card_created_meanwhile_makes_a_first_submit_stale(app, api, ended_rou
     # Two tabs of one reviewer both post a first submit: the second insert meets the unique
     # (round, reviewer) constraint and must be a 409 with nothing changed, not a 500 or a second card.
     from mockloop import clock
-    from mockloop.db.models import Round, User
     from mockloop.core.errors import Conflict
+    from mockloop.db.models import Round, User
     from mockloop.services.scorecards import submit
     assert api.client.post(f"/rounds/{ended_round}/score", data=answers(api.token(), "0")).status_code == 302
     with app.app_context():
