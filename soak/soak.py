@@ -118,7 +118,8 @@ def crash(folder: Path, cycles: int) -> bool:
           f"{f.committed_unanswered} of them had committed (found after the kill, then 409 stale)")
     print(f"  rounds locked after restart       {f.locked_after_restart} (ran out while down; each one "
           f"expire event, locked_at = deadline)")
-    print(f"  time to lock after restart        p50 {percentile(lock, 50):.2f} s, max {max(lock, default=float('nan')):.2f} s"
+    print(f"  time to lock after restart        p50 {percentile(lock, 50):.2f} s, "
+          f"max {max(lock, default=float('nan')):.2f} s"
           f" (from starting serve)")
     print(f"  restart to ready                  p50 {percentile(f.restart_seconds, 50):.2f} s, "
           f"max {max(f.restart_seconds, default=float('nan')):.2f} s (web workers answer, scheduler reconciled)")
@@ -429,7 +430,8 @@ def report(stats: Stats, pairs: int, workers: int, threads: int, load_seconds: f
     for kind, values in sorted(load_kinds.items()):
         print(f"    {kind:<28} {len(values):>6}  p50 {percentile(values, 50):6.1f}  p95 {percentile(values, 95):6.1f}  "
               f"p99 {percentile(values, 99):6.1f} ms")
-    print(f"  client lag behind schedule        p50 {percentile(stats.lag, 50):.0f} ms, p99 {percentile(stats.lag, 99):.0f} ms")
+    print(f"  client lag behind schedule        p50 {percentile(stats.lag, 50):.0f} ms, "
+          f"p99 {percentile(stats.lag, 99):.0f} ms")
     print(f"  scorecards submitted              {submitted} of {pairs}")
     print(f"  lost saves                        {lost}   (last acknowledged scratchpad and notes per round, must be 0)")
     for message in stats.failures[:10]:

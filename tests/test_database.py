@@ -42,7 +42,8 @@ def test_upgrading_keeps_the_users_data(tmp_path, postgres):
                               " created_at) VALUES (1, 'a@b.c', 'A', 'x', 1, false, '2026-01-01 10:00:00')"))
             conn.execute(text(
                 "INSERT INTO rounds (id, uid, owner_id, candidate_id, stage, prompt_slug, prompt_title, minutes,"
-                " plan, status, version, scratchpad, scratchpad_rev, mode, interviewer_notes, notes_rev, created_at)"
+                " plan, status, version, scratchpad, scratchpad_rev, mode, interviewer_notes, notes_rev,"
+                " created_at)"
                 " VALUES (1, 'u-1', 1, 1, 'quick', 'p', 'P', 1, '[[\"A\", 1]]', 'locked', 2, 'my notes', 1,"
                 " 'solo', '', 0, '2026-01-01 10:00:00')"))
             conn.execute(text("INSERT INTO round_events (round_id, kind, at, recorded_at, minutes) VALUES"
