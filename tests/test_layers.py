@@ -11,10 +11,6 @@ from pathlib import Path
 SERVICES = Path(__file__).resolve().parent.parent / "mockloop" / "services"
 WEB_ONLY = {"request", "session", "g", "abort", "url_for", "flash"}
 
-# Known and to be moved to mockloop/web: logging a browser in and out clears flask's session.
-ALLOWED = {("login_sessions.py", "session")}
-
-
 def web_names_used(tree: ast.Module) -> set[str]:
     """The request-bound flask names a module imports (`from flask import x`) or reaches (`flask.x`)."""
     found = set()
@@ -31,7 +27,7 @@ def test_services_never_touch_the_request():
     assert files
     offences = [(path.name, name) for path in files
                 for name in sorted(web_names_used(ast.parse(path.read_text(), str(path))))]
-    assert [o for o in offences if o not in ALLOWED] == []
+    assert offences == []
 
 
 def test_the_check_sees_both_spellings():

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from flask import current_app, session
-from flask_login import login_user, logout_user
 from sqlalchemy import delete
 
 from mockloop.db import db, dml
@@ -22,20 +20,15 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _oldest_valid(now: datetime) -> datetime:
-    # Flask refuses a cookie signed longer ago than this, so an older row can only be garbage.
-    return now - current_app.permanent_session_lifetime
-
-
-def begin(user: User, now: datetime) -> None:
-    """Log `user` in on this browser with a fresh session (a new token also defeats session fixation)."""
-    session.clear()  # nothing from before the log-in (an earlier user's invite link) carries over
+def create(user: User, now: datetime, lifetime: timedelta) -> str:
+    """A new session row for `user`; returns its token (a new token also defeats session fixation).
+    Rows older than the cookie lifetime can only be garbage (the cookie is refused), so they go."""
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id,
-                                                  LoginSession.created_at <= _oldest_valid(now)))
+                                                  LoginSession.created_at <= now - lifetime))
     token = secrets.token_urlsafe(32)
     db.session.add(LoginSession(id=_digest(token), user_id=user.id, created_at=now))
     user.session_token = token
-    login_user(user)
+    return token
 
 
 def load(login_id: str) -> User | None:
@@ -52,24 +45,12 @@ def load(login_id: str) -> User | None:
     return user
 
 
-def end(user: User | None) -> None:
-    """Log this browser out: its session row goes, and everything the cookie held with it."""
-    if user is not None and user.session_token:
+def end(user: User) -> None:
+    """This browser's session row goes: a copy of its cookie finds nothing."""
+    if user.session_token:
         db.session.execute(delete(LoginSession).where(LoginSession.id == _digest(user.session_token)))
-    logout_user()
-    session.clear()
-
-
-def restart(user: User, now: datetime) -> None:
-    """After a password change: every session of `user` ends, and this browser gets a new one (a
-    copy of this very cookie, which may be why the password changed, must die too)."""
-    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
-    begin(user, now)
 
 
 def end_all(user: User) -> int:
-    """Log out everywhere: every browser and device of `user`, this one included."""
-    count = dml(delete(LoginSession).where(LoginSession.user_id == user.id)).rowcount
-    logout_user()
-    session.clear()
-    return count
+    """Every session of `user` ends: every browser and device, this one included."""
+    return dml(delete(LoginSession).where(LoginSession.user_id == user.id)).rowcount

@@ -8,9 +8,10 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user, logout_user
 
 from mockloop.core.errors import Conflict
 from mockloop.services import login_limits, login_sessions
@@ -25,6 +26,14 @@ from mockloop.web.now import request_now
 from mockloop.web.transaction import transaction
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+
+def _begin(user, now) -> None:
+    """Log `user` in on this browser with a fresh server-side session; nothing from before the
+    log-in (an earlier user's invite link) carries over."""
+    session.clear()
+    login_sessions.create(user, now, current_app.permanent_session_lifetime)
+    login_user(user)
 
 
 def _next_url() -> str:
@@ -58,7 +67,7 @@ def signup():
             form.email.errors.append(str(exc))
         else:
             login_limits.forget(row)
-            login_sessions.begin(user, now)
+            _begin(user, now)
             flash(f"Welcome, {user.display_name}. Pick a stage to practice.", "success")
             return redirect(_next_url())
     return render_template("accounts/signup.html", form=form), 400 if form.errors else 200
@@ -82,7 +91,7 @@ def login():
         user = find_user(email)
         if password_matches(user, form.password.data):
             login_limits.clear(email)
-            login_sessions.begin(user, now)
+            _begin(user, now)
             return redirect(_next_url())
         form.password.errors.append("Email or password is wrong.")
     return render_template("accounts/login.html", form=form), 400 if form.errors else 200
@@ -91,7 +100,10 @@ def login():
 @bp.post("/logout")
 @transaction()
 def logout():
-    login_sessions.end(current_user if current_user.is_authenticated else None)
+    if current_user.is_authenticated:
+        login_sessions.end(current_user)
+    logout_user()
+    session.clear()  # the invite link kept in the session goes too
     flash("You are logged out.", "info")
     return redirect(url_for("catalog.home"))
 
@@ -101,6 +113,8 @@ def logout():
 @transaction()
 def logout_everywhere():
     count = login_sessions.end_all(current_user)
+    logout_user()
+    session.clear()
     flash(f"You are logged out everywhere ({count} session{'' if count == 1 else 's'} ended, this one included). "
           "Log in again to continue.", "info")
     return redirect(url_for("accounts.login"))
@@ -116,7 +130,9 @@ def password():
             form.current.errors.append("The current password is wrong.")
         else:
             current_user.set_password(form.password.data)
-            login_sessions.restart(current_user, request_now())
+            # every session ends, a copy of this very cookie too (it may be why the password changed)
+            login_sessions.end_all(current_user)
+            _begin(current_user, request_now())
             flash("Password changed. Other devices have been signed out.", "success")
             return redirect(url_for("catalog.home"))
     return render_template("accounts/password.html", form=form), 400 if form.errors else 200
