@@ -1,4 +1,5 @@
 """WSGI entry point for any production server: `gunicorn wsgi:app`."""
+
 from mockloop import create_app
 
 app = create_app()

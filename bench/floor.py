@@ -6,6 +6,7 @@ show how much of the rubric submit's budget that leaves.
 Run as `python bench/floor.py HOST PORT WORKERS THREADS` with the bench's MOCKLOOP_INSTANCE_PATH;
 bench/run.py starts and stops it.
 """
+
 import sys
 
 from flask_login import login_required

@@ -2,6 +2,7 @@
 
 Run as `python bench/hello.py HOST PORT WORKERS THREADS`; bench/run.py starts and stops it.
 """
+
 import sys
 
 from flask import Flask

@@ -10,6 +10,7 @@ measurement, the slowest, then one JSON line; exits 1 if any took over 100 ms of
 
     .venv/bin/python bench/render.py [--limit-ms 100]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,19 +64,38 @@ def main() -> int:
             for size, sample in sizes:
                 how = "formatted" if fits_budget(sample) else "as written"
                 ms, wall = best_of(sample)
-                rows.append({"field": field, "case": case.name, "chars": size, "how": how, "ms": round(ms, 2),
-                             "wall_ms": round(wall, 2)})
+                rows.append(
+                    {
+                        "field": field,
+                        "case": case.name,
+                        "chars": size,
+                        "how": how,
+                        "ms": round(ms, 2),
+                        "wall_ms": round(wall, 2),
+                    }
+                )
                 flag = "  OVER" if ms > args.limit_ms else ""
                 print(f"{field:16} {case.name[:42]:42} {size:7} {how:10} {ms:7.1f} {wall:7.1f}{flag}", flush=True)
     slowest = max(rows, key=lambda r: r["ms"])
     over = [r for r in rows if r["ms"] > args.limit_ms]
     slowest_wall = max(rows, key=lambda r: r["wall_ms"])
-    print(f"\nslowest: {slowest['ms']:.1f} ms CPU, {slowest['case']} in {slowest['field']} "
-          f"({slowest['chars']} chars, {slowest['how']}); slowest wall clock {slowest_wall['wall_ms']:.1f} ms "
-          f"({slowest_wall['case']}); {len(rows)} renders, {len(over)} over {args.limit_ms:g} ms CPU")
-    print(json.dumps({"render_slowest_ms": slowest["ms"], "render_slowest": slowest,
-                      "render_slowest_wall_ms": slowest_wall["wall_ms"], "renders": len(rows),
-                      "over_limit": len(over), "limit_ms": args.limit_ms}))
+    print(
+        f"\nslowest: {slowest['ms']:.1f} ms CPU, {slowest['case']} in {slowest['field']} "
+        f"({slowest['chars']} chars, {slowest['how']}); slowest wall clock {slowest_wall['wall_ms']:.1f} ms "
+        f"({slowest_wall['case']}); {len(rows)} renders, {len(over)} over {args.limit_ms:g} ms CPU"
+    )
+    print(
+        json.dumps(
+            {
+                "render_slowest_ms": slowest["ms"],
+                "render_slowest": slowest,
+                "render_slowest_wall_ms": slowest_wall["wall_ms"],
+                "renders": len(rows),
+                "over_limit": len(over),
+                "limit_ms": args.limit_ms,
+            }
+        )
+    )
     return 1 if over else 0
 
 

@@ -11,6 +11,7 @@ Everything lives in a temporary instance folder on free 127.0.0.1 ports, and eve
 here is stopped on exit, Ctrl-C or failure. It prints a table, then one JSON line (the last line).
 Targets and the latest results: docs/performance.md.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -76,6 +77,7 @@ def not_measured(key: str, label: str, target: str) -> Figure:
 
 # -- processes and load ----------------------------------------------------------------------------
 
+
 class Processes:
     """The processes the bench starts. Each gets a session of its own so that stopping it stops the
     children it forked too (gunicorn's worker, serve's scheduler), and so that Ctrl-C reaches only
@@ -90,8 +92,9 @@ class Processes:
         """Start `argv`, wait until `ready()` is true (failing with its log if it exits first),
         yield it, and stop it however the block ends."""
         with open(self.folder / f"{name}.log", "w") as out:
-            proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=self.env,
-                                    cwd=self.folder, start_new_session=True)
+            proc = subprocess.Popen(
+                argv, stdout=out, stderr=subprocess.STDOUT, env=self.env, cwd=self.folder, start_new_session=True
+            )
         self.running[name] = proc
         try:
             deadline = time.monotonic() + timeout
@@ -135,28 +138,45 @@ def answers(port: int, path: str) -> bool:
         return False
 
 
-def wrk(url: str, seconds: float = SECONDS, headers: dict | None = None, method: str = "GET",
-        body: str | None = None, paths: Path | None = None, connections: int = CONNECTIONS) -> dict:
+def wrk(
+    url: str,
+    seconds: float = SECONDS,
+    headers: dict | None = None,
+    method: str = "GET",
+    body: str | None = None,
+    paths: Path | None = None,
+    connections: int = CONNECTIONS,
+) -> dict:
     """Load `url` with wrk: a warm-up (caches, compiled templates), then the best of RUNS runs, since a
     neighbour taking CPU can only make a run slower. Returns req/s and latencies (p50_ms ... max_ms)."""
-    env = {**os.environ, "WRK_METHOD": method, **({"WRK_BODY": body} if body else {}),
-           **({"WRK_PATHS": str(paths)} if paths else {})}
+    env = {
+        **os.environ,
+        "WRK_METHOD": method,
+        **({"WRK_BODY": body} if body else {}),
+        **({"WRK_PATHS": str(paths)} if paths else {}),
+    }
     argv = ["wrk", "-t1", f"-c{connections}", "-s", str(BENCH / "report.lua")]
     for name, value in (headers or {}).items():
         argv += ["-H", f"{name}: {value}"]
     runs = []
     for duration in [WARMUP] + [seconds] * RUNS:
-        out = subprocess.run(argv + [f"-d{duration}s", url], env=env, capture_output=True, text=True,
-                             timeout=duration + 30, check=True).stdout
+        out = subprocess.run(
+            argv + [f"-d{duration}s", url], env=env, capture_output=True, text=True, timeout=duration + 30, check=True
+        ).stdout
         stats = json.loads(out.strip().splitlines()[-1])
         if stats["status_errors"] or stats["socket_errors"] or not stats["requests"]:
             raise RuntimeError(f"wrk saw errors on {url}: {stats}")
-        runs.append({"rps": stats["requests"] / (stats["duration_us"] / 1e6),
-                     **{k.replace("_us", "_ms"): v / 1000 for k, v in stats.items() if k.endswith("_us")}})
+        runs.append(
+            {
+                "rps": stats["requests"] / (stats["duration_us"] / 1e6),
+                **{k.replace("_us", "_ms"): v / 1000 for k, v in stats.items() if k.endswith("_us")},
+            }
+        )
     return max(runs[1:], key=lambda run: run["rps"])
 
 
 # -- the bench: what every figure may use ---------------------------------------------------------
+
 
 class Bench:
     def __init__(self, folder: Path):
@@ -193,8 +213,10 @@ class Bench:
             stage = content().loop.stage("systems-design")
             prompt = content().catalog.for_stage(stage.slug)[0]
             minutes = stage.duration.default
-            ids = [rounds.create_round(user, stage, prompt, minutes, at - timedelta(minutes=minutes)).id
-                   for at in deadlines]
+            ids = [
+                rounds.create_round(user, stage, prompt, minutes, at - timedelta(minutes=minutes)).id
+                for at in deadlines
+            ]
             db.session.commit()
             db.session.remove()
         return ids
@@ -203,8 +225,9 @@ class Bench:
         """Finished systems-design rounds of the bench user, ready to be scored."""
         with self.app.app_context():
             user = db.session.execute(db.select(User).filter_by(email=EMAIL)).scalar_one()
-            made = finished_rounds(user, [content().loop.stage("systems-design")], content().catalog, count,
-                                   clock.now(), random.Random(1))
+            made = finished_rounds(
+                user, [content().loop.stage("systems-design")], content().catalog, count, clock.now(), random.Random(1)
+            )
             db.session.commit()
             db.session.remove()
         return [rid for rid, *_ in made]
@@ -244,8 +267,11 @@ class Bench:
         return CSRF_RE.search(self.request("GET", path)[1]).group(1)
 
     def login(self) -> None:
-        status, _ = self.request("POST", "/account/login", {
-            "csrf_token": self.csrf_token("/account/login"), "email": EMAIL, "password": PASSWORD})
+        status, _ = self.request(
+            "POST",
+            "/account/login",
+            {"csrf_token": self.csrf_token("/account/login"), "email": EMAIL, "password": PASSWORD},
+        )
         if status != 302:
             raise RuntimeError(f"logging in answered {status}, not a redirect")
 
@@ -257,9 +283,14 @@ class Bench:
         headers = {"Cookie": self.cookie(), **wrk_args.pop("headers", {})}
         stats = wrk(self.url(path), headers=headers, **wrk_args)
         ratio = stats["rps"] / base["rps"]
-        return Figure(key, label, round(ratio, 3), f"{stats['rps']:,.0f} req/s = {ratio:.0%} "
-                      f"(p50 {stats['p50_ms']:.1f} ms, p99 {stats['p99_ms']:.1f} ms)",
-                      f">= {target:.0%} of baseline", ratio >= target)
+        return Figure(
+            key,
+            label,
+            round(ratio, 3),
+            f"{stats['rps']:,.0f} req/s = {ratio:.0%} (p50 {stats['p50_ms']:.1f} ms, p99 {stats['p99_ms']:.1f} ms)",
+            f">= {target:.0%} of baseline",
+            ratio >= target,
+        )
 
     def serve_worker_pid(self) -> int:
         """The gunicorn worker: the child of the serve process that is not the scheduler."""
@@ -276,6 +307,7 @@ class Bench:
 
 
 # -- figures against `mockloop serve`, in this order ----------------------------------------------
+
 
 def timer_state(b: Bench) -> Figure:
     # What every open round page polls. No If-None-Match: a full 200 with the state each time.
@@ -307,8 +339,14 @@ def rubric_submit(b: Bench) -> list[Figure]:
         raise RuntimeError(f"{page} answered {status}")
     with b.app.app_context():
         stage = content().loop.stage("systems-design")
-    form = {"csrf_token": CSRF_RE.search(html).group(1), "revision": "0", "overall": "yes",
-            "keep": "Clear structure.", "stop": "Rushing the API.", "start": "Quantify the load."}
+    form = {
+        "csrf_token": CSRF_RE.search(html).group(1),
+        "revision": "0",
+        "overall": "yes",
+        "keep": "Clear structure.",
+        "stop": "Rushing the API.",
+        "start": "Quantify the load.",
+    }
     for level, d in enumerate(stage.rubric):
         form[f"level_{d.key}"] = str(level % 4 + 1)
         form[f"evidence_{d.key}"] = "Named the bottleneck and measured it."
@@ -318,8 +356,9 @@ def rubric_submit(b: Bench) -> list[Figure]:
     paths = b.folder / "rubric-paths.txt"
     paths.write_text("".join(f"/rounds/{rid}/score\n" for rid in ids[1:]))
     post = {"method": "POST", "body": urlencode(form), "headers": {"Content-Type": "application/x-www-form-urlencoded"}}
-    submit = b.throughput("rubric_submit_ratio", "rubric submit (CSRF, validation, commit)", page, 0.20,
-                          paths=paths, **post)
+    submit = b.throughput(
+        "rubric_submit_ratio", "rubric submit (CSRF, validation, commit)", page, 0.20, paths=paths, **post
+    )
     return [submit, post_floor(b, post)]
 
 
@@ -327,8 +366,11 @@ def post_floor(b: Bench, post: dict) -> Figure:
     """The same body posted to bench/floor.py's do-nothing route: what is spent before any work."""
     port = free_port()
     floor_url = f"http://{HOST}:{port}/bench/floor"
-    with b.procs.run("floor", [sys.executable, str(BENCH / "floor.py"), HOST, str(port), str(WORKERS),
-                               str(THREADS)], ready=lambda: answers(port, "/healthz")):
+    with b.procs.run(
+        "floor",
+        [sys.executable, str(BENCH / "floor.py"), HOST, str(port), str(WORKERS), str(THREADS)],
+        ready=lambda: answers(port, "/healthz"),
+    ):
         conn = http.client.HTTPConnection(HOST, port, timeout=10)
         conn.request("POST", "/bench/floor", body=post["body"], headers={"Cookie": b.cookie(), **post["headers"]})
         if (status := conn.getresponse().status) != 200:  # a lost login would be a cheap redirect
@@ -337,8 +379,14 @@ def post_floor(b: Bench, post: dict) -> Figure:
         b.baselines.append(base)
         stats = wrk(floor_url, **{**post, "headers": {"Cookie": b.cookie(), **post["headers"]}})
     ratio = stats["rps"] / base["rps"]
-    return Figure("post_floor_ratio", "  floor: same post, logged in, no work", round(ratio, 3),
-                  f"{stats['rps']:,.0f} req/s = {ratio:.0%} (p50 {stats['p50_ms']:.1f} ms)", "", None)
+    return Figure(
+        "post_floor_ratio",
+        "  floor: same post, logged in, no work",
+        round(ratio, 3),
+        f"{stats['rps']:,.0f} req/s = {ratio:.0%} (p50 {stats['p50_ms']:.1f} ms)",
+        "",
+        None,
+    )
 
 
 HISTORY_SCORECARDS = 100_000
@@ -353,17 +401,32 @@ def history_pages(b: Bench) -> list[Figure]:
         db.session.remove()
     figures = []
     for key, label, path in (
-            ("history_p95_ms", "history page, 100k scorecards, p95", "/history"),
-            ("history_filtered_p95_ms", "filtered history, 100k scorecards, p95",
-             "/history?stage=systems-design&overall=yes&tag=rate-limiting"),
-            ("progress_p95_ms", "progress page, 100k scorecards, p95", "/progress")):
+        ("history_p95_ms", "history page, 100k scorecards, p95", "/history"),
+        (
+            "history_filtered_p95_ms",
+            "filtered history, 100k scorecards, p95",
+            "/history?stage=systems-design&overall=yes&tag=rate-limiting",
+        ),
+        ("progress_p95_ms", "progress page, 100k scorecards, p95", "/progress"),
+    ):
         status, html = b.request("GET", path)
-        if status != 200 or ("<svg" not in html and "history" not in path) or ("<table" not in html and "history" in path):
+        if (
+            status != 200
+            or ("<svg" not in html and "history" not in path)
+            or ("<table" not in html and "history" in path)
+        ):
             raise RuntimeError(f"{path} answered {status} without its content")
         stats = wrk(b.url(path), headers={"Cookie": b.cookie()}, connections=1)
-        figures.append(Figure(key, label, round(stats["p95_ms"], 1),
-                              f"p50 {stats['p50_ms']:.1f} ms, p95 {stats['p95_ms']:.1f} ms", "<= 30 ms",
-                              stats["p95_ms"] <= 30))
+        figures.append(
+            Figure(
+                key,
+                label,
+                round(stats["p95_ms"], 1),
+                f"p50 {stats['p50_ms']:.1f} ms, p95 {stats['p95_ms']:.1f} ms",
+                "<= 30 ms",
+                stats["p95_ms"] <= 30,
+            )
+        )
     return figures
 
 
@@ -371,8 +434,9 @@ def worker_rss(b: Bench) -> Figure:
     # Last on purpose: the worker's resident memory after all the load above.
     status = (Path("/proc") / str(b.serve_worker_pid()) / "status").read_text()
     mb = int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
-    return Figure("rss_mb", "serve worker resident memory (VmRSS)", round(mb, 1), f"{mb:.0f} MB",
-                  "<= 120 MB", mb <= 120)
+    return Figure(
+        "rss_mb", "serve worker resident memory (VmRSS)", round(mb, 1), f"{mb:.0f} MB", "<= 120 MB", mb <= 120
+    )
 
 
 SERVE_FIGURES = [timer_state, round_page, rubric_submit, history_pages, worker_rss]
@@ -403,11 +467,16 @@ def lateness_once(b: Bench) -> dict:
             time.sleep(0.2)
         waited = clock.now()
         stuck = [rid for (rid,) in b.query(db.select(Round.id).where(Round.id.in_(ids), Round.status == "running"))]
-    rows = b.query(db.select(RoundEvent.recorded_at, RoundEvent.at)
-                   .where(RoundEvent.kind == "expire", RoundEvent.round_id.in_(ids)))
+    rows = b.query(
+        db.select(RoundEvent.recorded_at, RoundEvent.at).where(
+            RoundEvent.kind == "expire", RoundEvent.round_id.in_(ids)
+        )
+    )
     deadline_of = dict(zip(ids, deadlines))
-    late = sorted([(recorded - at).total_seconds() * 1000 for recorded, at in rows]
-                  + [(waited - deadline_of[rid]).total_seconds() * 1000 for rid in stuck])
+    late = sorted(
+        [(recorded - at).total_seconds() * 1000 for recorded, at in rows]
+        + [(waited - deadline_of[rid]).total_seconds() * 1000 for rid in stuck]
+    )
     return {"p50": percentile(late, 50), "p99": percentile(late, 99), "max": late[-1], "stalled": len(stuck)}
 
 
@@ -422,9 +491,14 @@ def deadline_lateness(b: Bench) -> list[Figure]:
     stalls = sum(1 for r in runs if r["stalled"])
     b.extra["lateness_max_ms"] = round(worst_max, 1)
     b.extra["lateness_stalls"] = stalls
-    worst = Figure("lateness_p99_ms", f"deadline lateness, {ROUNDS:,} running rounds, worst of {len(runs)}",
-                   round(p99, 1), f"p99 {p99:.1f} ms, max {worst_max:.1f} ms; stalled in {stalls} of {len(runs)}",
-                   "p99 <= 50 ms, no stall", p99 <= 50 and not stalls)
+    worst = Figure(
+        "lateness_p99_ms",
+        f"deadline lateness, {ROUNDS:,} running rounds, worst of {len(runs)}",
+        round(p99, 1),
+        f"p99 {p99:.1f} ms, max {worst_max:.1f} ms; stalled in {stalls} of {len(runs)}",
+        "p99 <= 50 ms, no stall",
+        p99 <= 50 and not stalls,
+    )
     return [worst] + [Figure(None, f"  run {n}", None, lateness_shown(r), "", None) for n, r in enumerate(runs, 1)]
 
 
@@ -442,8 +516,7 @@ def restart_once(b: Bench) -> tuple[float, int]:
     """1,000 rounds ran out while no scheduler ran: (seconds from its process start until all are
     locked, or until the bench gave up; how many were still running then)."""
     now = clock.now()
-    ids = b.create_rounds([now - timedelta(seconds=10) + i * timedelta(seconds=9) / ROUNDS
-                           for i in range(ROUNDS)])
+    ids = b.create_rounds([now - timedelta(seconds=10) + i * timedelta(seconds=9) / ROUNDS for i in range(ROUNDS)])
     started = time.monotonic()
     with b.procs.run("scheduler", SCHEDULER):
         while (left := b.still_running(ids)) and time.monotonic() - started <= RESTART_GIVE_UP:
@@ -459,9 +532,14 @@ def restart_lock(b: Bench) -> list[Figure]:
     took = max(t for t, _ in runs)
     stalls = sum(1 for _, left in runs if left)
     b.extra["restart_lock_stalls"] = stalls
-    worst = Figure("restart_lock_s", f"{ROUNDS:,} overdue rounds locked after a restart, worst of {len(runs)}",
-                   round(took, 3), f"{took:.2f} s from process start; stalled in {stalls} of {len(runs)}",
-                   "<= 1 s, no stall", took <= 1 and not stalls)
+    worst = Figure(
+        "restart_lock_s",
+        f"{ROUNDS:,} overdue rounds locked after a restart, worst of {len(runs)}",
+        round(took, 3),
+        f"{took:.2f} s from process start; stalled in {stalls} of {len(runs)}",
+        "<= 1 s, no stall",
+        took <= 1 and not stalls,
+    )
     return [worst] + [Figure(None, f"  run {n}", None, restart_shown(*r), "", None) for n, r in enumerate(runs, 1)]
 
 
@@ -480,6 +558,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 # -- the run --------------------------------------------------------------------------------------
+
 
 def measure(b: Bench, only: set[str]) -> list[Figure]:
     """Every figure, or those named in `only` (`python bench/run.py rubric_submit`)."""
@@ -509,11 +588,29 @@ def measure_serve(b: Bench, serve_figures: list, run) -> None:
     # The hello app stays up (idle) beside the app: each throughput figure measures it just before.
     hello_port, b.port = free_port(), free_port()
     b.hello_url = f"http://{HOST}:{hello_port}/"
-    with b.procs.run("hello", [sys.executable, str(BENCH / "hello.py"), HOST, str(hello_port), str(WORKERS),
-                               str(THREADS)], ready=lambda: answers(hello_port, "/")), \
-         b.procs.run("serve", [str(BIN / "mockloop"), "serve", "--host", HOST, "--port", str(b.port),
-                               "--workers", str(WORKERS), "--threads", str(THREADS)],
-                     ready=lambda: answers(b.port, "/healthz")):
+    with (
+        b.procs.run(
+            "hello",
+            [sys.executable, str(BENCH / "hello.py"), HOST, str(hello_port), str(WORKERS), str(THREADS)],
+            ready=lambda: answers(hello_port, "/"),
+        ),
+        b.procs.run(
+            "serve",
+            [
+                str(BIN / "mockloop"),
+                "serve",
+                "--host",
+                HOST,
+                "--port",
+                str(b.port),
+                "--workers",
+                str(WORKERS),
+                "--threads",
+                str(THREADS),
+            ],
+            ready=lambda: answers(b.port, "/healthz"),
+        ),
+    ):
         b.login()
         for fig in serve_figures:
             run(fig)
@@ -545,24 +642,40 @@ def others_share(since: tuple[float, float], wall: float) -> float:
 
 
 def code_version() -> str:
-    out = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=BENCH.parent, capture_output=True,
-                         text=True)
+    out = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=BENCH.parent, capture_output=True, text=True)
     return out.stdout.strip() or "unknown"
 
 
-JSON_KEYS = ["timer_state_ratio", "round_page_ratio", "rubric_submit_ratio", "post_floor_ratio", "history_p95_ms",
-             "history_filtered_p95_ms", "progress_p95_ms", "lateness_p99_ms", "restart_lock_s", "rss_mb",
-             "baseline_rps", "lateness_max_ms", "lateness_stalls", "restart_lock_stalls", "scheduler_repeats"]
+JSON_KEYS = [
+    "timer_state_ratio",
+    "round_page_ratio",
+    "rubric_submit_ratio",
+    "post_floor_ratio",
+    "history_p95_ms",
+    "history_filtered_p95_ms",
+    "progress_p95_ms",
+    "lateness_p99_ms",
+    "restart_lock_s",
+    "rss_mb",
+    "baseline_rps",
+    "lateness_max_ms",
+    "lateness_stalls",
+    "restart_lock_stalls",
+    "scheduler_repeats",
+]
 
 
 def report(figures: list[Figure], others: float, extra: dict) -> None:
     rows = [("figure", "measured", "target", "")] + [
-        (f.label, f.shown, f.target, {True: "ok", False: "MISSED", None: ""}[f.ok]) for f in figures]
+        (f.label, f.shown, f.target, {True: "ok", False: "MISSED", None: ""}[f.ok]) for f in figures
+    ]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     busy = " (too busy: rerun)" if others > 0.1 else ""
-    print(f"\nmockloop bench {datetime.now():%Y-%m-%d %H:%M}, code {code_version()}, {os.cpu_count()} cores; "
-          f"gunicorn {WORKERS} worker x {THREADS} threads; wrk -t1 -c{CONNECTIONS}, best of {RUNS} x "
-          f"{SECONDS} s; other processes used {others:.0%} of the CPU meanwhile{busy}")
+    print(
+        f"\nmockloop bench {datetime.now():%Y-%m-%d %H:%M}, code {code_version()}, {os.cpu_count()} cores; "
+        f"gunicorn {WORKERS} worker x {THREADS} threads; wrk -t1 -c{CONNECTIONS}, best of {RUNS} x "
+        f"{SECONDS} s; other processes used {others:.0%} of the CPU meanwhile{busy}"
+    )
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
     values = {**extra, **{f.key: f.value for f in figures if f.key}}

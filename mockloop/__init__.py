@@ -1,4 +1,5 @@
 """mockloop: timed mock-interview practice."""
+
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
@@ -20,12 +21,19 @@ def create_app(config: dict | None = None, *, web: bool = True) -> Flask:
     which is how long overdue rounds wait after a restart.
     """
     from mockloop.config import instance_path, load_config
-    app = Flask(__name__, instance_path=instance_path(config), instance_relative_config=True,
-                template_folder="web/templates", static_folder="web/static")
+
+    app = Flask(
+        __name__,
+        instance_path=instance_path(config),
+        instance_relative_config=True,
+        template_folder="web/templates",
+        static_folder="web/static",
+    )
     load_config(app, config)
 
     from mockloop.db import db, migrate
     from mockloop.web.extensions import csrf, login_manager
+
     db.init_app(app)
     if not web:
         return app
@@ -34,6 +42,7 @@ def create_app(config: dict | None = None, *, web: bool = True) -> Flask:
     login_manager.init_app(app)
 
     from mockloop.content import init_content
+
     init_content(app)
 
     from mockloop.web import (
@@ -48,6 +57,7 @@ def create_app(config: dict | None = None, *, web: bool = True) -> Flask:
         review,
         scoring,
     )
+
     pages.init_app(app)
     for module in (accounts, catalog, practice, scoring, invites, review, loops, api, health):
         app.register_blueprint(module.bp)

@@ -1,4 +1,5 @@
 """The `mockloop` command: Flask's commands (db, routes, shell) plus serve, user and prompts."""
+
 from __future__ import annotations
 
 import sys
@@ -14,8 +15,7 @@ from mockloop.core.loop import DefinitionError
 from mockloop.db import db
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=True, load_dotenv=False,
-             set_debug_flag=False)
+@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=True, load_dotenv=False, set_debug_flag=False)
 def main():
     """mockloop: timed mock-interview practice."""
 
@@ -29,6 +29,7 @@ def main():
 def serve(host, port, workers, threads):
     """Serve the app with gunicorn (production server)."""
     from mockloop.serve import run
+
     config = current_app.config
     run(host or config["HOST"], port or config["PORT"], workers, threads)
 
@@ -44,8 +45,10 @@ def scheduler(parent_pid):
         import signal
 
         from mockloop.process import die_with_parent
+
         die_with_parent(signal.SIGKILL, parent_pid)
     from mockloop.scheduler import run_forever
+
     run_forever(create_app(web=False), parent_pid)
 
 
@@ -64,6 +67,7 @@ def user_create(email, display_name, password):
     from mockloop.core.errors import Conflict
     from mockloop.services.users import create_user
     from mockloop.web.account_forms import MIN_PASSWORD
+
     if len(password) < MIN_PASSWORD:
         raise click.ClickException(f"The password needs at least {MIN_PASSWORD} characters.")
     try:
@@ -83,6 +87,7 @@ def _config() -> dict:
     # The lint must report a broken loop file instead of failing to build the app, so it reads
     # the configuration without loading content.
     from mockloop.config import instance_path, load_config
+
     app = Flask("mockloop", instance_relative_config=True, instance_path=instance_path())
     load_config(app)
     return app.config
@@ -92,6 +97,7 @@ def _config() -> dict:
 def prompts_check():
     """Validate the loop file and every prompt (shipped and user bank); exit 1 on any problem."""
     from mockloop.content import load_content
+
     config = _config()
     try:
         content = load_content(config)
@@ -113,6 +119,7 @@ def prompts_check():
 def prompts_new(stage, slug):
     """Scaffold instance/prompts/STAGE/SLUG.md, a valid prompt to fill in."""
     from mockloop.core.loop import SLUG_RE, load_loop
+
     config = _config()
     loop = load_loop(Path(config["LOOP_FILE"]))
     found = loop.stage(stage)
@@ -130,6 +137,7 @@ def prompts_new(stage, slug):
 
 def _user_or_fail(email: str):
     from mockloop.services.users import find_user
+
     found = find_user(email)
     if found is None:
         raise click.ClickException(f"No account with the email {email}.")
@@ -146,6 +154,7 @@ def export_cmd(email, output):
 
     from mockloop import clock
     from mockloop.services.exchange import export_user
+
     json.dump(export_user(_user_or_fail(email), clock.now()), output, indent=1)
     db.session.commit()  # the rounds it found over are locked for good
     output.write("\n")
@@ -161,6 +170,7 @@ def import_cmd(email, file):
     from mockloop.core.errors import Invalid
     from mockloop.core.export_format import decode
     from mockloop.services.exchange import import_user
+
     user_ = _user_or_fail(email)
     try:
         # No size limit here: the operator's own file, read the same way as an upload otherwise.
@@ -168,8 +178,10 @@ def import_cmd(email, file):
         db.session.commit()
     except Invalid as exc:
         raise click.ClickException(f"Nothing was imported. {exc}") from exc
-    click.echo(f"Imported {added['rounds']} rounds and {added['scorecards']} scorecards; skipped "
-               f"{added['skipped_rounds']} rounds and {added['skipped_scorecards']} scorecards already here.")
+    click.echo(
+        f"Imported {added['rounds']} rounds and {added['scorecards']} scorecards; skipped "
+        f"{added['skipped_rounds']} rounds and {added['skipped_scorecards']} scorecards already here."
+    )
 
 
 @main.command("seed-demo")
@@ -181,6 +193,7 @@ def seed_demo(email, scorecards):
     from mockloop import clock
     from mockloop.content import content
     from mockloop.services.demo import seed_history
+
     made = seed_history(_user_or_fail(email), content().loop, content().catalog, scorecards, clock.now())
     db.session.commit()
     click.echo(f"Added {made} scored rounds.")

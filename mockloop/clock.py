@@ -1,4 +1,5 @@
 """The one place the web layer reads the wall clock; tests replace `now` to freeze or move time."""
+
 from datetime import datetime, timezone
 
 

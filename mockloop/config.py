@@ -1,4 +1,5 @@
 """Configuration: defaults, then instance/config.py, then MOCKLOOP_* environment variables."""
+
 from __future__ import annotations
 
 import os
@@ -63,9 +64,9 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
     instance.mkdir(parents=True, exist_ok=True)
     url = app.config["DATABASE_URL"] or f"sqlite:///{instance / 'mockloop.sqlite'}"
     if url.startswith("postgres://"):  # the old scheme many hosts still hand out
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     create_private_sqlite(url)
     app.config["LOOP_FILE"] = app.config["LOOP_FILE"] or str(Path(app.config["PROMPTS_DIR"]) / "loop.yaml")
@@ -78,9 +79,13 @@ def create_private_sqlite(url: str) -> None:
     """Create a SQLite database file readable by its owner only, like the secret key: sqlite3 would
     create it 0644 (world-readable), and it gives the -wal and -shm files the database file's mode."""
     from sqlalchemy.engine import make_url
+
     parsed = make_url(url)
-    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:") \
-            or parsed.database.startswith("file:"):
+    if (
+        not parsed.drivername.startswith("sqlite")
+        or parsed.database in (None, "", ":memory:")
+        or parsed.database.startswith("file:")
+    ):
         return
     try:
         os.close(os.open(parsed.database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))

@@ -1,4 +1,5 @@
 """The loop definition and prompt catalog an app serves, loaded once when the app is created."""
+
 from __future__ import annotations
 
 import logging

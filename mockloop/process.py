@@ -1,4 +1,5 @@
 """Child processes that must not outlive `mockloop serve` (Linux's prctl PR_SET_PDEATHSIG)."""
+
 from __future__ import annotations
 
 import ctypes

@@ -12,6 +12,7 @@ The date job is only there for punctuality: if APScheduler drops it (a date job 
 once submitted; `max_instances` skips one that comes due while another run goes on), nothing
 stalls, the next watch tick does its work.
 """
+
 from __future__ import annotations
 
 import logging
@@ -40,8 +41,9 @@ class DeadlineScheduler:
         self._busy = threading.Lock()
         # misfire_grace_time=None: a late job still runs (the default 1 s would silently drop it);
         # coalesce: a backlog of one job runs once.
-        self.scheduler = BackgroundScheduler(timezone="UTC", job_defaults={
-            "misfire_grace_time": None, "coalesce": True, "max_instances": 1})
+        self.scheduler = BackgroundScheduler(
+            timezone="UTC", job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
+        )
 
     def reconcile(self) -> list[int]:
         """Lock rounds that ran out and fire notices that fell due while nobody was watching."""
@@ -104,14 +106,20 @@ class DeadlineScheduler:
         elif job is None or job.next_run_time != at:
             # max_instances > 1: a job aimed from inside a run may come due before that run has
             # returned; it then waits for `_busy` instead of being skipped.
-            self.scheduler.add_job(self.fire, "date", run_date=at, id="lock-due", replace_existing=True,
-                                   max_instances=4)
+            self.scheduler.add_job(
+                self.fire, "date", run_date=at, id="lock-due", replace_existing=True, max_instances=4
+            )
 
     def start(self) -> None:
         self.scheduler.start()
         self.reconcile()
-        self.scheduler.add_job(self.watch, "interval", seconds=self.watch_seconds, id="watch",
-                               next_run_time=clock.now() + timedelta(seconds=self.watch_seconds))
+        self.scheduler.add_job(
+            self.watch,
+            "interval",
+            seconds=self.watch_seconds,
+            id="watch",
+            next_run_time=clock.now() + timedelta(seconds=self.watch_seconds),
+        )
 
     def shutdown(self) -> None:
         self.scheduler.shutdown(wait=True)

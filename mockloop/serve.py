@@ -1,4 +1,5 @@
 """`mockloop serve`: gunicorn (threaded workers) in front of the app, plus the one scheduler process."""
+
 from __future__ import annotations
 
 import os
@@ -37,9 +38,12 @@ def close_after_refused_bodies(app):
     An app may not set the hop-by-hop Connection header itself (PEP 3333; gunicorn drops it), so
     this asks gunicorn's response object to close, which also makes it say "Connection: close".
     """
+
     def wrapped(environ, start_response):
-        has_body = environ.get("CONTENT_LENGTH", "") not in ("", "0") \
+        has_body = (
+            environ.get("CONTENT_LENGTH", "") not in ("", "0")
             or "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        )
 
         def start(status, headers, exc_info=None):
             if has_body and status[:1] in ("4", "5"):
@@ -47,7 +51,9 @@ def close_after_refused_bodies(app):
                 if force_close is not None:
                     force_close()
             return start_response(status, headers, exc_info)
+
         return app(environ, start if has_body else start_response)
+
     return wrapped
 
 

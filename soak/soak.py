@@ -20,6 +20,7 @@ two cores. Everything runs in a temporary folder on free 127.0.0.1 ports; every 
 runs in a session of its own and is stopped on exit, failure or Ctrl-C. Exit status 1 if a check
 failed. Figures and how to read them: docs/performance.md, section "Soak".
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,7 +67,9 @@ STAGE, MINUTES = "systems-design", 60
 CSRF_META = re.compile(r'name="csrf-token" content="([^"]+)"')
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 REVISION_FIELD = re.compile(r'name="revision" type="hidden" value="([^"]*)"')
-TEXTAREA_REVISION = re.compile(r'id="(scratchpad|notes)"[^>]*data-revision="(\d+)"|data-revision="(\d+)"[^>]*id="(scratchpad|notes)"')
+TEXTAREA_REVISION = re.compile(
+    r'id="(scratchpad|notes)"[^>]*data-revision="(\d+)"|data-revision="(\d+)"[^>]*id="(scratchpad|notes)"'
+)
 
 
 def say(message: str) -> None:
@@ -96,12 +99,14 @@ def new_app(instance: Path, prompts: Path | None = None):
 
 # -- 1. crash cycles -------------------------------------------------------------------------------
 
+
 def crash(folder: Path, cycles: int) -> bool:
     say(f"crash: {cycles} kill -9 / restart cycles against mockloop serve --workers 2")
     folder.mkdir()
     app = new_app(folder / "instance", TEST_PROMPTS)
-    rig = CrashRig(app, folder, orphan_every=10,
-                   say=lambda message: say(message) if rig.figures.cycles % 10 == 0 else None)
+    rig = CrashRig(
+        app, folder, orphan_every=10, say=lambda message: say(message) if rig.figures.cycles % 10 == 0 else None
+    )
     began = time.monotonic()
     error = None
     try:
@@ -110,29 +115,45 @@ def crash(folder: Path, cycles: int) -> bool:
         error = str(exc)
     f = rig.figures
     lock = f.lock_seconds
-    print(f"\ncrash: {f.cycles} of {cycles} cycles in {time.monotonic() - began:.0f} s "
-          f"(kill -9 of the whole process group; the serve process alone in {f.orphan_checks})")
+    print(
+        f"\ncrash: {f.cycles} of {cycles} cycles in {time.monotonic() - began:.0f} s "
+        f"(kill -9 of the whole process group; the serve process alone in {f.orphan_checks})"
+    )
     print(f"  acknowledged saves                {f.acknowledged}")
     print(f"  lost acknowledged saves           {f.lost}   (must be 0)")
-    print(f"  unanswered saves                  {f.unanswered} (refused while down or cut off by a kill); "
-          f"{f.committed_unanswered} of them had committed (found after the kill, then 409 stale)")
-    print(f"  rounds locked after restart       {f.locked_after_restart} (ran out while down; each one "
-          f"expire event, locked_at = deadline)")
-    print(f"  time to lock after restart        p50 {percentile(lock, 50):.2f} s, "
-          f"max {max(lock, default=float('nan')):.2f} s"
-          f" (from starting serve)")
-    print(f"  restart to ready                  p50 {percentile(f.restart_seconds, 50):.2f} s, "
-          f"max {max(f.restart_seconds, default=float('nan')):.2f} s (web workers answer, scheduler reconciled)")
-    print(f"  locked while up                   {f.locked_while_up}, lateness p99 {percentile(f.lateness_ms, 99):.0f} ms")
-    print(f"  orphans after serve alone killed  0 left; children gone in max "
-          f"{max(f.orphan_exit_seconds, default=float('nan')):.1f} s" if f.orphan_checks else
-          "  orphans                           none checked")
+    print(
+        f"  unanswered saves                  {f.unanswered} (refused while down or cut off by a kill); "
+        f"{f.committed_unanswered} of them had committed (found after the kill, then 409 stale)"
+    )
+    print(
+        f"  rounds locked after restart       {f.locked_after_restart} (ran out while down; each one "
+        f"expire event, locked_at = deadline)"
+    )
+    print(
+        f"  time to lock after restart        p50 {percentile(lock, 50):.2f} s, "
+        f"max {max(lock, default=float('nan')):.2f} s"
+        f" (from starting serve)"
+    )
+    print(
+        f"  restart to ready                  p50 {percentile(f.restart_seconds, 50):.2f} s, "
+        f"max {max(f.restart_seconds, default=float('nan')):.2f} s (web workers answer, scheduler reconciled)"
+    )
+    print(
+        f"  locked while up                   {f.locked_while_up}, lateness p99 {percentile(f.lateness_ms, 99):.0f} ms"
+    )
+    print(
+        f"  orphans after serve alone killed  0 left; children gone in max "
+        f"{max(f.orphan_exit_seconds, default=float('nan')):.1f} s"
+        if f.orphan_checks
+        else "  orphans                           none checked"
+    )
     if error:
         print(f"  FAILED: {error[:2000]}")
     return error is None and f.lost == 0
 
 
 # -- 2. load ---------------------------------------------------------------------------------------
+
 
 class Stats:
     def __init__(self):
@@ -164,8 +185,15 @@ class Tab:
         self.shown_pad = 0  # interviewer: the scratchpad revision on screen
         self.lines = 0
 
-    def request(self, kind: str, method: str, path: str, body: bytes | None = None,
-                headers: dict | None = None, expect: tuple[int, ...] = (200,)) -> tuple[int | None, dict, bytes]:
+    def request(
+        self,
+        kind: str,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict | None = None,
+        expect: tuple[int, ...] = (200,),
+    ) -> tuple[int | None, dict, bytes]:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), **(headers or {})}
         began = time.perf_counter()
         try:
@@ -202,8 +230,14 @@ class Tab:
         return self.request(kind, method, path, body, headers, **kwargs)
 
     def form(self, kind: str, path: str, fields: dict, expect=(302,)):
-        return self.request(kind, "POST", path, urlencode(fields).encode(),
-                            {"Content-Type": "application/x-www-form-urlencoded"}, expect=expect)
+        return self.request(
+            kind,
+            "POST",
+            path,
+            urlencode(fields).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded"},
+            expect=expect,
+        )
 
     # -- log in and open the round page, as a browser ----------------------------------------------
 
@@ -212,8 +246,9 @@ class Tab:
         if status != 200:
             return False
         token = CSRF_FIELD.search(page.decode()).group(1)
-        status, _, _ = self.form("login", "/account/login", {"csrf_token": token, "email": self.email,
-                                                             "password": PASSWORD})
+        status, _, _ = self.form(
+            "login", "/account/login", {"csrf_token": token, "email": self.email, "password": PASSWORD}
+        )
         if status != 302:
             return False
         status, _, page = self.request("login", "GET", f"/rounds/{self.round_id}")
@@ -232,9 +267,13 @@ class Tab:
     # -- what the round page does ------------------------------------------------------------------
 
     def poll(self) -> None:
-        status, headers, data = self.request("state", "GET", f"/api/rounds/{self.round_id}/state",
-                                             headers={"If-None-Match": self.etag} if self.etag else None,
-                                             expect=(200, 304))
+        status, headers, data = self.request(
+            "state",
+            "GET",
+            f"/api/rounds/{self.round_id}/state",
+            headers={"If-None-Match": self.etag} if self.etag else None,
+            expect=(200, 304),
+        )
         if status != 200:
             return
         self.etag = headers.get("etag")
@@ -267,9 +306,14 @@ class Tab:
         if status != 200:
             return
         html = page.decode()
-        fields = {"csrf_token": CSRF_FIELD.search(html).group(1), "revision": REVISION_FIELD.search(html).group(1),
-                  "overall": rubric["recommendation"][2]["key"], "keep": "Clear structure.",
-                  "stop": "Skipping the numbers.", "start": "Name the trade-off first."}
+        fields = {
+            "csrf_token": CSRF_FIELD.search(html).group(1),
+            "revision": REVISION_FIELD.search(html).group(1),
+            "overall": rubric["recommendation"][2]["key"],
+            "keep": "Clear structure.",
+            "stop": "Skipping the numbers.",
+            "start": "Name the trade-off first.",
+        }
         for i, d in enumerate(rubric["dimensions"]):
             fields[rubric_core.level_field(d["key"])] = str(1 + (self.round_id + i) % 4)
             fields[rubric_core.evidence_field(d["key"])] = f"Round {self.round_id}: what was seen for {d['name']}."
@@ -318,16 +362,26 @@ def seed(app, pairs: int) -> list[tuple[int, str, str]]:
     password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
     made = []
     with app.app_context():
-        users = [User(email=f"{role}{i}@soak.test", display_name=f"{role.title()} {i}", password_hash=password_hash)
-                 for i in range(pairs) for role in ("candidate", "interviewer")]
+        users = [
+            User(email=f"{role}{i}@soak.test", display_name=f"{role.title()} {i}", password_hash=password_hash)
+            for i in range(pairs)
+            for role in ("candidate", "interviewer")
+        ]
         db.session.add_all(users)
         db.session.commit()
         stage = content().loop.stage(STAGE)
         prompts = content().catalog.for_stage(STAGE)
         for i in range(pairs):
             candidate, interviewer = users[2 * i], users[2 * i + 1]
-            rnd = rounds.create_round(interviewer, stage, prompts[i % len(prompts)], MINUTES, clock.now(),
-                                      seats={"candidate": candidate, "interviewer": interviewer}, start=True)
+            rnd = rounds.create_round(
+                interviewer,
+                stage,
+                prompts[i % len(prompts)],
+                MINUTES,
+                clock.now(),
+                seats={"candidate": candidate, "interviewer": interviewer},
+                start=True,
+            )
             made.append((rnd.id, candidate.email, interviewer.email))
         db.session.commit()
         db.session.remove()
@@ -347,14 +401,19 @@ def load(folder: Path, pairs: int, seconds: float, workers: int, threads: int) -
     ok = True
     try:
         server.start()
-        tabs = [Tab(role, email, rid, server.port, stats) for rid, c, i in made
-                for role, email in (("candidate", c), ("interviewer", i))]
+        tabs = [
+            Tab(role, email, rid, server.port, stats)
+            for rid, c, i in made
+            for role, email in (("candidate", c), ("interviewer", i))
+        ]
         began = time.monotonic()
         stats.phase = "setup"
         shares = [tabs[i::threads] for i in range(threads)]
         run_threads(lambda share: [tab.log_in() for tab in share], shares)
-        say(f"load: {len(tabs)} tabs logged in through the form and opened their round page in "
-            f"{time.monotonic() - began:.1f} s")
+        say(
+            f"load: {len(tabs)} tabs logged in through the form and opened their round page in "
+            f"{time.monotonic() - began:.1f} s"
+        )
         if stats.failures:
             raise RuntimeError(f"log-in failed: {stats.failures[:5]}")
 
@@ -399,45 +458,80 @@ def check_saves(app, tabs: list[Tab]) -> int:
         for tab in tabs:
             rnd = held[tab.round_id]
             text, revision = tab.saved
-            now = (rnd.scratchpad, rnd.scratchpad_rev) if tab.role == "candidate" else (rnd.interviewer_notes, rnd.notes_rev)
+            now = (
+                (rnd.scratchpad, rnd.scratchpad_rev)
+                if tab.role == "candidate"
+                else (rnd.interviewer_notes, rnd.notes_rev)
+            )
             if revision and now != (text, revision):
                 lost += 1
         db.session.remove()
     return lost
 
 
-def report(stats: Stats, pairs: int, workers: int, threads: int, load_seconds: float, end_seconds: float,
-           lost: int, log_text: str, app, made) -> bool:
+def report(
+    stats: Stats,
+    pairs: int,
+    workers: int,
+    threads: int,
+    load_seconds: float,
+    end_seconds: float,
+    lost: int,
+    log_text: str,
+    app,
+    made,
+) -> bool:
     load_kinds = {k: v for k, v in stats.latency.items() if not k.startswith("setup:")}
     every = [ms for v in load_kinds.values() for ms in v]
     in_load = sum(len(v) for k, v in load_kinds.items() if k.startswith("load:"))
     with app.app_context():
-        submitted = db.session.execute(db.select(db.func.count()).select_from(Scorecard).where(
-            Scorecard.status == "submitted", Scorecard.round_id.in_([rid for rid, _, _ in made]))).scalar()
+        submitted = db.session.execute(
+            db.select(db.func.count())
+            .select_from(Scorecard)
+            .where(Scorecard.status == "submitted", Scorecard.round_id.in_([rid for rid, _, _ in made]))
+        ).scalar()
         db.session.remove()
     tracebacks = log_text.count("Traceback")
     locked_in_log = log_text.count("database is locked")
     failed = len(stats.failures)
-    print(f"\nload: {pairs} peer pairs ({2 * pairs} tabs) for {load_seconds:.0f} s against mockloop serve "
-          f"--workers {workers} (4 threads each) on SQLite; client: {threads} threads, http.client keep-alive")
-    print(f"  total requests                    {len(every)} ({in_load} in the load, {in_load / load_seconds:.0f}/s; "
-          f"{len(every) - in_load} ending rounds and scoring, {end_seconds:.1f} s)")
+    print(
+        f"\nload: {pairs} peer pairs ({2 * pairs} tabs) for {load_seconds:.0f} s against mockloop serve "
+        f"--workers {workers} (4 threads each) on SQLite; client: {threads} threads, http.client keep-alive"
+    )
+    print(
+        f"  total requests                    {len(every)} ({in_load} in the load, {in_load / load_seconds:.0f}/s; "
+        f"{len(every) - in_load} ending rounds and scoring, {end_seconds:.1f} s)"
+    )
     print(f"  failed requests                   {failed}   (must be 0: 5xx, errors, unexpected status)")
-    print(f"  'database is locked'              {stats.db_locked} in answers, {locked_in_log} in the server log; "
-          f"{tracebacks} tracebacks in the log")
-    print(f"  latency, all requests             p50 {percentile(every, 50):.1f} ms, p95 {percentile(every, 95):.1f} ms, "
-          f"p99 {percentile(every, 99):.1f} ms, max {max(every, default=float('nan')):.0f} ms")
+    print(
+        f"  'database is locked'              {stats.db_locked} in answers, {locked_in_log} in the server log; "
+        f"{tracebacks} tracebacks in the log"
+    )
+    print(
+        f"  latency, all requests             p50 {percentile(every, 50):.1f} ms, p95 {percentile(every, 95):.1f} ms, "
+        f"p99 {percentile(every, 99):.1f} ms, max {max(every, default=float('nan')):.0f} ms"
+    )
     for kind, values in sorted(load_kinds.items()):
-        print(f"    {kind:<28} {len(values):>6}  p50 {percentile(values, 50):6.1f}  p95 {percentile(values, 95):6.1f}  "
-              f"p99 {percentile(values, 99):6.1f} ms")
-    print(f"  client lag behind schedule        p50 {percentile(stats.lag, 50):.0f} ms, "
-          f"p99 {percentile(stats.lag, 99):.0f} ms")
+        print(
+            f"    {kind:<28} {len(values):>6}  p50 {percentile(values, 50):6.1f}  p95 {percentile(values, 95):6.1f}  "
+            f"p99 {percentile(values, 99):6.1f} ms"
+        )
+    print(
+        f"  client lag behind schedule        p50 {percentile(stats.lag, 50):.0f} ms, "
+        f"p99 {percentile(stats.lag, 99):.0f} ms"
+    )
     print(f"  scorecards submitted              {submitted} of {pairs}")
     print(f"  lost saves                        {lost}   (last acknowledged scratchpad and notes per round, must be 0)")
     for message in stats.failures[:10]:
         print(f"  FAILED: {message}")
-    return failed == 0 and stats.db_locked == 0 and locked_in_log == 0 and tracebacks == 0 and lost == 0 \
+    return (
+        failed == 0
+        and stats.db_locked == 0
+        and locked_in_log == 0
+        and tracebacks == 0
+        and lost == 0
         and submitted == pairs
+    )
 
 
 def main() -> int:

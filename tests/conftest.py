@@ -1,6 +1,7 @@
 """Shared fixtures: an app on a temporary database, a client, an auth helper, and factories for the
 rows a test needs but does not test (users, rounds in a given status, scorecards). Helpers that tests
 import live in tests/helpers.py."""
+
 from __future__ import annotations
 
 import itertools
@@ -97,6 +98,7 @@ def postgres():
 def migrated_db(tmp_path_factory, postgres) -> Path | str:
     """One database built by running every migration: a SQLite file, or a PostgreSQL template's name."""
     import flask_migrate
+
     instance = tmp_path_factory.mktemp("template")
     # DATABASE_URL None means SQLite in the instance folder, whatever MOCKLOOP_DATABASE_URL says.
     config = {"INSTANCE_PATH": str(instance), "SECRET_KEY": "test", "DATABASE_URL": None}
@@ -139,6 +141,7 @@ def make_app(tmp_path, migrated_db, database_url):
         app = create_app({**base, **config}, web=web)
         apps.append(app)
         return app
+
     yield factory
     for app in apps:
         with app.app_context():
@@ -190,6 +193,7 @@ def small_loop_app(make_app):
 # -- Factories: rows built with the services directly, for setup that is not what a test is about. --
 # Each takes users by email (or id) and returns ids; times come from mockloop.clock (frozen or not).
 
+
 def _user(who) -> User:
     user = db.session.get(User, who) if isinstance(who, int) else find_user(who)
     assert user is not None, f"no user {who!r}"
@@ -199,11 +203,13 @@ def _user(who) -> User:
 @pytest.fixture
 def make_user(app):
     """make_user(email, name, password) -> the new user's id (log in with Auth(client).login(email))."""
+
     def factory(email="ada@example.com", name="Ada", password="correct horse battery") -> int:
         with app.app_context():
             user = create_user(email, name, password)
             db.session.commit()
             return user.id
+
     return factory
 
 
@@ -213,8 +219,17 @@ def make_round(app):
 
     status: planned (not started), running, paused or locked (ended by hand). A peer round has the
     owner as candidate and `interviewer` (None: an open seat), who starts, pauses and ends it."""
-    def factory(owner="ada@example.com", *, status="locked", mode="solo", stage="quick", prompt="quick-prompt-1",
-                minutes=None, interviewer=None) -> int:
+
+    def factory(
+        owner="ada@example.com",
+        *,
+        status="locked",
+        mode="solo",
+        stage="quick",
+        prompt="quick-prompt-1",
+        minutes=None,
+        interviewer=None,
+    ) -> int:
         assert status in ("planned", "running", "paused", "locked"), status
         with app.app_context():
             owner_user = _user(owner)
@@ -224,13 +239,20 @@ def make_round(app):
             now = clock.now()
             if mode == "solo":
                 actor = owner_user
-                rnd = rounds.create_round(owner_user, stage_obj, prompt_obj, minutes or stage_obj.duration.default,
-                                          now, start=status != "planned")
+                rnd = rounds.create_round(
+                    owner_user,
+                    stage_obj,
+                    prompt_obj,
+                    minutes or stage_obj.duration.default,
+                    now,
+                    start=status != "planned",
+                )
             else:
                 actor = _user(interviewer) if interviewer is not None else None
                 seats = {"candidate": owner_user, "interviewer": actor}
-                rnd = rounds.create_round(owner_user, stage_obj, prompt_obj, minutes or stage_obj.duration.default,
-                                          now, seats=seats)
+                rnd = rounds.create_round(
+                    owner_user, stage_obj, prompt_obj, minutes or stage_obj.duration.default, now, seats=seats
+                )
                 if status != "planned":
                     assert actor is not None, "a peer round starts with its interviewer"
                     lifecycle.act(rnd, "start", actor, now)
@@ -238,6 +260,7 @@ def make_round(app):
                 lifecycle.act(rnd, "pause" if status == "paused" else "end", actor, now)
             db.session.commit()
             return rnd.id
+
     return factory
 
 
@@ -245,16 +268,21 @@ def make_round(app):
 def make_scorecard(app):
     """make_scorecard(round_id, reviewer=<the owner>, levels={"clarity": 3}, overall="yes") -> card id:
     a submitted card on the stage's current rubric, every level 3 unless given."""
+
     def factory(round_id: int, reviewer=None, *, levels=None, overall="yes", **summary) -> int:
         with app.app_context():
             rnd = db.session.get(Round, round_id)
             editor = _user(reviewer if reviewer is not None else rnd.owner_id)
             rubric = rubric_core.snapshot(content().loop, content().loop.stage(rnd.stage))
             keys = [d["key"] for d in rubric["dimensions"]]
-            answers = {"levels": {k: (levels or {}).get(k, 3) for k in keys},
-                       "evidence": {k: f"Evidence for {k}." for k in keys}, "overall": overall,
-                       **{f: summary.get(f, f"{f.capitalize()} this.") for f in rubric_core.SUMMARY_FIELDS}}
+            answers = {
+                "levels": {k: (levels or {}).get(k, 3) for k in keys},
+                "evidence": {k: f"Evidence for {k}." for k in keys},
+                "overall": overall,
+                **{f: summary.get(f, f"{f.capitalize()} this.") for f in rubric_core.SUMMARY_FIELDS},
+            }
             card_id = scorecards.submit(rnd, None, rubric, answers, editor, 0, clock.now())
             db.session.commit()
             return card_id
+
     return factory

@@ -1,5 +1,6 @@
 """Helpers tests import (fixtures stay in conftest.py): the log-in and API clients, the scoring form,
 a frozen clock, and the paths of the repository and its test loop."""
+
 from __future__ import annotations
 
 import re
@@ -24,9 +25,10 @@ class Auth:
 
     def signup(self, email="ada@example.com", name="Ada", password="correct horse battery"):
         token = csrf_token(self.client, "/account/signup")
-        return self.client.post("/account/signup", data={
-            "csrf_token": token, "email": email, "display_name": name, "password": password,
-            "confirm": password})
+        return self.client.post(
+            "/account/signup",
+            data={"csrf_token": token, "email": email, "display_name": name, "password": password, "confirm": password},
+        )
 
     def login(self, email="ada@example.com", password="correct horse battery"):
         token = csrf_token(self.client)
@@ -90,9 +92,18 @@ def form_page(client, url):
 
 def answers(token, revision, **override):
     """A complete scoring form for the test loop's rubric (clarity and depth); None drops a field."""
-    data = {"csrf_token": token, "revision": revision, "level_clarity": "3", "evidence_clarity": "Explained the plan.",
-            "level_depth": "2", "evidence_depth": "Skipped the failure modes.", "overall": "yes",
-            "keep": "Structure first.", "stop": "Rushing the ending.", "start": "Name trade-offs."}
+    data = {
+        "csrf_token": token,
+        "revision": revision,
+        "level_clarity": "3",
+        "evidence_clarity": "Explained the plan.",
+        "level_depth": "2",
+        "evidence_depth": "Skipped the failure modes.",
+        "overall": "yes",
+        "keep": "Structure first.",
+        "stop": "Rushing the ending.",
+        "start": "Name trade-offs.",
+    }
     data.update(override)
     return {k: v for k, v in data.items() if v is not None}
 

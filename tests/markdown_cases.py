@@ -8,6 +8,7 @@ A case's `keeps` is text that must survive formatting too, where not every chara
 markup (a run of `*` is a rule, a run of backticks a fence).
 Used by tests/core/test_markup.py (structure) and bench/render.py (time).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -92,9 +93,12 @@ CASES = [
     run("[a][b] ", "undefined full references", keeps="[a][b]"),
     run("[a] ", "undefined shortcut references", keeps="[a] [a]"),
     # link reference definitions
-    Case("many link definitions and uses",
-         lambda n: increasing(lambda i: f"[r{i}]: /u{i}\n", n // 2) + "\n"
-         + increasing(lambda i: f"[r{i}] ", n // 2 - 1)),
+    Case(
+        "many link definitions and uses",
+        lambda n: (
+            increasing(lambda i: f"[r{i}]: /u{i}\n", n // 2) + "\n" + increasing(lambda i: f"[r{i}] ", n // 2 - 1)
+        ),
+    ),
     run("[a]: /u\n", "one label defined again and again"),
     run("[a]:\n", "definitions without destination"),
     run("[\n", "labels spanning lines"),
@@ -150,11 +154,15 @@ CASES = [
     run("1. a\n", "a long ordered list"),
     Case("list item with many continuation lines", lambda n: "- a\n" + repeat("  b\n", n - 4)),
     # tables
-    Case("table with many columns",
-         lambda n: repeat("|a", n // 3) + "\n" + repeat("|-", n // 3) + "\n" + repeat("|b", n // 3 - 2)),
+    Case(
+        "table with many columns",
+        lambda n: repeat("|a", n // 3) + "\n" + repeat("|-", n // 3) + "\n" + repeat("|b", n // 3 - 2),
+    ),
     Case("table with many rows", lambda n: "|a|b|\n|-|-|\n" + repeat("|1|2|\n", n - 12)),
-    Case("wide table header over short rows",
-         lambda n: repeat("|a", n // 8) + "|\n" + repeat("|-", n // 8) + "|\n" + repeat("x\n", n - 2 * (n // 8) - 4)),
+    Case(
+        "wide table header over short rows",
+        lambda n: repeat("|a", n // 8) + "|\n" + repeat("|-", n // 8) + "|\n" + repeat("x\n", n - 2 * (n // 8) - 4),
+    ),
     run("|", keeps="|" * 1000),
     run("|-\n", "delimiter rows only"),
     run("a|b\n-|-\n", "many two-line tables"),

@@ -4,6 +4,7 @@ tests/test_crash.py runs 20 times and `make soak` (soak/soak.py) 100 times.
 
 Standard library only on the client side; the server's processes are found through /proc (Linux).
 """
+
 from __future__ import annotations
 
 import http.client
@@ -48,7 +49,7 @@ def group_processes(pgid: int) -> dict[int, str]:
             continue
         try:
             stat = (entry / "stat").read_text()
-            fields = stat[stat.rindex(")") + 2:].split()
+            fields = stat[stat.rindex(")") + 2 :].split()
             if fields[0] != "Z" and int(fields[2]) == pgid:
                 found[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except (OSError, ValueError):
@@ -69,8 +70,11 @@ def serve_env(app, folder: Path | None = None) -> dict[str, str]:
     none of the caller's MOCKLOOP_* settings reach it (a MOCKLOOP_DATABASE_URL must not point it at
     real data)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MOCKLOOP_")}
-    env.update(MOCKLOOP_INSTANCE_PATH=app.instance_path, MOCKLOOP_PROMPTS_DIR=str(app.config["PROMPTS_DIR"]),
-               MOCKLOOP_SECRET_KEY=app.config["SECRET_KEY"])
+    env.update(
+        MOCKLOOP_INSTANCE_PATH=app.instance_path,
+        MOCKLOOP_PROMPTS_DIR=str(app.config["PROMPTS_DIR"]),
+        MOCKLOOP_SECRET_KEY=app.config["SECRET_KEY"],
+    )
     if folder is not None:
         env["XDG_RUNTIME_DIR"] = str(folder)  # gunicorn's control socket stays in here, not in ~/.gunicorn
     if app.config.get("DATABASE_URL"):  # PostgreSQL; on SQLite the instance folder holds the database
@@ -97,8 +101,9 @@ def log_in_with_token(base: str) -> tuple[str, str]:
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(base + "/account/login", timeout=10).read().decode()
-    body = urllib.parse.urlencode({"csrf_token": CSRF_RE.search(page).group(1), "email": EMAIL,
-                                   "password": PASSWORD}).encode()
+    body = urllib.parse.urlencode(
+        {"csrf_token": CSRF_RE.search(page).group(1), "email": EMAIL, "password": PASSWORD}
+    ).encode()
     opener.open(base + "/account/login", data=body, timeout=10)
     token = CSRF_RE.search(opener.open(base + "/", timeout=10).read().decode()).group(1)
     return "; ".join(f"{c.name}={c.value}" for c in jar), token
@@ -138,9 +143,24 @@ class Server:
         self.pgids.append(0)  # a fresh log file per start
         with self.log.open("w") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "mockloop", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                 "--workers", str(self.workers)],
-                cwd=REPO, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+                [
+                    sys.executable,
+                    "-m",
+                    "mockloop",
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--workers",
+                    str(self.workers),
+                ],
+                cwd=REPO,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.pgids[-1] = self.proc.pid
         while not ("mockloop scheduler is running" in self.log.read_text() and healthy(self.base)):
             if self.proc.poll() is not None:
@@ -260,10 +280,12 @@ class Autosaver(threading.Thread):
         try:
             if self.conn is None:  # keep-alive, like a browser; a new one after each failure
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.rig.server.port, timeout=10)
-            self.conn.request("PUT", f"/api/rounds/{self.round_id}/scratchpad",
-                              body=json.dumps({"text": text, "revision": self.revision}),
-                              headers={"Cookie": self.rig.cookie, "X-CSRFToken": self.rig.token,
-                                       "Content-Type": "application/json"})
+            self.conn.request(
+                "PUT",
+                f"/api/rounds/{self.round_id}/scratchpad",
+                body=json.dumps({"text": text, "revision": self.revision}),
+                headers={"Cookie": self.rig.cookie, "X-CSRFToken": self.rig.token, "Content-Type": "application/json"},
+            )
             res = self.conn.getresponse()
             raw = res.read()
         except (OSError, http.client.HTTPException):
@@ -300,9 +322,24 @@ class CrashRig:
     loop as its PROMPTS_DIR and a fixed SECRET_KEY; the rig starts the server with the same settings.
     Every check raises AssertionError; the figures are returned by run()."""
 
-    def __init__(self, app, folder: Path, *, workers: int = WORKERS, clients: int = CLIENTS,
-                 up_seconds: float = UP_SECONDS, orphan_every: int = ORPHAN_EVERY, say=lambda message: None):
-        self.app, self.clients, self.up_seconds, self.orphan_every, self.say = app, clients, up_seconds, orphan_every, say
+    def __init__(
+        self,
+        app,
+        folder: Path,
+        *,
+        workers: int = WORKERS,
+        clients: int = CLIENTS,
+        up_seconds: float = UP_SECONDS,
+        orphan_every: int = ORPHAN_EVERY,
+        say=lambda message: None,
+    ):
+        self.app, self.clients, self.up_seconds, self.orphan_every, self.say = (
+            app,
+            clients,
+            up_seconds,
+            orphan_every,
+            say,
+        )
         self.server = Server(folder, serve_env(app, folder), free_port(), workers)
         self.figures = Figures()
         self.lock = threading.Lock()
@@ -417,14 +454,17 @@ class CrashRig:
         self.check_saves(f"after kill {n}")
         self.check_not_locked(down, f"after kill {n}")
 
-        time.sleep(max(0.0, (max(self.deadlines[rid] for rid in down) - clock.now()).total_seconds()) + 0.05
-                   if down else 0.0)
+        time.sleep(
+            max(0.0, (max(self.deadlines[rid] for rid in down) - clock.now()).total_seconds()) + 0.05 if down else 0.0
+        )
         restarted_at = clock.now()
         self.figures.restart_seconds.append(self.server.start())
         self.check_reconciled(down, restarted_at, n)
         self.figures.cycles = n
-        self.say(f"cycle {n}: {self.figures.acknowledged} saves acknowledged, restart "
-                 f"{self.figures.restart_seconds[-1]:.2f} s{' (orphan check)' if orphan else ''}")
+        self.say(
+            f"cycle {n}: {self.figures.acknowledged} saves acknowledged, restart "
+            f"{self.figures.restart_seconds[-1]:.2f} s{' (orphan check)' if orphan else ''}"
+        )
 
     def finish(self) -> None:
         time.sleep(self.up_seconds)  # the clients' saves after the last restart
@@ -447,8 +487,9 @@ class CrashRig:
         """The database against every acknowledged save. Only valid while nothing can commit (the
         server is down, or the clients have stopped): rows are read first, then the clients' records."""
         with self.app.app_context():
-            rows = db.session.execute(db.select(Round.id, Round.scratchpad_rev, Round.scratchpad)
-                                      .where(Round.id.in_(list(self.attempts)))).all()
+            rows = db.session.execute(
+                db.select(Round.id, Round.scratchpad_rev, Round.scratchpad).where(Round.id.in_(list(self.attempts)))
+            ).all()
             db.session.remove()
         with self.lock:
             acks = {rid: list(self.acks[rid]) for rid in self.attempts}
@@ -477,8 +518,9 @@ class CrashRig:
         with self.app.app_context():
             for rid in round_ids:
                 rnd = db.session.get(Round, rid)
-                assert rnd.status == "running" and not [e for e in rnd.events if e.kind == "expire"], \
+                assert rnd.status == "running" and not [e for e in rnd.events if e.kind == "expire"], (
                     f"{when}: round {rid} (deadline {self.deadlines[rid]}) is {rnd.status} with nothing running"
+                )
             db.session.remove()
 
     def check_reconciled(self, round_ids: list[int], restarted_at: datetime, n: int) -> None:
@@ -487,8 +529,9 @@ class CrashRig:
             for rid in round_ids:
                 rnd = db.session.get(Round, rid)
                 expires = [e for e in rnd.events if e.kind == "expire"]
-                assert (rnd.status, rnd.lock_reason) == ("locked", "time"), \
+                assert (rnd.status, rnd.lock_reason) == ("locked", "time"), (
                     f"restart {n}: round {rid} ran out while the server was down but is {rnd.status}"
+                )
                 assert len(expires) == 1, f"round {rid}: {len(expires)} expire events"
                 assert rnd.locked_at == expires[0].at == self.deadlines[rid], (rnd.locked_at, self.deadlines[rid])
                 assert expires[0].recorded_at >= restarted_at, "locked before the restart, by nothing running?"

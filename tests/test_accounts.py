@@ -1,4 +1,5 @@
 """Sign up, log in, log out, change password, CSRF, closed sign-up and `mockloop user create`."""
+
 from mockloop.cli import main
 from tests.helpers import Auth, csrf_token
 
@@ -12,8 +13,16 @@ def test_signup_logs_in_and_shows_the_stages(client, auth):
 
 def test_signup_errors_keep_what_was_typed(client):
     token = csrf_token(client, "/account/signup")
-    res = client.post("/account/signup", data={"csrf_token": token, "email": "not-an-email",
-                                               "display_name": "Grace", "password": "short", "confirm": "other"})
+    res = client.post(
+        "/account/signup",
+        data={
+            "csrf_token": token,
+            "email": "not-an-email",
+            "display_name": "Grace",
+            "password": "short",
+            "confirm": "other",
+        },
+    )
     page = res.get_data(as_text=True)
     assert res.status_code == 400
     assert 'value="not-an-email"' in page and 'value="Grace"' in page
@@ -28,8 +37,10 @@ def test_duplicate_email_is_refused(client, auth):
 
 
 def test_post_without_csrf_token_is_rejected(client):
-    res = client.post("/account/signup", data={"email": "a@example.com", "display_name": "A",
-                                               "password": "x" * 12, "confirm": "x" * 12})
+    res = client.post(
+        "/account/signup",
+        data={"email": "a@example.com", "display_name": "A", "password": "x" * 12, "confirm": "x" * 12},
+    )
     assert res.status_code == 400 and "expired or was sent from elsewhere" in res.get_data(as_text=True)
 
 
@@ -47,8 +58,10 @@ def test_login_redirects_only_to_local_paths(client, auth):
     auth.signup()
     auth.logout()
     token = csrf_token(client)
-    res = client.post("/account/login?next=//evil.example/x",
-                      data={"csrf_token": token, "email": "ada@example.com", "password": "correct horse battery"})
+    res = client.post(
+        "/account/login?next=//evil.example/x",
+        data={"csrf_token": token, "email": "ada@example.com", "password": "correct horse battery"},
+    )
     assert res.headers["Location"] == "/"
 
 
@@ -58,8 +71,15 @@ def test_password_change_signs_out_other_sessions(app, client, auth):
     Auth(other).login()
     assert other.get("/stages/systems-design").status_code == 200
     token = csrf_token(client, "/account/password")
-    res = client.post("/account/password", data={"csrf_token": token, "current": "correct horse battery",
-                                                 "password": "a brand new passphrase", "confirm": "a brand new passphrase"})
+    res = client.post(
+        "/account/password",
+        data={
+            "csrf_token": token,
+            "current": "correct horse battery",
+            "password": "a brand new passphrase",
+            "confirm": "a brand new passphrase",
+        },
+    )
     assert res.status_code == 302
     assert client.get("/stages/systems-design").status_code == 200  # this session stays in
     assert other.get("/stages/systems-design").status_code == 302  # the other one is out
@@ -71,13 +91,15 @@ def test_closed_signup_and_cli_created_user(make_app):
     app = make_app(SIGNUP_OPEN=False)
     client = app.test_client()
     assert client.get("/account/signup").status_code == 403
-    result = app.test_cli_runner().invoke(main, ["user", "create", "--email", "Root@Example.com", "--name", "Root",
-                                                 "--password", "an admin passphrase"])
+    result = app.test_cli_runner().invoke(
+        main, ["user", "create", "--email", "Root@Example.com", "--name", "Root", "--password", "an admin passphrase"]
+    )
     assert result.exit_code == 0, result.output
     assert "Created root@example.com." in result.output
     assert Auth(client).login(email="root@example.com", password="an admin passphrase").status_code == 302
-    dup = app.test_cli_runner().invoke(main, ["user", "create", "--email", "root@example.com", "--name", "R",
-                                              "--password", "another passphrase"])
+    dup = app.test_cli_runner().invoke(
+        main, ["user", "create", "--email", "root@example.com", "--name", "R", "--password", "another passphrase"]
+    )
     assert dup.exit_code != 0 and "already exists" in dup.output
 
 
@@ -122,10 +144,12 @@ def test_log_out_everywhere_ends_every_session_of_the_account(app, client, auth)
 
 def test_log_out_drops_the_invite_link_kept_in_the_session(app, client, auth):
     from mockloop.web.invites import TOKEN_KEY
+
     auth.signup()
     token = csrf_token(client, "/stages/systems-design/start")
-    res = client.post("/stages/systems-design/start", data={"csrf_token": token, "prompt": "surprise",
-                                                            "role": "candidate"})
+    res = client.post(
+        "/stages/systems-design/start", data={"csrf_token": token, "prompt": "surprise", "role": "candidate"}
+    )
     assert res.status_code == 302
     with client.session_transaction() as session:
         assert TOKEN_KEY in session
@@ -138,6 +162,7 @@ def test_a_logged_in_request_costs_one_lookup_for_the_session(app, client, auth)
     from sqlalchemy import event
 
     from mockloop.db import db
+
     auth.signup()
     with app.app_context():
         engine = db.engine
@@ -145,6 +170,7 @@ def test_a_logged_in_request_costs_one_lookup_for_the_session(app, client, auth)
 
     def record(conn, cursor, statement, *args):
         statements.append(statement)
+
     event.listen(engine, "before_cursor_execute", record)
     try:
         assert client.get("/account/password").status_code == 200  # a page that reads nothing else

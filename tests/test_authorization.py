@@ -1,6 +1,7 @@
 """Authorization matrix: every route x {owner (the candidate who created the round), peer interviewer,
 another user, anonymous}, table-driven. A route missing from the table fails the suite, so a new
 route cannot ship without a decision about who may use it."""
+
 from datetime import datetime, timezone
 
 import pytest
@@ -42,17 +43,40 @@ def world(app, frozen_clock):
         bookings.book(db.session.get(Round, ids["live"]), datetime(2026, 5, 6, 9, 0, tzinfo=timezone.utc))
         db.session.commit()
         card = db.session.execute(db.select(Scorecard.id).filter_by(round_id=ids["done"])).scalar()
-    ada.client.post("/loops/new", data={"csrf_token": ada.token(), "tz": "UTC", "start": "2026-05-04T12:30",
-                                        "break": "5", "stages": ["quick"], "minutes_quick": "1"})
+    ada.client.post(
+        "/loops/new",
+        data={
+            "csrf_token": ada.token(),
+            "tz": "UTC",
+            "start": "2026-05-04T12:30",
+            "break": "5",
+            "stages": ["quick"],
+            "minutes_quick": "1",
+        },
+    )
     with app.app_context():
         plan = db.session.execute(db.select(LoopPlan.id)).scalar()
         notices.fire_due(datetime(2026, 5, 4, 12, 30, tzinfo=timezone.utc))
         db.session.commit()
         notice = db.session.execute(db.select(Notice.id).filter_by(kind="open")).scalar()
-    return {"owner": ada, "interviewer": bob, "stranger": eve, "anonymous": anon,
-            "values": {"round_id": ids["live"], "done": ids["done"], "card_id": card, "plan_id": plan,
-                       "notice_id": notice, "token": open_seat["invite_url"].rsplit("/", 1)[1], "action": "pause",
-                       "slug": "quick", "stage_slug": "quick", "prompt": "quick-prompt-1"}}
+    return {
+        "owner": ada,
+        "interviewer": bob,
+        "stranger": eve,
+        "anonymous": anon,
+        "values": {
+            "round_id": ids["live"],
+            "done": ids["done"],
+            "card_id": card,
+            "plan_id": plan,
+            "notice_id": notice,
+            "token": open_seat["invite_url"].rsplit("/", 1)[1],
+            "action": "pause",
+            "slug": "quick",
+            "stage_slug": "quick",
+            "prompt": "quick-prompt-1",
+        },
+    }
 
 
 # endpoint -> (method, path template, body, expected status for owner, interviewer, stranger, anonymous).
@@ -78,8 +102,12 @@ MATRIX = {
     "api.state": ("GET", "/api/rounds/{round_id}/state", None, (200, 200, 404, 401)),
     "api.act": ("POST", "/api/rounds/{round_id}/{action}", {}, (403, 200, 404, 401)),
     "api.scratchpad": ("GET", "/api/rounds/{round_id}/scratchpad", None, (200, 200, 404, 401)),
-    "api.save_scratchpad": ("PUT", "/api/rounds/{round_id}/scratchpad", {"text": "x", "revision": 0},
-                            (200, 403, 404, 401)),
+    "api.save_scratchpad": (
+        "PUT",
+        "/api/rounds/{round_id}/scratchpad",
+        {"text": "x", "revision": 0},
+        (200, 403, 404, 401),
+    ),
     "api.notes": ("GET", "/api/rounds/{round_id}/notes", None, (403, 200, 404, 401)),
     "api.save_notes": ("PUT", "/api/rounds/{round_id}/notes", {"text": "n", "revision": 1}, (403, 200, 404, 401)),
     "api.markdown_preview": ("POST", "/api/markdown", {"text": "*hi*"}, (200, 200, 200, 401)),

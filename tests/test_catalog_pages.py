@@ -1,4 +1,5 @@
 """Browsing stages and prompt banks as a logged-in user, and the prompt lint command."""
+
 import pytest
 
 from mockloop.cli import main

@@ -1,4 +1,5 @@
 """Configuration order, the generated secret key, and migrations on an empty database."""
+
 import os
 import stat
 

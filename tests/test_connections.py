@@ -1,5 +1,6 @@
 """Connections under `mockloop serve` (gunicorn): a refused oversized body must not poison the
 kept-alive connection for the request after it."""
+
 from __future__ import annotations
 
 import os
@@ -26,9 +27,14 @@ def served(make_app, tmp_path):
     env = serve_env(app)
     log = tmp_path / "serve.log"
     with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "mockloop", "serve", "--host", "127.0.0.1", "--port",
-                                 str(port)], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mockloop", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         deadline = time.monotonic() + 30
         while not healthy(f"http://127.0.0.1:{port}"):
@@ -77,15 +83,19 @@ def rest_of_connection(sock: socket.socket, already: bytes) -> bytes:
 def test_after_a_413_the_connection_closes_or_serves_the_next_request(served, repeat):
     host, port = served
     size = 2 * 1024 * 1024  # twice the request limit
-    oversized = (f"POST /account/login HTTP/1.1\r\nHost: {host}:{port}\r\n"
-                 f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {size}\r\n\r\n").encode()
+    oversized = (
+        f"POST /account/login HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {size}\r\n\r\n"
+    ).encode()
     following = f"GET /healthz HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode()
     with socket.create_connection((host, port), timeout=10) as sock:
+
         def send_all():  # as a browser would: the whole body, then the next request, on one connection
             try:
                 sock.sendall(oversized + b"x" * size + following)
             except OSError:
                 pass  # the server closed its side; reading tells what it answered first
+
         sender = threading.Thread(target=send_all, daemon=True)
         sender.start()
         status, headers, body, after = read_response(sock)

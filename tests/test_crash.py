@@ -26,6 +26,7 @@ The rig (CrashRig, in tests/rig.py) is also what `make soak` (soak/soak.py) runs
 Runs on the suite's engine (SQLite, or PostgreSQL under `make test-postgres`); select the real-process
 tests alone with `pytest -m multiprocess`.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -38,6 +39,8 @@ from tests.rig import CLIENTS, ORPHAN_EVERY, CrashRig
 pytestmark = pytest.mark.multiprocess
 
 CYCLES = 20
+
+
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the server's processes through /proc")
 def test_acknowledged_saves_and_deadlines_survive_kill_9(make_app, tmp_path):
     app = make_app(PROMPTS_DIR=str(TEST_PROMPTS))  # this test's own freshly migrated database

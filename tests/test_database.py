@@ -1,4 +1,5 @@
 """Migrations on the engine under test: SQLite in `make test`, PostgreSQL in `make test-postgres`."""
+
 import flask_migrate
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -30,6 +31,7 @@ def test_upgrading_keeps_the_users_data(tmp_path, postgres):
     """A database made at the first revision, with a scored round in it, comes through every later
     migration (SQLite's batch mode rebuilds tables) with nothing lost."""
     from sqlalchemy import text
+
     config = {"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x", "DATABASE_URL": None}
     if postgres:
         config["DATABASE_URL"] = postgres.url_for(postgres.create())
@@ -38,24 +40,40 @@ def test_upgrading_keeps_the_users_data(tmp_path, postgres):
     with app.app_context():
         flask_migrate.upgrade(revision=first)
         with db.engine.begin() as conn:
-            conn.execute(text("INSERT INTO users (id, email, display_name, password_hash, login_version, is_admin,"
-                              " created_at) VALUES (1, 'a@b.c', 'A', 'x', 1, false, '2026-01-01 10:00:00')"))
-            conn.execute(text(
-                "INSERT INTO rounds (id, uid, owner_id, candidate_id, stage, prompt_slug, prompt_title, minutes,"
-                " plan, status, version, scratchpad, scratchpad_rev, mode, interviewer_notes, notes_rev,"
-                " created_at)"
-                " VALUES (1, 'u-1', 1, 1, 'quick', 'p', 'P', 1, '[[\"A\", 1]]', 'locked', 2, 'my notes', 1,"
-                " 'solo', '', 0, '2026-01-01 10:00:00')"))
-            conn.execute(text("INSERT INTO round_events (round_id, kind, at, recorded_at, minutes) VALUES"
-                              " (1, 'start', '2026-01-01 10:00:00', '2026-01-01 10:00:00', 0)"))
-            conn.execute(text(
-                "INSERT INTO scorecards (id, uid, round_id, reviewer_id, reviewer_name, candidate_id, role,"
-                " stage, prompt_slug, status, keep, stop, start, rubric, revision, created_at) VALUES (1, 'c-1', 1,"
-                " 1, 'A', 1, 'self', 'quick', 'p', 'draft', '', '', '', '{}', 0, '2026-01-01 10:00:00')"))
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, email, display_name, password_hash, login_version, is_admin,"
+                    " created_at) VALUES (1, 'a@b.c', 'A', 'x', 1, false, '2026-01-01 10:00:00')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO rounds (id, uid, owner_id, candidate_id, stage, prompt_slug, prompt_title, minutes,"
+                    " plan, status, version, scratchpad, scratchpad_rev, mode, interviewer_notes, notes_rev,"
+                    " created_at)"
+                    " VALUES (1, 'u-1', 1, 1, 'quick', 'p', 'P', 1, '[[\"A\", 1]]', 'locked', 2, 'my notes', 1,"
+                    " 'solo', '', 0, '2026-01-01 10:00:00')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO round_events (round_id, kind, at, recorded_at, minutes) VALUES"
+                    " (1, 'start', '2026-01-01 10:00:00', '2026-01-01 10:00:00', 0)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO scorecards (id, uid, round_id, reviewer_id, reviewer_name, candidate_id, role,"
+                    " stage, prompt_slug, status, keep, stop, start, rubric, revision, created_at) VALUES (1, 'c-1', 1,"
+                    " 1, 'A', 1, 'self', 'quick', 'p', 'draft', '', '', '', '{}', 0, '2026-01-01 10:00:00')"
+                )
+            )
         flask_migrate.upgrade()
         with db.engine.connect() as conn:
-            counts = [conn.execute(text(f"SELECT count(*) FROM {t}")).scalar()
-                      for t in ("users", "rounds", "round_events", "scorecards")]
+            counts = [
+                conn.execute(text(f"SELECT count(*) FROM {t}")).scalar()
+                for t in ("users", "rounds", "round_events", "scorecards")
+            ]
             pad = conn.execute(text("SELECT scratchpad FROM rounds")).scalar()
         assert counts == [1, 1, 1, 1] and pad == "my notes"
         db.engine.dispose()

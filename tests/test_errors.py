@@ -1,5 +1,6 @@
 """One error hierarchy, mapped to HTTP in one place: each kind's status, and one JSON shape
 (`error` a short code, `message` for a person, details beside them) on every /api error."""
+
 import pytest
 
 from mockloop.core.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -18,26 +19,31 @@ def app(make_app):
 
     def raise_one(kind):
         raise RAISED[kind]
+
     # Routes that only raise, added before the first request, one under /api/ and one as a page.
     app.add_url_rule("/api/_raise/<kind>", "api_raise", raise_one)
     app.add_url_rule("/_raise/<kind>", "page_raise", raise_one)
     return app
 
 
-@pytest.mark.parametrize("kind, status, details", [
-    ("invalid", 400, {"field": "minutes"}),
-    ("conflict", 409, {"reason": "stale", "revision": 3}),
-    ("not_allowed", 403, {}),
-    ("not_found", 404, {}),
-])
+@pytest.mark.parametrize(
+    "kind, status, details",
+    [
+        ("invalid", 400, {"field": "minutes"}),
+        ("conflict", 409, {"reason": "stale", "revision": 3}),
+        ("not_allowed", 403, {}),
+        ("not_found", 404, {}),
+    ],
+)
 def test_each_domain_error_has_its_status_and_the_one_json_shape(client, kind, status, details):
     res = client.get(f"/api/_raise/{kind}")
     assert res.status_code == status
     assert res.get_json() == {"error": kind, "message": RAISED[kind].message, **details}
 
 
-@pytest.mark.parametrize("kind, status", [("invalid", 400), ("conflict", 409), ("not_allowed", 403),
-                                          ("not_found", 404)])
+@pytest.mark.parametrize(
+    "kind, status", [("invalid", 400), ("conflict", 409), ("not_allowed", 403), ("not_found", 404)]
+)
 def test_a_page_shows_the_message_with_the_status(client, kind, status):
     res = client.get(f"/_raise/{kind}")
     assert res.status_code == status and res.mimetype == "text/html"

@@ -1,4 +1,5 @@
 """The factory fixtures build what they say: a round in each status, solo and peer, and a scorecard."""
+
 import pytest
 
 from mockloop.db import db

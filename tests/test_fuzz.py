@@ -1,5 +1,6 @@
 """Bad input, generated with hypothesis: never a server error, never anything invalid stored, and a
 rejected form comes back with what the user typed."""
+
 from __future__ import annotations
 
 import re
@@ -17,16 +18,52 @@ from mockloop.services.peers import NOTES_LIMIT
 from mockloop.services.rounds import SCRATCHPAD_LIMIT
 from tests.helpers import csrf_token, signed_up
 
-FUZZ = settings(max_examples=60, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 # Any JSON a client could send, including the NaN and Infinity that Python's parser accepts.
-EDGES = [2**31, 2**53, 2**63 - 1, 2**63, -2**63 - 1, 2**70, 10**400, float("inf"), float("-inf"), float("nan"),
-         1e308, 2.5, 60.0, -0.0, True, False, "", "0", "٣", "1e3", " 2 ", "9" * 5000]
-json_scalars = (st.none() | st.booleans() | st.integers() | st.integers(min_value=-2**70, max_value=2**70)
-                | st.floats() | st.text(max_size=30) | st.sampled_from(EDGES))
-json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=3)
-                           | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=6)
+EDGES = [
+    2**31,
+    2**53,
+    2**63 - 1,
+    2**63,
+    -(2**63) - 1,
+    2**70,
+    10**400,
+    float("inf"),
+    float("-inf"),
+    float("nan"),
+    1e308,
+    2.5,
+    60.0,
+    -0.0,
+    True,
+    False,
+    "",
+    "0",
+    "٣",
+    "1e3",
+    " 2 ",
+    "9" * 5000,
+]
+json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats()
+    | st.text(max_size=30)
+    | st.sampled_from(EDGES)
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=6,
+)
 CURRENT = object()  # stands for the revision the text is stored at, so some saves succeed
 texts = st.text(max_size=60) | st.sampled_from(["", " ", "\n", "<b>x</b>", "\x00", "é" * 3])
 
@@ -58,11 +95,14 @@ def stored(app, round_id):
 text_bodies = st.one_of(
     json_values,
     st.fixed_dictionaries({"text": json_values | texts, "revision": json_values}),
-    st.fixed_dictionaries({"text": texts, "revision": st.integers(min_value=-2**70, max_value=2**70)
-                           | st.sampled_from(EDGES)}),
+    st.fixed_dictionaries(
+        {"text": texts, "revision": st.integers(min_value=-(2**70), max_value=2**70) | st.sampled_from(EDGES)}
+    ),
     st.fixed_dictionaries({"text": texts, "revision": st.just(CURRENT)}),
-    st.builds(lambda n: {"text": "y" * n, "revision": 0},
-              st.sampled_from([NOTES_LIMIT, NOTES_LIMIT + 1, SCRATCHPAD_LIMIT, SCRATCHPAD_LIMIT + 1])),
+    st.builds(
+        lambda n: {"text": "y" * n, "revision": 0},
+        st.sampled_from([NOTES_LIMIT, NOTES_LIMIT + 1, SCRATCHPAD_LIMIT, SCRATCHPAD_LIMIT + 1]),
+    ),
 )
 
 
@@ -119,9 +159,14 @@ start_values = {
     "difficulty": st.integers(0, 4) | json_values,
     "role": st.sampled_from(["solo", "candidate", "interviewer", "judge"]) | json_values,
 }
-start_bodies = (json_values | st.fixed_dictionaries({}, optional=start_values)
-                | st.fixed_dictionaries({"stage": st.sampled_from(["quick", "talk"]), "prompt": st.just("surprise")},
-                                        optional={k: start_values[k] for k in ("minutes", "difficulty", "role")}))
+start_bodies = (
+    json_values
+    | st.fixed_dictionaries({}, optional=start_values)
+    | st.fixed_dictionaries(
+        {"stage": st.sampled_from(["quick", "talk"]), "prompt": st.just("surprise")},
+        optional={k: start_values[k] for k in ("minutes", "difficulty", "role")},
+    )
+)
 
 
 @FUZZ
@@ -159,14 +204,21 @@ honest_fields = {
     "start": texts,
 }
 typed = st.text(min_size=1, max_size=40).filter(lambda t: t.replace("\x00", "").strip())
-complete_fields = {**{k: st.sampled_from(LEVELS) for k in ("level_clarity", "level_depth")},
-                   "evidence_clarity": typed | st.integers(4990, 5010).map(lambda n: "e" * n),
-                   "evidence_depth": typed, "overall": st.sampled_from(["strong_no", "no", "yes", "strong_yes"]),
-                   "keep": typed | st.integers(1990, 2010).map(lambda n: "k" * n), "stop": typed, "start": typed}
-forged_fields = {**honest_fields,
-                 "level_clarity": st.text(max_size=4) | st.sampled_from(["0", "5", "-1", "3.0", " 3"]),
-                 "overall": st.text(max_size=12) | st.sampled_from(["neutral", "YES"]),
-                 "level_bogus": st.sampled_from(["1", "x"])}
+complete_fields = {
+    **{k: st.sampled_from(LEVELS) for k in ("level_clarity", "level_depth")},
+    "evidence_clarity": typed | st.integers(4990, 5010).map(lambda n: "e" * n),
+    "evidence_depth": typed,
+    "overall": st.sampled_from(["strong_no", "no", "yes", "strong_yes"]),
+    "keep": typed | st.integers(1990, 2010).map(lambda n: "k" * n),
+    "stop": typed,
+    "start": typed,
+}
+forged_fields = {
+    **honest_fields,
+    "level_clarity": st.text(max_size=4) | st.sampled_from(["0", "5", "-1", "3.0", " 3"]),
+    "overall": st.text(max_size=12) | st.sampled_from(["neutral", "YES"]),
+    "level_bogus": st.sampled_from(["1", "x"]),
+}
 
 
 @pytest.fixture
@@ -183,8 +235,15 @@ def card(app, peer):
 def card_state(app, card_id):
     with app.app_context():
         card = db.session.get(Scorecard, card_id)
-        return (card.status, card.revision, card.overall, card.keep, card.stop, card.start,
-                [(s.dimension, s.level, s.evidence) for s in card.scores])
+        return (
+            card.status,
+            card.revision,
+            card.overall,
+            card.keep,
+            card.stop,
+            card.start,
+            [(s.dimension, s.level, s.evidence) for s in card.scores],
+        )
 
 
 def assert_card_valid(app, card_id):
@@ -206,8 +265,9 @@ def test_rubric_form_keeps_what_was_typed_or_stores_a_valid_card(app, card, fiel
     ada, card_id, token = card
     revision = card_state(app, card_id)[1]
     before = card_state(app, card_id)
-    res = ada.client.post(f"/scorecards/{card_id}/edit", data={"csrf_token": token, "revision": str(revision),
-                                                               **fields})
+    res = ada.client.post(
+        f"/scorecards/{card_id}/edit", data={"csrf_token": token, "revision": str(revision), **fields}
+    )
     event(f"status {res.status_code}")
     assert res.status_code in (302, 400), res.status_code
     assert_card_valid(app, card_id)
@@ -225,9 +285,12 @@ def test_rubric_form_keeps_what_was_typed_or_stores_a_valid_card(app, card, fiel
 
 
 @FUZZ
-@given(fields=st.fixed_dictionaries(complete_fields),
-       revision=st.text(max_size=12) | st.sampled_from(["\u00b2", "\u0663", "9" * 30, "-1", " 0", "0", "1"])
-       | st.integers(-3, 2**70).map(str))
+@given(
+    fields=st.fixed_dictionaries(complete_fields),
+    revision=st.text(max_size=12)
+    | st.sampled_from(["\u00b2", "\u0663", "9" * 30, "-1", " 0", "0", "1"])
+    | st.integers(-3, 2**70).map(str),
+)
 def test_rubric_form_revision_is_checked_not_crashed(app, card, fields, revision):
     ada, card_id, token = card
     before = card_state(app, card_id)
@@ -242,13 +305,18 @@ def test_rubric_form_revision_is_checked_not_crashed(app, card, fields, revision
 
 
 @FUZZ
-@given(fields=st.fixed_dictionaries({"level_clarity": forged_fields["level_clarity"]},
-                                    optional={k: v for k, v in forged_fields.items() if k != "level_clarity"}))
+@given(
+    fields=st.fixed_dictionaries(
+        {"level_clarity": forged_fields["level_clarity"]},
+        optional={k: v for k, v in forged_fields.items() if k != "level_clarity"},
+    )
+)
 def test_forged_rubric_posts_store_nothing(app, card, fields):
     ada, card_id, token = card
     before = card_state(app, card_id)
-    res = ada.client.post(f"/scorecards/{card_id}/edit", data={"csrf_token": token, "revision": str(before[1]),
-                                                               **fields})
+    res = ada.client.post(
+        f"/scorecards/{card_id}/edit", data={"csrf_token": token, "revision": str(before[1]), **fields}
+    )
     event(f"status {res.status_code}")
     assert res.status_code in (302, 400), res.status_code
     assert_card_valid(app, card_id)
@@ -282,10 +350,13 @@ plan_fields = {
 
 
 @FUZZ
-@given(fields=st.fixed_dictionaries({}, optional=plan_fields),
-       stages=st.lists(st.sampled_from(["quick", "talk", "nope"]), max_size=3))
+@given(
+    fields=st.fixed_dictionaries({}, optional=plan_fields),
+    stages=st.lists(st.sampled_from(["quick", "talk", "nope"]), max_size=3),
+)
 def test_loop_plan_form_survives_any_input(app, peer, fields, stages):
     from mockloop.db.models import LoopPlan
+
     ada = peer[0]
     with app.app_context():
         before = db.session.execute(db.select(db.func.count()).select_from(LoopPlan)).scalar()
@@ -305,16 +376,28 @@ def test_loop_plan_form_survives_any_input(app, peer, fields, stages):
 
 # ---------- import files ----------
 
+
 def exported(api):
     return api.client.get("/export.json").get_json()
 
 
 def mutations():
     """A valid export with one field somewhere replaced by arbitrary JSON."""
-    paths = st.sampled_from([("rounds",), ("rounds", 0), ("rounds", 0, "minutes"), ("rounds", 0, "events"),
-                             ("rounds", 0, "events", 0, "at"), ("rounds", 0, "events", 0, "kind"),
-                             ("rounds", 0, "plan"), ("rounds", 0, "scratchpad"), ("rounds", 0, "uid"),
-                             ("version",), ("format",)])
+    paths = st.sampled_from(
+        [
+            ("rounds",),
+            ("rounds", 0),
+            ("rounds", 0, "minutes"),
+            ("rounds", 0, "events"),
+            ("rounds", 0, "events", 0, "at"),
+            ("rounds", 0, "events", 0, "kind"),
+            ("rounds", 0, "plan"),
+            ("rounds", 0, "scratchpad"),
+            ("rounds", 0, "uid"),
+            ("version",),
+            ("format",),
+        ]
+    )
     return st.tuples(paths, json_values)
 
 
@@ -323,12 +406,14 @@ def mutations():
 def test_import_survives_any_mutation_and_is_all_or_nothing(app, peer, change):
     import io
     import json
+
     ada = peer[0]
     doc = exported(ada)
     # Fresh uids: examples share one database, and a known uid would be skipped, not added.
-    doc["rounds"] = [dict(r, uid=str(uuid.uuid4()),
-                          scorecards=[dict(c, uid=str(uuid.uuid4())) for c in r["scorecards"]])
-                     for r in doc["rounds"]]
+    doc["rounds"] = [
+        dict(r, uid=str(uuid.uuid4()), scorecards=[dict(c, uid=str(uuid.uuid4())) for c in r["scorecards"]])
+        for r in doc["rounds"]
+    ]
     path, value = change
     target = doc
     try:
@@ -339,9 +424,11 @@ def test_import_survives_any_mutation_and_is_all_or_nothing(app, peer, change):
         pass
     with app.app_context():
         before = db.session.execute(db.select(db.func.count()).select_from(Round)).scalar()
-    res = ada.client.post("/import", data={"csrf_token": ada.token(),
-                                           "file": (io.BytesIO(json.dumps(doc).encode()), "x.json")},
-                          content_type="multipart/form-data")
+    res = ada.client.post(
+        "/import",
+        data={"csrf_token": ada.token(), "file": (io.BytesIO(json.dumps(doc).encode()), "x.json")},
+        content_type="multipart/form-data",
+    )
     assert res.status_code in (302, 400), res.status_code
     with app.app_context():
         after = db.session.execute(db.select(db.func.count()).select_from(Round)).scalar()
@@ -357,6 +444,7 @@ def test_hostile_imported_text_is_rendered_harmless(app, peer):
     import json
 
     from tests.xss_payloads import PAYLOADS
+
     ada, bob, rid = peer
     bob.call("POST", f"/api/rounds/{rid}/end")
     page, token, revision = form_page_of(bob, rid)
@@ -373,9 +461,11 @@ def test_hostile_imported_text_is_rendered_harmless(app, peer):
             for s in c["scores"]:
                 s["evidence"] = hostile[:5000]
     eve = signed_up(app, "eve@example.com", "Eve")
-    res = eve.client.post("/import", data={"csrf_token": eve.token(),
-                                           "file": (io.BytesIO(json.dumps(doc).encode()), "x.json")},
-                          content_type="multipart/form-data")
+    res = eve.client.post(
+        "/import",
+        data={"csrf_token": eve.token(), "file": (io.BytesIO(json.dumps(doc).encode()), "x.json")},
+        content_type="multipart/form-data",
+    )
     assert res.status_code == 302
     history = eve.client.get("/history").get_data(as_text=True)
     card_url = re.search(r'href="(/scorecards/\d+)"', history).group(1)
@@ -396,42 +486,54 @@ def form_page_of(api, rid):
 
 def valid_answers(token, revision):
     from tests.helpers import answers
+
     return answers(token, revision)
 
 
 # ---------- deeply nested JSON, on every JSON endpoint ----------
 
+
 def nested_json(depth: int, pattern: list[bool], leaf: str = "1") -> str:
     """JSON text nesting `depth` containers (list or object by the cycled pattern), built as text:
     json.dumps would itself recurse that deep."""
     kinds = [pattern[i % len(pattern)] for i in range(depth)]
-    return ("".join('{"a":' if obj else "[" for obj in kinds) + leaf
-            + "".join("}" if obj else "]" for obj in reversed(kinds)))
+    return (
+        "".join('{"a":' if obj else "[" for obj in kinds)
+        + leaf
+        + "".join("}" if obj else "]" for obj in reversed(kinds))
+    )
 
 
 deep_bodies = st.tuples(
     st.integers(30, 40) | st.sampled_from([64, 999, 1000, 3000, 100_000]) | st.integers(33, 5000),
     st.lists(st.booleans(), min_size=1, max_size=4),
-    st.sampled_from(["{}", '{{"text": {}, "revision": 0}}', '{{"text": "x", "revision": {}}}',
-                     '{{"stage": "quick", "prompt": {}}}']))
+    st.sampled_from(
+        ["{}", '{{"text": {}, "revision": 0}}', '{{"text": "x", "revision": {}}}', '{{"stage": "quick", "prompt": {}}}']
+    ),
+)
 
 
 @FUZZ
 @given(deep=deep_bodies, endpoint=st.sampled_from(["start", "scratchpad", "notes", "markdown"]))
 def test_deeply_nested_json_is_a_400_on_every_json_endpoint(app, peer, deep, endpoint):
     from mockloop.web.pages import MAX_JSON_DEPTH
+
     ada, bob, rid = peer
     depth, pattern, place = deep
     raw = place.format(nested_json(depth, pattern))
     levels = depth + (place != "{}")
-    api, method, url = {"start": (ada, "POST", "/api/rounds"), "markdown": (ada, "POST", "/api/markdown"),
-                        "scratchpad": (ada, "PUT", f"/api/rounds/{rid}/scratchpad"),
-                        "notes": (bob, "PUT", f"/api/rounds/{rid}/notes")}[endpoint]
+    api, method, url = {
+        "start": (ada, "POST", "/api/rounds"),
+        "markdown": (ada, "POST", "/api/markdown"),
+        "scratchpad": (ada, "PUT", f"/api/rounds/{rid}/scratchpad"),
+        "notes": (bob, "PUT", f"/api/rounds/{rid}/notes"),
+    }[endpoint]
     before = stored(app, rid)
     with app.app_context():
         count = db.session.execute(db.select(db.func.count()).select_from(Round)).scalar()
-    res = api.client.open(url, method=method, data=raw, content_type="application/json",
-                          headers={"X-CSRFToken": api.token()})
+    res = api.client.open(
+        url, method=method, data=raw, content_type="application/json", headers={"X-CSRFToken": api.token()}
+    )
     event(f"{endpoint} {res.status_code}")
     assert res.status_code < 500 and res.is_json, (res.status_code, depth)
     if levels > MAX_JSON_DEPTH:
@@ -453,23 +555,29 @@ def test_no_state_changing_route_fails_on_deep_json(app, peer):
         url = rule.rule.replace("<action>", "pause").replace("<slug>", "quick").replace("<token>", "x")
         url = re.sub(r"<int:[a-z_]+>", str(rid), url)
         for method in rule.methods & {"POST", "PUT"}:
-            res = ada.client.open(url, method=method, data=raw, content_type="application/json",
-                                  headers={"X-CSRFToken": ada.token()})
+            res = ada.client.open(
+                url, method=method, data=raw, content_type="application/json", headers={"X-CSRFToken": ada.token()}
+            )
             assert res.status_code < 500, (method, url, res.status_code)
 
 
 # ---------- history filters and cursors ----------
 
 huge_numbers = st.integers(min_value=2**31 - 2, max_value=10**30).map(str) | st.sampled_from(
-    ["9" * 20, "-1", "0", "2147483647", "2147483648", "1e400", "٣"])
+    ["9" * 20, "-1", "0", "2147483647", "2147483648", "1e400", "٣"]
+)
 extreme_days = st.dates().map(lambda d: f"{d.year:04d}-{d.month:02d}-{d.day:02d}") | st.sampled_from(
-    ["9999-12-31", "0001-01-01", "2028-05-04", "2028-05-05", "1999-12-31", "2000-01-01", "10000-01-01"])
+    ["9999-12-31", "0001-01-01", "2028-05-04", "2028-05-05", "1999-12-31", "2000-01-01", "10000-01-01"]
+)
 stamps = st.datetimes().map(lambda t: f"{t.year:04d}{t.strftime('%m%dT%H%M%S.%f')}")
 cursors = st.builds(lambda stamp, number: f"{stamp}_{number}", stamps, huge_numbers | st.integers(0, 99).map(str))
 history_params = {
-    "since": extreme_days | st.text(max_size=12), "until": extreme_days | st.text(max_size=12),
-    "older": cursors | st.text(max_size=30), "newer": cursors,
-    "stage": st.sampled_from(["quick", "talk", ""]) | huge_numbers, "role": st.sampled_from(["self", "x"]),
+    "since": extreme_days | st.text(max_size=12),
+    "until": extreme_days | st.text(max_size=12),
+    "older": cursors | st.text(max_size=30),
+    "newer": cursors,
+    "stage": st.sampled_from(["quick", "talk", ""]) | huge_numbers,
+    "role": st.sampled_from(["self", "x"]),
 }
 
 
@@ -486,10 +594,12 @@ def test_history_survives_extreme_dates_and_huge_numbers(app, peer, params):
 
 # ---------- import files: each class that was a 500, generated ----------
 
+
 @pytest.fixture
 def scored_doc(app, frozen_clock):
     """Eve's export of a scored solo round (a valid file with a scorecard) and Eve herself."""
     from tests.helpers import scored_round
+
     eve = signed_up(app, "eve@example.com", "Eve")
     scored_round(eve, frozen_clock)
     return eve, exported(eve)
@@ -504,18 +614,36 @@ def _refresh_uids(doc):
     return doc
 
 
-TIME_PATHS = [("events", 0, "at"), ("events", 0, "recorded_at"), ("created_at",), ("scratchpad_saved_at",),
-              ("scorecards", 0, "created_at"), ("scorecards", 0, "submitted_at"),
-              ("scorecards", 0, "scores", 0, "scored_at")]
+TIME_PATHS = [
+    ("events", 0, "at"),
+    ("events", 0, "recorded_at"),
+    ("created_at",),
+    ("scratchpad_saved_at",),
+    ("scorecards", 0, "created_at"),
+    ("scorecards", 0, "submitted_at"),
+    ("scorecards", 0, "scores", 0, "scored_at"),
+]
 time_texts = st.one_of(
-    st.builds(lambda y, mo, d, clock_part, off: f"{y:04d}-{mo:02d}-{d:02d}{clock_part}{off}",
-              st.integers(1, 9999) | st.sampled_from([1, 1999, 2000, 2026, 2028, 2029, 9998, 9999]),
-              st.integers(1, 12), st.integers(1, 28),
-              st.sampled_from(["", "T00:00:00", "T23:59:59.999999", " 12:00", "T12:00"]),
-              st.sampled_from(["", "Z", "+00:00", "+01:00", "-05:00", "+23:59", "-23:59"])),
-    st.sampled_from(["0001-01-01+01:00", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-05:00",
-                     "9999-12-31T23:59:59+00:00", "1999-12-31T23:59:59+00:00", "2028-05-04T12:00:00+00:00"]))
-numbers = (st.floats() | st.integers(-10, 10**12) | st.sampled_from([0, 0.5, 1, 60, 1440, 1441, 1e308, 2**63]))
+    st.builds(
+        lambda y, mo, d, clock_part, off: f"{y:04d}-{mo:02d}-{d:02d}{clock_part}{off}",
+        st.integers(1, 9999) | st.sampled_from([1, 1999, 2000, 2026, 2028, 2029, 9998, 9999]),
+        st.integers(1, 12),
+        st.integers(1, 28),
+        st.sampled_from(["", "T00:00:00", "T23:59:59.999999", " 12:00", "T12:00"]),
+        st.sampled_from(["", "Z", "+00:00", "+01:00", "-05:00", "+23:59", "-23:59"]),
+    ),
+    st.sampled_from(
+        [
+            "0001-01-01+01:00",
+            "0001-01-01T00:00:00+01:00",
+            "9999-12-31T23:59:59-05:00",
+            "9999-12-31T23:59:59+00:00",
+            "1999-12-31T23:59:59+00:00",
+            "2028-05-04T12:00:00+00:00",
+        ]
+    ),
+)
+numbers = st.floats() | st.integers(-10, 10**12) | st.sampled_from([0, 0.5, 1, 60, 1440, 1441, 1e308, 2**63])
 
 
 def _set(doc, path, value):
@@ -533,25 +661,48 @@ import_cases = st.one_of(
     # Times anywhere in the file, from year 1 to 9999, with and without an offset.
     st.tuples(st.just("time"), st.sampled_from(TIME_PATHS), time_texts),
     # Plans: any numbers, and text-level infinities (1e999 parses as inf) and NaN.
-    st.tuples(st.just("plan"), st.lists(st.tuples(st.text(max_size=4), numbers).map(list), max_size=4),
-              st.sampled_from(["", "1e999", "-1e999", "NaN", "Infinity"])),
+    st.tuples(
+        st.just("plan"),
+        st.lists(st.tuples(st.text(max_size=4), numbers).map(list), max_size=4),
+        st.sampled_from(["", "1e999", "-1e999", "NaN", "Infinity"]),
+    ),
     # Deep nesting in place of a field, at depths around the limit and far past the parser's.
-    st.tuples(st.just("deep"), st.sampled_from([("scratchpad",), ("plan",), ("events",), ("scorecards", 0, "rubric")]),
-              st.tuples(st.integers(25, 40) | st.sampled_from([900, 1000, 5000, 100_000]), st.booleans())),
+    st.tuples(
+        st.just("deep"),
+        st.sampled_from([("scratchpad",), ("plan",), ("events",), ("scorecards", 0, "rubric")]),
+        st.tuples(st.integers(25, 40) | st.sampled_from([900, 1000, 5000, 100_000]), st.booleans()),
+    ),
     # Scorecards: copies of the card (a second self card), other reviewers and roles.
-    st.tuples(st.just("cards"), st.lists(st.tuples(st.sampled_from(["me", "peer"]),
-                                                   st.sampled_from(["self", "interviewer"]), st.booleans()),
-                                         min_size=1, max_size=3), st.sampled_from(["candidate", "interviewer"])),
+    st.tuples(
+        st.just("cards"),
+        st.lists(
+            st.tuples(st.sampled_from(["me", "peer"]), st.sampled_from(["self", "interviewer"]), st.booleans()),
+            min_size=1,
+            max_size=3,
+        ),
+        st.sampled_from(["candidate", "interviewer"]),
+    ),
     # Text no database can store.
-    st.tuples(st.just("text"), st.sampled_from([("scratchpad",), ("prompt_title",), ("scorecards", 0, "keep"),
-                                                ("plan", 0, 0), ("scorecards", 0, "reviewer_name")]),
-              st.text(st.characters(categories=["Cs"]), min_size=1, max_size=3)
-              | st.sampled_from(["\x00", "a\x00b", "\ud800x"])),
+    st.tuples(
+        st.just("text"),
+        st.sampled_from(
+            [
+                ("scratchpad",),
+                ("prompt_title",),
+                ("scorecards", 0, "keep"),
+                ("plan", 0, 0),
+                ("scorecards", 0, "reviewer_name"),
+            ]
+        ),
+        st.text(st.characters(categories=["Cs"]), min_size=1, max_size=3)
+        | st.sampled_from(["\x00", "a\x00b", "\ud800x"]),
+    ),
 )
 
 
 def _build(doc, case) -> str:
     import json
+
     kind, where, value = case
     if kind == "time":
         _set(doc, where, value)
@@ -563,9 +714,10 @@ def _build(doc, case) -> str:
     elif kind == "cards":
         doc["rounds"][0]["my_role"] = value
         first = doc["rounds"][0]["scorecards"][0]
-        doc["rounds"][0]["scorecards"] = [dict(first, reviewer=reviewer, role=role,
-                                               uid=first["uid"] if same_uid else str(uuid.uuid4()))
-                                          for reviewer, role, same_uid in where]
+        doc["rounds"][0]["scorecards"] = [
+            dict(first, reviewer=reviewer, role=role, uid=first["uid"] if same_uid else str(uuid.uuid4()))
+            for reviewer, role, same_uid in where
+        ]
     elif kind == "text":
         _set(doc, where, value)
     text = json.dumps(doc)
@@ -578,8 +730,9 @@ def _build(doc, case) -> str:
 
 def _counts(app):
     with app.app_context():
-        return tuple(db.session.execute(db.select(db.func.count()).select_from(model)).scalar()
-                     for model in (Round, Scorecard))
+        return tuple(
+            db.session.execute(db.select(db.func.count()).select_from(model)).scalar() for model in (Round, Scorecard)
+        )
 
 
 @FUZZ
@@ -587,13 +740,17 @@ def _counts(app):
 def test_import_files_of_every_bad_class_are_400s_that_change_nothing(app, scored_doc, case):
     import copy
     import io
+
     eve, original = scored_doc
     doc = _refresh_uids(copy.deepcopy(original))
     text = _build(doc, case)
     event(case[0])
     before = _counts(app)
-    res = eve.client.post("/import", data={"csrf_token": eve.token(), "file": (io.BytesIO(text.encode()), "x.json")},
-                          content_type="multipart/form-data")
+    res = eve.client.post(
+        "/import",
+        data={"csrf_token": eve.token(), "file": (io.BytesIO(text.encode()), "x.json")},
+        content_type="multipart/form-data",
+    )
     event(f"{case[0]}: status {res.status_code}")
     assert res.status_code in (302, 400), (res.status_code, case[0], text[:300])
     after = _counts(app)
@@ -610,15 +767,24 @@ def test_import_files_of_every_bad_class_are_400s_that_change_nothing(app, score
 
 
 @FUZZ
-@given(picks=st.lists(st.tuples(st.sampled_from(["victim", "victim-card", "own", "fresh"]),
-                                st.sampled_from(["me", "peer"]), st.sampled_from(["candidate", "interviewer"])),
-                      min_size=1, max_size=3))
+@given(
+    picks=st.lists(
+        st.tuples(
+            st.sampled_from(["victim", "victim-card", "own", "fresh"]),
+            st.sampled_from(["me", "peer"]),
+            st.sampled_from(["candidate", "interviewer"]),
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
 def test_imports_naming_other_accounts_uids_touch_only_the_importers_rows(app, peer, scored_doc, picks):
     """Whatever uids a file names (a victim's round from a forwarded .ics, their card, one's own,
     new ones) and whoever it says reviewed, the victim's round and cards stay exactly as they were."""
     import copy
     import io
     import json
+
     ada, bob, rid = peer
     eve, original = scored_doc
     bob.call("PUT", f"/api/rounds/{rid}/notes", {"text": "BOB-NOTES", "revision": 0})
@@ -633,27 +799,45 @@ def test_imports_naming_other_accounts_uids_touch_only_the_importers_rows(app, p
     rounds = []
     for i, (uid_kind, reviewer, my_role) in enumerate(picks):
         r = copy.deepcopy(template)
-        r["uid"] = {"victim": victim_uid, "own": template["uid"], "fresh": str(uuid.uuid4()),
-                    "victim-card": other_card}[uid_kind]
+        r["uid"] = {
+            "victim": victim_uid,
+            "own": template["uid"],
+            "fresh": str(uuid.uuid4()),
+            "victim-card": other_card,
+        }[uid_kind]
         r["my_role"] = my_role
         mine = "self" if my_role == "candidate" else "interviewer"
-        r["scorecards"][0].update(reviewer=reviewer, role=mine if reviewer == "me" else ({"self", "interviewer"} - {mine}).pop(),
-                                  uid=other_card if i == 0 else str(uuid.uuid4()), keep="PLANTED")
+        r["scorecards"][0].update(
+            reviewer=reviewer,
+            role=mine if reviewer == "me" else ({"self", "interviewer"} - {mine}).pop(),
+            uid=other_card if i == 0 else str(uuid.uuid4()),
+            keep="PLANTED",
+        )
         rounds.append(r)
     if len({r["uid"] for r in rounds}) < len(rounds):
         rounds = rounds[:1]
     doc["rounds"] = rounds
-    res = eve.client.post("/import", data={"csrf_token": eve.token(),
-                                           "file": (io.BytesIO(json.dumps(doc).encode()), "x.json")},
-                          content_type="multipart/form-data")
+    res = eve.client.post(
+        "/import",
+        data={"csrf_token": eve.token(), "file": (io.BytesIO(json.dumps(doc).encode()), "x.json")},
+        content_type="multipart/form-data",
+    )
     assert res.status_code in (302, 400), res.status_code
     with app.app_context():
         victim = db.session.get(Round, rid)
         assert (victim.scratchpad, victim.interviewer_notes, victim.version, len(victim.events)) == victim_state
         assert db.session.execute(db.select(Scorecard.uid).filter_by(round_id=rid)).scalars().all() == victim_cards
-        assert db.session.execute(db.select(db.func.count()).select_from(Scorecard)
-                                  .where(Scorecard.keep == "PLANTED", Scorecard.candidate_id.in_(
-                                      db.select(Round.candidate_id).where(Round.id == rid)))).scalar() == 0
+        assert (
+            db.session.execute(
+                db.select(db.func.count())
+                .select_from(Scorecard)
+                .where(
+                    Scorecard.keep == "PLANTED",
+                    Scorecard.candidate_id.in_(db.select(Round.candidate_id).where(Round.id == rid)),
+                )
+            ).scalar()
+            == 0
+        )
     for url in (f"/rounds/{rid}", f"/api/rounds/{rid}/scratchpad", f"/api/rounds/{rid}/state"):
         assert eve.client.get(url).status_code == 404
     assert "PLANTED" not in ada.client.get("/history").get_data(as_text=True)

@@ -3,6 +3,7 @@
 (The import contracts in pyproject.toml, checked by `make lint`, keep the layers pointing down; this
 catches what they cannot see: a service using `flask.request` while importing only `flask`.)
 """
+
 from __future__ import annotations
 
 import ast
@@ -10,6 +11,7 @@ from pathlib import Path
 
 SERVICES = Path(__file__).resolve().parent.parent / "mockloop" / "services"
 WEB_ONLY = {"request", "session", "g", "abort", "url_for", "flash"}
+
 
 def web_names_used(tree: ast.Module) -> set[str]:
     """The request-bound flask names a module imports (`from flask import x`) or reaches (`flask.x`)."""
@@ -25,8 +27,9 @@ def web_names_used(tree: ast.Module) -> set[str]:
 def test_services_never_touch_the_request():
     files = sorted(SERVICES.glob("*.py"))
     assert files
-    offences = [(path.name, name) for path in files
-                for name in sorted(web_names_used(ast.parse(path.read_text(), str(path))))]
+    offences = [
+        (path.name, name) for path in files for name in sorted(web_names_used(ast.parse(path.read_text(), str(path))))
+    ]
     assert offences == []
 
 

@@ -1,5 +1,6 @@
 """Log-in limits per account and per address, passwords' minimum length, sessions ended by a password
 change, and where a log-in may send you next."""
+
 import pytest
 
 from mockloop.db import db
@@ -126,8 +127,10 @@ def test_passwords_need_ten_characters(client, auth):
     assert res.status_code == 400 and "at least 10 characters" in res.get_data(as_text=True)
     auth.signup()
     token = csrf_token(client, "/account/password")
-    res = client.post("/account/password", data={"csrf_token": token, "current": PASSWORD,
-                                                 "password": "123456789", "confirm": "123456789"})
+    res = client.post(
+        "/account/password",
+        data={"csrf_token": token, "current": PASSWORD, "password": "123456789", "confirm": "123456789"},
+    )
     assert res.status_code == 400 and "at least 10 characters" in res.get_data(as_text=True)
 
 
@@ -138,22 +141,42 @@ def test_a_stolen_session_cookie_dies_with_a_password_change(app, client, auth):
     thief.set_cookie("session", stolen)
     assert thief.get("/account/password").status_code == 200
     token = csrf_token(client, "/account/password")
-    client.post("/account/password", data={"csrf_token": token, "current": PASSWORD,
-                                           "password": "another long passphrase",
-                                           "confirm": "another long passphrase"})
+    client.post(
+        "/account/password",
+        data={
+            "csrf_token": token,
+            "current": PASSWORD,
+            "password": "another long passphrase",
+            "confirm": "another long passphrase",
+        },
+    )
     assert thief.get("/account/password").status_code == 302
     assert client.get("/account/password").status_code == 200
 
 
-@pytest.mark.parametrize("target", ["//evil.example/x", "/\\evil.example", "/\\/evil.example", "/\t/evil.example",
-                                    "/\n/evil.example", "https://evil.example/", "javascript:alert(1)",
-                                    "/\r\nSet-Cookie: x=1", "///evil.example"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/x",
+        "/\\evil.example",
+        "/\\/evil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "https://evil.example/",
+        "javascript:alert(1)",
+        "/\r\nSet-Cookie: x=1",
+        "///evil.example",
+    ],
+)
 def test_log_in_never_redirects_off_site(client, auth, target):
     auth.signup()
     auth.logout()
     token = csrf_token(client)
-    res = client.post("/account/login", query_string={"next": target},
-                      data={"csrf_token": token, "email": "ada@example.com", "password": PASSWORD})
+    res = client.post(
+        "/account/login",
+        query_string={"next": target},
+        data={"csrf_token": token, "email": "ada@example.com", "password": PASSWORD},
+    )
     assert res.status_code == 302 and res.headers["Location"] == "/"
 
 
@@ -161,12 +184,16 @@ def test_log_in_keeps_a_local_next_path(client, auth):
     auth.signup()
     auth.logout()
     token = csrf_token(client)
-    res = client.post("/account/login", query_string={"next": "/stages/systems-design?tag=x"},
-                      data={"csrf_token": token, "email": "ada@example.com", "password": PASSWORD})
+    res = client.post(
+        "/account/login",
+        query_string={"next": "/stages/systems-design?tag=x"},
+        data={"csrf_token": token, "email": "ada@example.com", "password": PASSWORD},
+    )
     assert res.headers["Location"] == "/stages/systems-design?tag=x"
 
 
 # ---------- concurrent guesses, unknown emails, sign-up probes ----------
+
 
 def test_concurrent_wrong_guesses_get_at_most_five_password_checks(app, ada, monkeypatch):
     """24 guesses in flight at once: each password check is held until every request has either
@@ -174,6 +201,7 @@ def test_concurrent_wrong_guesses_get_at_most_five_password_checks(app, ada, mon
     import threading
 
     from mockloop.web import accounts
+
     real, guesses = accounts.password_matches, 24
     progress = threading.Condition()
     checking, done = [], []
@@ -185,16 +213,19 @@ def test_concurrent_wrong_guesses_get_at_most_five_password_checks(app, ada, mon
             progress.notify_all()
         assert release.wait(30)
         return real(user, password)
+
     monkeypatch.setattr(accounts, "password_matches", held_check)
     clients = [from_address(app, f"10.1.0.{n}") for n in range(guesses)]  # per-address limits stay out of it
     tokens = [csrf_token(c) for c in clients]
 
     def guess(client, token):
-        res = client.post("/account/login", data={"csrf_token": token, "email": "ada@example.com",
-                                                  "password": "wrong password!"})
+        res = client.post(
+            "/account/login", data={"csrf_token": token, "email": "ada@example.com", "password": "wrong password!"}
+        )
         with progress:
             done.append(res.status_code)
             progress.notify_all()
+
     threads = [threading.Thread(target=guess, args=pair) for pair in zip(clients, tokens)]
     for t in threads:
         t.start()
@@ -218,6 +249,7 @@ def test_an_unknown_email_costs_a_password_check_too(ada, monkeypatch):
     not tell a stranger who has an account: both check one password hash."""
     from mockloop.db import models
     from mockloop.services import users
+
     checked = []
     for module in (users, models):
         real = module.check_password_hash
@@ -229,8 +261,16 @@ def test_an_unknown_email_costs_a_password_check_too(ada, monkeypatch):
 
 def signup_as(client, email, password=PASSWORD):
     token = csrf_token(client, "/account/signup")
-    return client.post("/account/signup", data={"csrf_token": token, "email": email, "display_name": "Someone",
-                                                "password": password, "confirm": password})
+    return client.post(
+        "/account/signup",
+        data={
+            "csrf_token": token,
+            "email": email,
+            "display_name": "Someone",
+            "password": password,
+            "confirm": password,
+        },
+    )
 
 
 def test_sign_up_probes_for_existing_accounts_are_throttled_per_address(app, ada, frozen_clock):

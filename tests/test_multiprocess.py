@@ -4,6 +4,7 @@ lock 50 rounds at their deadlines, each exactly once, while clients keep polling
 Runs on the suite's engine (SQLite, or PostgreSQL under `make test-postgres`); select it alone with
 `pytest -m multiprocess`.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -76,9 +77,25 @@ def test_workers_and_one_scheduler_lock_every_round_exactly_once(make_app, tmp_p
     with log.open("w") as out:
         # A session of its own: the serve process, its gunicorn workers and the scheduler share one
         # process group, so the test can count them and make sure none outlives it.
-        proc = subprocess.Popen([sys.executable, "-m", "mockloop", "serve", "--host", "127.0.0.1",
-                                 "--port", str(port), "--workers", str(WORKERS)],
-                                cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "mockloop",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(WORKERS),
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         wait_for(lambda: healthy(base), 30, "the web workers", proc, log)
         wait_for(lambda: "mockloop scheduler is running" in log.read_text(), 30, "the scheduler", proc, log)
@@ -97,8 +114,10 @@ def test_workers_and_one_scheduler_lock_every_round_exactly_once(make_app, tmp_p
             stage, prompt = loop.stage("quick"), catalog.get("quick", "quick-prompt-1")
             owner = db.session.execute(db.select(User).filter_by(email=EMAIL)).scalar_one()
             start = clock.now() - timedelta(seconds=55)
-            ids = [rounds.create_round(owner, stage, prompt, 1, start + timedelta(seconds=0.1 * i)).id
-                   for i in range(ROUNDS)]
+            ids = [
+                rounds.create_round(owner, stage, prompt, 1, start + timedelta(seconds=0.1 * i)).id
+                for i in range(ROUNDS)
+            ]
             db.session.commit()
             last_deadline = db.session.execute(db.select(func.max(Round.deadline_at))).scalar()
             db.session.remove()
@@ -145,8 +164,7 @@ def test_workers_and_one_scheduler_lock_every_round_exactly_once(make_app, tmp_p
         assert sum(requests.values()) >= ROUNDS * 5  # the clients really polled while rounds expired
 
         with app.app_context():
-            expired = Counter(db.session.execute(
-                db.select(RoundEvent.round_id).filter_by(kind="expire")).scalars())
+            expired = Counter(db.session.execute(db.select(RoundEvent.round_id).filter_by(kind="expire")).scalars())
             assert expired == Counter({rid: 1 for rid in ids})  # exactly one expire event each
             for rnd in db.session.execute(db.select(Round).where(Round.id.in_(ids))).scalars():
                 started = rnd.events[0].at

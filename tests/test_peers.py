@@ -1,4 +1,5 @@
 """Peer rounds: invites, who may do what, what the candidate never sees, sync and role swaps."""
+
 import re
 
 import pytest
@@ -63,6 +64,7 @@ def test_revoked_and_unknown_invites_get_a_clear_page(app, frozen_clock):
 def test_invite_tokens_are_long_and_stored_hashed(app, frozen_clock):
     from mockloop.db import db
     from mockloop.db.models import Invite
+
     ada = signed_up(app, "ada@example.com", "Ada")
     url = ada.start(stage="quick", role="candidate").get_json()["invite_url"]
     token = url.rsplit("/", 1)[1]
@@ -113,12 +115,16 @@ def test_both_views_see_changes_through_the_state_etag(pair, frozen_clock):
 
 def test_notes_become_evidence_and_candidate_sees_both_cards(app, pair):
     ada, bob, rid, _ = pair
-    bob.call("PUT", f"/api/rounds/{rid}/notes", {"text": "## Clarity\nStated the goal first.\n\n## Depth\n", "revision": 0})
+    bob.call(
+        "PUT", f"/api/rounds/{rid}/notes", {"text": "## Clarity\nStated the goal first.\n\n## Depth\n", "revision": 0}
+    )
     bob.call("POST", f"/api/rounds/{rid}/start")
     bob.call("POST", f"/api/rounds/{rid}/end")
     page, token, revision = form_page(bob.client, f"/rounds/{rid}/score")
     assert "Stated the goal first." in page
-    card_url = bob.client.post(f"/rounds/{rid}/score", data=answers(token, revision, level_clarity="4")).headers["Location"]
+    card_url = bob.client.post(f"/rounds/{rid}/score", data=answers(token, revision, level_clarity="4")).headers[
+        "Location"
+    ]
 
     state = ada.client.get(f"/api/rounds/{rid}/state").get_json()
     assert state["scorecards"] == [{"role": "interviewer", "url": card_url}]
@@ -135,6 +141,7 @@ def test_swap_reverses_roles_on_a_prompt_the_new_candidate_has_not_seen(make_app
     app = make_app()  # the shipped bank: ten systems-design prompts
     ada, bob = signed_up(app, "ada@example.com", "Ada"), signed_up(app, "bob@example.com", "Bob")
     from mockloop.content import load_content
+
     slugs = [p.slug for p in load_content(app.config).catalog.for_stage("systems-design")]
     for slug in slugs[:8]:  # Bob has practiced eight of them solo
         bob.start(stage="systems-design", prompt=slug)
@@ -159,6 +166,7 @@ def test_swap_reverses_roles_on_a_prompt_the_new_candidate_has_not_seen(make_app
 def test_swap_is_refused_until_the_round_is_over(app, pair, frozen_clock):
     from mockloop.db import db
     from mockloop.db.models import Round
+
     ada, bob, rid, _ = pair
 
     def swap(api):

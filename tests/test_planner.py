@@ -1,4 +1,5 @@
 """Full loops and bookings: planning form, opening on time, pushes, notices once, no-shows, .ics."""
+
 import html
 import re
 from datetime import datetime, timedelta, timezone
@@ -23,8 +24,17 @@ def local(dt):
 
 
 def plan(api, when, brk="5", **extra):
-    data = {"csrf_token": api.token(), "tz": "UTC", "start": when, "break": brk, "stages": ["quick", "talk"],
-            "minutes_quick": "1", "minutes_talk": "2", "prompt_quick": "quick-prompt-1", "prompt_talk": "talk-prompt-1"}
+    data = {
+        "csrf_token": api.token(),
+        "tz": "UTC",
+        "start": when,
+        "break": brk,
+        "stages": ["quick", "talk"],
+        "minutes_quick": "1",
+        "minutes_talk": "2",
+        "prompt_quick": "quick-prompt-1",
+        "prompt_talk": "talk-prompt-1",
+    }
     data.update(extra)
     return api.client.post("/loops/new", data=data)
 
@@ -33,14 +43,17 @@ def timeline(api, plan_id):
     return api.client.get(f"/api/loops/{plan_id}").get_json()
 
 
-@pytest.mark.parametrize("extra, message", [
-    ({"start": "2026-05-04T11:00"}, "The start time is in the past"),
-    ({"minutes_talk": "9"}, "Talk: the duration must be 1-5 minutes."),
-    ({"break": "1500"}, "Breaks last from 0 minutes to one day."),
-    ({"start": "tomorrow"}, "Enter the start as a date and time."),
-    ({"stages": []}, "Choose at least one stage."),
-    ({"pinned_talk": "2026-05-04T13:00"}, "Round 2 overlaps round 1"),
-])
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ({"start": "2026-05-04T11:00"}, "The start time is in the past"),
+        ({"minutes_talk": "9"}, "Talk: the duration must be 1-5 minutes."),
+        ({"break": "1500"}, "Breaks last from 0 minutes to one day."),
+        ({"start": "tomorrow"}, "Enter the start as a date and time."),
+        ({"stages": []}, "Choose at least one stage."),
+        ({"pinned_talk": "2026-05-04T13:00"}, "Round 2 overlaps round 1"),
+    ],
+)
 def test_bad_plans_are_refused_with_the_form_kept(api, frozen_clock, extra, message):
     res = plan(api, "2026-05-04T13:00", **extra)
     page = res.get_data(as_text=True)
@@ -110,8 +123,9 @@ def test_reconcile_fires_notices_that_fell_due_while_down(app, api, frozen_clock
 
 def test_cancel_and_move_a_loop(app, api, frozen_clock):
     plan_id = int(plan(api, "2026-05-04T13:00").headers["Location"].rsplit("/", 1)[1])
-    res = api.client.post(f"/loops/{plan_id}/reschedule", data={"csrf_token": api.token(), "tz": "UTC",
-                                                                 "start": "2026-05-05T09:00"})
+    res = api.client.post(
+        f"/loops/{plan_id}/reschedule", data={"csrf_token": api.token(), "tz": "UTC", "start": "2026-05-05T09:00"}
+    )
     assert res.status_code == 302
     assert [i["opens_at"] for i in timeline(api, plan_id)["items"]] == ["2026-05-05T09:00:00Z", "2026-05-05T09:06:00Z"]
     with app.app_context():
@@ -141,8 +155,10 @@ def booking(app, frozen_clock, times):
     data = {"csrf_token": token, "prompt": "quick-prompt-1", "role": "candidate", "minutes": "1", "tz": "UTC"}
     data.update({f"when_{i}": t for i, t in enumerate(times)})
     rid = int(ada.client.post("/stages/quick/start", data=data).headers["Location"].rsplit("/", 1)[1])
-    link = re.search(r'id="invite-link" readonly value="http://localhost(/invites/[^"]+)"',
-                     ada.client.get(f"/rounds/{rid}").get_data(as_text=True)).group(1)
+    link = re.search(
+        r'id="invite-link" readonly value="http://localhost(/invites/[^"]+)"',
+        ada.client.get(f"/rounds/{rid}").get_data(as_text=True),
+    ).group(1)
     return ada, bob, rid, link
 
 
@@ -210,8 +226,10 @@ def test_no_show_check_is_quiet_when_both_joined(app, frozen_clock):
 def test_moving_a_booking_moves_its_reminders(app, frozen_clock):
     ada, bob, rid, link = booking(app, frozen_clock, ["2026-05-05T15:00"])
     bob.client.post(link, data={"csrf_token": csrf_token(bob.client, link), "when": "2026-05-05T15:00:00+00:00"})
-    ada.client.post(f"/rounds/{rid}/reschedule", data={"csrf_token": ada.token(), "tz": "America/New_York",
-                                                       "at": "2026-05-07T08:00"})
+    ada.client.post(
+        f"/rounds/{rid}/reschedule",
+        data={"csrf_token": ada.token(), "tz": "America/New_York", "at": "2026-05-07T08:00"},
+    )
     with app.app_context():
         dues = sorted(db.session.execute(db.select(Notice.due_at).filter_by(round_id=rid, kind="reminder")).scalars())
         assert db.session.get(Round, rid).scheduled_at == datetime(2026, 5, 7, 12, 0, tzinfo=timezone.utc)  # EDT
@@ -231,13 +249,17 @@ def test_time_zone_setting_changes_how_times_show(api, frozen_clock):
 
 # ---------- every date a user types stays within two years ahead ----------
 
-@pytest.mark.parametrize("extra, message", [
-    ({"start": "9999-12-31T23:00"}, "The start time is more than two years ahead"),
-    ({"start": "9999-12-31T23:00", "tz": "America/New_York"}, "The start time is more than two years ahead"),
-    ({"start": "2028-05-05T13:00"}, "The start time is more than two years ahead"),
-    ({"start": "0001-01-01T00:00", "tz": "Europe/Berlin"}, "The start time is in the past"),
-    ({"pinned_talk": "9999-01-01T10:00"}, "Round 2's own start time is more than two years ahead"),
-])
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ({"start": "9999-12-31T23:00"}, "The start time is more than two years ahead"),
+        ({"start": "9999-12-31T23:00", "tz": "America/New_York"}, "The start time is more than two years ahead"),
+        ({"start": "2028-05-05T13:00"}, "The start time is more than two years ahead"),
+        ({"start": "0001-01-01T00:00", "tz": "Europe/Berlin"}, "The start time is in the past"),
+        ({"pinned_talk": "9999-01-01T10:00"}, "Round 2's own start time is more than two years ahead"),
+    ],
+)
 def test_far_plan_dates_are_refused_with_what_was_typed_kept(api, frozen_clock, extra, message):
     res = plan(api, "2026-05-04T13:00", **extra)
     page = html.unescape(res.get_data(as_text=True))
@@ -256,21 +278,35 @@ def test_a_loop_two_years_ahead_is_fine(api, frozen_clock):
 
 def test_moving_a_loop_to_year_9999_is_refused_with_the_time_kept(app, api, frozen_clock):
     plan_id = int(plan(api, "2026-05-04T13:00").headers["Location"].rsplit("/", 1)[1])
-    res = api.client.post(f"/loops/{plan_id}/reschedule", data={"csrf_token": api.token(), "tz": "Asia/Tokyo",
-                                                                 "start": "9999-12-31T23:59"})
+    res = api.client.post(
+        f"/loops/{plan_id}/reschedule",
+        data={"csrf_token": api.token(), "tz": "Asia/Tokyo", "start": "9999-12-31T23:59"},
+    )
     page = res.get_data(as_text=True)
     assert res.status_code == 400 and "more than two years ahead" in page and 'value="9999-12-31T23:59"' in page
     assert timeline(api, plan_id)["items"][0]["opens_at"] == "2026-05-04T13:00:00Z"
 
 
-@pytest.mark.parametrize("typed, message", [("9999-12-31T23:59", "Time 2 is more than two years ahead"),
-                                            ("2026-05-04T04:00", "Time 2 is in the past"),  # 11:00 UTC
-                                            ("0001-01-01T00:00", "Time 2 is in the past"),
-                                            ("soon", "Time 2: enter a date and time")])
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("9999-12-31T23:59", "Time 2 is more than two years ahead"),
+        ("2026-05-04T04:00", "Time 2 is in the past"),  # 11:00 UTC
+        ("0001-01-01T00:00", "Time 2 is in the past"),
+        ("soon", "Time 2: enter a date and time"),
+    ],
+)
 def test_proposed_booking_times_out_of_range_are_refused_before_the_round_exists(app, frozen_clock, typed, message):
     ada = signed_up(app)
-    data = {"csrf_token": ada.token(), "prompt": "quick-prompt-1", "role": "candidate", "minutes": "1",
-            "tz": "America/Los_Angeles", "when_0": "2026-05-05T15:00", "when_1": typed}
+    data = {
+        "csrf_token": ada.token(),
+        "prompt": "quick-prompt-1",
+        "role": "candidate",
+        "minutes": "1",
+        "tz": "America/Los_Angeles",
+        "when_0": "2026-05-05T15:00",
+        "when_1": typed,
+    }
     res = ada.client.post("/stages/quick/start", data=data)
     page = res.get_data(as_text=True)
     assert res.status_code == 400 and message in page
@@ -282,8 +318,9 @@ def test_proposed_booking_times_out_of_range_are_refused_before_the_round_exists
 def test_moving_a_booking_to_year_9999_is_refused_and_upcoming_still_works(app, frozen_clock):
     ada, bob, rid, link = booking(app, frozen_clock, ["2026-05-05T15:00"])
     bob.client.post(link, data={"csrf_token": csrf_token(bob.client, link), "when": "2026-05-05T15:00:00+00:00"})
-    res = ada.client.post(f"/rounds/{rid}/reschedule", data={"csrf_token": ada.token(), "tz": "UTC",
-                                                             "at": "9999-12-31T23:00"})
+    res = ada.client.post(
+        f"/rounds/{rid}/reschedule", data={"csrf_token": ada.token(), "tz": "UTC", "at": "9999-12-31T23:00"}
+    )
     page = res.get_data(as_text=True)
     assert res.status_code == 400 and "The new time is more than two years ahead" in page
     assert 'value="9999-12-31T23:00"' in page
@@ -299,8 +336,9 @@ def test_calendar_file_escapes_and_folds_any_title(app, frozen_clock):
     in CRLF and none passes 75 octets, and a calendar parser reads the title back exactly."""
     ada, bob, rid, link = booking(app, frozen_clock, ["2026-05-06T09:30"])
     bob.client.post(link, data={"csrf_token": csrf_token(bob.client, link), "when": "2026-05-06T09:30:00+00:00"})
-    title = ("Caches, queues; and \\ back\rSUMMARY:injected\r\nDESCRIPTION:also\nend\x07 "
-             + "résumé 設計 🚀 " * 8)  # prompt_title holds 200 characters (PostgreSQL enforces it)
+    title = (
+        "Caches, queues; and \\ back\rSUMMARY:injected\r\nDESCRIPTION:also\nend\x07 " + "résumé 設計 🚀 " * 8
+    )  # prompt_title holds 200 characters (PostgreSQL enforces it)
     with app.app_context():
         db.session.get(Round, rid).prompt_title = title
         db.session.commit()
@@ -337,6 +375,7 @@ def test_a_booking_link_says_how_long_it_really_lasts(app, frozen_clock):
 
 def test_notice_texts_follow_the_reminder_and_no_show_times(app, frozen_clock, monkeypatch):
     from mockloop.services import bookings
+
     monkeypatch.setattr(bookings, "REMINDER_BEFORE", timedelta(minutes=15))
     monkeypatch.setattr(bookings, "NO_SHOW_AFTER", timedelta(minutes=20))
     ada, bob, rid, link = booking(app, frozen_clock, ["2026-05-05T15:00"])
@@ -353,6 +392,7 @@ def test_notice_texts_follow_the_reminder_and_no_show_times(app, frozen_clock, m
 
 
 # ---------- one use case, one transaction ----------
+
 
 def _fail(*_args, **_kwargs):
     raise RuntimeError("the second half of the use case failed")
@@ -374,6 +414,7 @@ def _loop_rounds(app, plan_id):
 
 def test_starting_a_loop_round_keeps_nothing_when_moving_the_loop_fails(app, api, frozen_clock, monkeypatch):
     from mockloop.services import loops
+
     plan_id = int(plan(api, "2026-05-04T13:00").headers["Location"].rsplit("/", 1)[1])
     first = timeline(api, plan_id)["items"][0]["round"]
     frozen_clock.current = datetime(2026, 5, 4, 13, 0, tzinfo=timezone.utc)
@@ -386,6 +427,7 @@ def test_starting_a_loop_round_keeps_nothing_when_moving_the_loop_fails(app, api
 
 def test_a_deadline_lock_keeps_nothing_when_moving_the_loop_fails(app, api, frozen_clock, monkeypatch):
     from mockloop.services import loops
+
     plan_id = int(plan(api, "2026-05-04T13:00").headers["Location"].rsplit("/", 1)[1])
     first = timeline(api, plan_id)["items"][0]["round"]
     frozen_clock.current = datetime(2026, 5, 4, 13, 0, tzinfo=timezone.utc)
@@ -401,11 +443,13 @@ def test_a_deadline_lock_keeps_nothing_when_moving_the_loop_fails(app, api, froz
 
 def test_planning_a_loop_keeps_nothing_when_a_round_cannot_be_made(app, api, frozen_clock, monkeypatch):
     from mockloop.services import loops
+
     real, made = loops.create_round, []
 
     def second_fails(*args, **kwargs):
         made.append(1)
         return _fail() if len(made) == 2 else real(*args, **kwargs)
+
     monkeypatch.setattr(loops, "create_round", second_fails)
     assert _failed(lambda: plan(api, "2026-05-04T13:00"))
     with app.app_context():  # neither the plan, nor its first round, nor that round's notice
@@ -417,6 +461,7 @@ def test_planning_a_loop_keeps_nothing_when_a_round_cannot_be_made(app, api, fro
 def test_accepting_a_booking_keeps_the_seat_free_when_booking_fails(app, frozen_clock, monkeypatch):
     from mockloop.db.models import Invite
     from mockloop.services import bookings
+
     _, bob, rid, link = booking(app, frozen_clock, ["2026-05-05T15:00"])
     accept = {"csrf_token": csrf_token(bob.client, link), "when": "2026-05-05T15:00:00+00:00"}
     with monkeypatch.context() as patched:

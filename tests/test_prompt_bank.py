@@ -1,12 +1,19 @@
 """The shipped prompt bank passes the lint and is deep enough to practice on."""
+
 from pathlib import Path
 
 from mockloop.core.catalog import load_catalog
 from mockloop.core.loop import load_loop
 
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
-MINIMUM = {"recruiter-screen": 6, "phone-screen": 8, "take-home": 6, "systems-design": 10, "ml-systems": 8,
-           "mission-culture": 6}
+MINIMUM = {
+    "recruiter-screen": 6,
+    "phone-screen": 8,
+    "take-home": 6,
+    "systems-design": 10,
+    "ml-systems": 8,
+    "mission-culture": 6,
+}
 
 
 def test_shipped_bank_lints_clean_with_enough_prompts_per_stage():

@@ -1,4 +1,5 @@
 """History filters and pagination, progress numbers, export/import round trips and bad imports."""
+
 import io
 import json
 import re
@@ -40,6 +41,7 @@ def test_history_filters(api, frozen_clock):
 
     def count(query):
         return len(rows(api.client.get("/history" + query).get_data(as_text=True)))
+
     assert count("") == 3
     assert count("?stage=talk") == 1
     assert count("?prompt=quick-prompt-2") == 1
@@ -50,14 +52,17 @@ def test_history_filters(api, frozen_clock):
     assert count("?since=2026-05-05") == 0
 
 
-@pytest.mark.parametrize("query, message", [
-    ("until=9999-12-31", "Dates go from 2000-01-01 to 2028-05-04."),
-    ("since=0001-01-01", "Dates go from 2000-01-01 to 2028-05-04."),
-    ("since=2026-02-30", "Enter dates as year-month-day"),
-    ("older=20260504T120000.000000_" + "9" * 20, "That page link is broken"),
-    ("newer=99991231T235959.999999_" + "1" * 20, "That page link is broken"),
-    ("older=20260504T120000.000000_-5", "That page link is broken"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("until=9999-12-31", "Dates go from 2000-01-01 to 2028-05-04."),
+        ("since=0001-01-01", "Dates go from 2000-01-01 to 2028-05-04."),
+        ("since=2026-02-30", "Enter dates as year-month-day"),
+        ("older=20260504T120000.000000_" + "9" * 20, "That page link is broken"),
+        ("newer=99991231T235959.999999_" + "1" * 20, "That page link is broken"),
+        ("older=20260504T120000.000000_-5", "That page link is broken"),
+    ],
+)
 def test_history_params_out_of_range_are_a_400_with_the_list_kept(api, frozen_clock, query, message):
     scored_round(api, frozen_clock)
     res = api.client.get("/history?" + query)
@@ -82,7 +87,9 @@ def test_scorecard_has_previous_and_next(api, frozen_clock, make_round, make_sco
     with api.client.application.app_context():
         cards = [db.session.execute(db.select(Scorecard.id).filter_by(round_id=r)).scalar() for r in ids]
     middle = api.client.get(f"/scorecards/{cards[1]}").get_data(as_text=True)
-    assert f'href="/scorecards/{cards[2]}" rel="prev"' in middle and f'href="/scorecards/{cards[0]}" rel="next"' in middle
+    assert (
+        f'href="/scorecards/{cards[2]}" rel="prev"' in middle and f'href="/scorecards/{cards[0]}" rel="next"' in middle
+    )
 
 
 def test_progress_trend_numbers_and_averages(api, frozen_clock, make_round, make_scorecard):
@@ -121,8 +128,11 @@ def export(api):
 
 
 def upload(api, payload: bytes):
-    return api.client.post("/import", data={"csrf_token": api.token(), "file": (io.BytesIO(payload), "x.json")},
-                           content_type="multipart/form-data")
+    return api.client.post(
+        "/import",
+        data={"csrf_token": api.token(), "file": (io.BytesIO(payload), "x.json")},
+        content_type="multipart/form-data",
+    )
 
 
 def test_export_then_import_round_trips_and_is_idempotent(app, api, frozen_clock):
@@ -145,8 +155,9 @@ def test_export_then_import_round_trips_and_is_idempotent(app, api, frozen_clock
     assert upload(other, payload).status_code == 302
     assert "Imported 2 rounds and 1 scorecards" in other.client.get("/history").get_data(as_text=True)
     assert upload(other, payload).status_code == 302
-    assert "Imported 0 rounds and 0 scorecards (2 rounds and 1 scorecards were already here)" in \
-        other.client.get("/history").get_data(as_text=True)
+    assert "Imported 0 rounds and 0 scorecards (2 rounds and 1 scorecards were already here)" in other.client.get(
+        "/history"
+    ).get_data(as_text=True)
 
     copied = export(other)
     assert copied["rounds"] == original["rounds"]
@@ -154,29 +165,34 @@ def test_export_then_import_round_trips_and_is_idempotent(app, api, frozen_clock
         assert db.session.execute(db.select(db.func.count()).select_from(Round)).scalar() == 2
 
 
-@pytest.mark.parametrize("mutate, message", [
-    (lambda d: d.update(format="something-else"), "a mockloop export"),
-    (lambda d: d["rounds"][0].update(minutes=-5), "rounds[0].minutes"),
-    (lambda d: d["rounds"][0]["events"][0].update(kind="teleport"), "rounds[0].events[0].kind"),
-    (lambda d: d["rounds"][0]["events"][0].update(at="yesterday"), "rounds[0].events[0].at"),
-    (lambda d: d["rounds"][0]["scorecards"][0]["scores"][0].update(level=9), "scores[0].level"),
-    (lambda d: d["rounds"][0]["scorecards"][0]["scores"][0].update(dimension="charm"), "scores[0].dimension"),
-    (lambda d: d["rounds"][1].update(scratchpad=["<script>"]), "rounds[1].scratchpad"),
-    # Each of these was a 500 (an overflow on the way to UTC, or when the deadline was computed).
-    (lambda d: d["rounds"][0]["events"][0].update(at="9999-12-31T23:59:59-05:00"), "rounds[0].events[0].at"),
-    (lambda d: d["rounds"][0]["events"][0].update(at="9999-01-01T00:00:00+00:00"), "rounds[0].events[0].at"),
-    (lambda d: d["rounds"][0]["events"][0].update(at="0001-01-01T00:00:00+01:00"), "rounds[0].events[0].at"),
-    (lambda d: d["rounds"][0]["events"][0].update(at="0001-01-01+01:00"), "rounds[0].events[0].at"),
-    (lambda d: d["rounds"][0].update(created_at="1999-12-31T23:59:59+00:00"), "rounds[0].created_at"),
-    (lambda d: d["rounds"][0]["scorecards"][0].update(submitted_at="2029-01-01T00:00:00Z"), "submitted_at"),
-    (lambda d: d["rounds"][0].update(plan=[["build", 10**9]]), "rounds[0].plan[0]"),
-    (lambda d: d["rounds"][0].update(plan=[["a", 1000], ["b", 1000]]), "rounds[0].plan"),
-    # A second self card in one round was an IntegrityError.
-    (lambda d: d["rounds"][0]["scorecards"].append(dict(d["rounds"][0]["scorecards"][0], uid="b" * 36)),
-     "at most one scorecard per reviewer"),
-    (lambda d: d["rounds"][0]["scorecards"][0].update(role="interviewer"), "scorecards[0].role"),
-    (lambda d: d["rounds"].append(dict(d["rounds"][1])), "rounds[2].uid"),
-])
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda d: d.update(format="something-else"), "a mockloop export"),
+        (lambda d: d["rounds"][0].update(minutes=-5), "rounds[0].minutes"),
+        (lambda d: d["rounds"][0]["events"][0].update(kind="teleport"), "rounds[0].events[0].kind"),
+        (lambda d: d["rounds"][0]["events"][0].update(at="yesterday"), "rounds[0].events[0].at"),
+        (lambda d: d["rounds"][0]["scorecards"][0]["scores"][0].update(level=9), "scores[0].level"),
+        (lambda d: d["rounds"][0]["scorecards"][0]["scores"][0].update(dimension="charm"), "scores[0].dimension"),
+        (lambda d: d["rounds"][1].update(scratchpad=["<script>"]), "rounds[1].scratchpad"),
+        # Each of these was a 500 (an overflow on the way to UTC, or when the deadline was computed).
+        (lambda d: d["rounds"][0]["events"][0].update(at="9999-12-31T23:59:59-05:00"), "rounds[0].events[0].at"),
+        (lambda d: d["rounds"][0]["events"][0].update(at="9999-01-01T00:00:00+00:00"), "rounds[0].events[0].at"),
+        (lambda d: d["rounds"][0]["events"][0].update(at="0001-01-01T00:00:00+01:00"), "rounds[0].events[0].at"),
+        (lambda d: d["rounds"][0]["events"][0].update(at="0001-01-01+01:00"), "rounds[0].events[0].at"),
+        (lambda d: d["rounds"][0].update(created_at="1999-12-31T23:59:59+00:00"), "rounds[0].created_at"),
+        (lambda d: d["rounds"][0]["scorecards"][0].update(submitted_at="2029-01-01T00:00:00Z"), "submitted_at"),
+        (lambda d: d["rounds"][0].update(plan=[["build", 10**9]]), "rounds[0].plan[0]"),
+        (lambda d: d["rounds"][0].update(plan=[["a", 1000], ["b", 1000]]), "rounds[0].plan"),
+        # A second self card in one round was an IntegrityError.
+        (
+            lambda d: d["rounds"][0]["scorecards"].append(dict(d["rounds"][0]["scorecards"][0], uid="b" * 36)),
+            "at most one scorecard per reviewer",
+        ),
+        (lambda d: d["rounds"][0]["scorecards"][0].update(role="interviewer"), "scorecards[0].role"),
+        (lambda d: d["rounds"].append(dict(d["rounds"][1])), "rounds[2].uid"),
+    ],
+)
 def test_hostile_import_is_refused_with_a_clear_error_and_changes_nothing(api, frozen_clock, mutate, message):
     scored_round(api, frozen_clock)
     api.start(stage="talk")
@@ -193,19 +209,28 @@ def test_hostile_import_is_refused_with_a_clear_error_and_changes_nothing(api, f
         assert db.session.execute(db.select(db.func.count()).select_from(Round)).scalar() == 2
 
 
-@pytest.mark.parametrize("edit, message", [
-    # 1e999 parses as infinity: an infinite plan length was a 500.
-    (lambda text: text.replace('"plan": [[', '"plan": [["forever", 1e999], [', 1), "rounds[0].plan[0]"),
-    (lambda text: re.sub(r'"minutes": \d+', '"minutes": NaN', text, count=1), "not NaN"),
-    (lambda text: text.replace('"scratchpad": ""', '"scratchpad": ' + "[" * 100_000 + "]" * 100_000, 1),
-     "nested at most 32 levels"),
-    (lambda text: text.replace('"scratchpad": ""', '"scratchpad": ' + '{"a":' * 33 + "1" + "}" * 33, 1),
-     "nested at most 32 levels"),
-    # A lone surrogate cannot be stored (UTF-8 has no such character): it was a 500.
-    (lambda text: text.replace('"scratchpad": ""', '"scratchpad": "half \\ud800 a pair"', 1),
-     "rounds[0].scratchpad"),
-    (lambda text: text.replace('"keep": "', '"keep": "\\udfff', 1), "scorecards[0].keep"),
-])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        # 1e999 parses as infinity: an infinite plan length was a 500.
+        (lambda text: text.replace('"plan": [[', '"plan": [["forever", 1e999], [', 1), "rounds[0].plan[0]"),
+        (lambda text: re.sub(r'"minutes": \d+', '"minutes": NaN', text, count=1), "not NaN"),
+        (
+            lambda text: text.replace('"scratchpad": ""', '"scratchpad": ' + "[" * 100_000 + "]" * 100_000, 1),
+            "nested at most 32 levels",
+        ),
+        (
+            lambda text: text.replace('"scratchpad": ""', '"scratchpad": ' + '{"a":' * 33 + "1" + "}" * 33, 1),
+            "nested at most 32 levels",
+        ),
+        # A lone surrogate cannot be stored (UTF-8 has no such character): it was a 500.
+        (
+            lambda text: text.replace('"scratchpad": ""', '"scratchpad": "half \\ud800 a pair"', 1),
+            "rounds[0].scratchpad",
+        ),
+        (lambda text: text.replace('"keep": "', '"keep": "\\udfff', 1), "scorecards[0].keep"),
+    ],
+)
 def test_import_files_the_parser_dislikes_are_refused(api, frozen_clock, edit, message):
     scored_round(api, frozen_clock, stage="talk", prompt="talk-prompt-1")
     doc = export(api)
@@ -236,10 +261,13 @@ def test_csv_export_has_a_row_per_scorecard(api, frozen_clock):
     assert ",quick,quick-prompt-1,self,Ada,yes,clarity=4;depth=1," in row
 
 
-@pytest.mark.parametrize("text", ["\t=HYPERLINK(\"http://x\")", "\r=1+1", "\n@SUM(A1)", "  =2+2", " \t-3",
-                                  "=1", "+1", "-1", "@x", "\uff1dcmd()"])
+@pytest.mark.parametrize(
+    "text",
+    ['\t=HYPERLINK("http://x")', "\r=1+1", "\n@SUM(A1)", "  =2+2", " \t-3", "=1", "+1", "-1", "@x", "\uff1dcmd()"],
+)
 def test_csv_export_keeps_formula_starts_as_text(app, api, frozen_clock, text):
     import csv
+
     scored_round(api, frozen_clock)
     with app.app_context():
         card = db.session.execute(db.select(Scorecard)).scalar_one()
@@ -252,6 +280,7 @@ def test_csv_export_keeps_formula_starts_as_text(app, api, frozen_clock, text):
 
 def test_cli_export_and_import(app, api, frozen_clock, tmp_path):
     from mockloop.cli import main
+
     scored_round(api, frozen_clock)
     runner = app.test_cli_runner()
     out = tmp_path / "export.json"
@@ -274,18 +303,22 @@ def test_cli_export_and_import(app, api, frozen_clock, tmp_path):
 
 # ---------- imports touch only the importing account's rows ----------
 
+
 def peer_round(app, frozen_clock, ada, bob):
     """A running, booked peer round: Ada the candidate (scratchpad written), Bob the interviewer."""
     from datetime import datetime, timezone
 
     from mockloop.services import bookings
     from tests.helpers import csrf_token
+
     made = ada.start(stage="quick", prompt="quick-prompt-1", role="candidate", minutes=3).get_json()
     link = made["invite_url"].replace("http://localhost", "")
     bob.client.post(link, data={"csrf_token": csrf_token(bob.client, link)})
     assert bob.call("POST", f"/api/rounds/{made['id']}/start").status_code == 200
-    assert ada.call("PUT", f"/api/rounds/{made['id']}/scratchpad",
-                    {"text": "VICTIM-PAD-9137", "revision": 0}).status_code == 200
+    assert (
+        ada.call("PUT", f"/api/rounds/{made['id']}/scratchpad", {"text": "VICTIM-PAD-9137", "revision": 0}).status_code
+        == 200
+    )
     with app.app_context():
         bookings.book(db.session.get(Round, made["id"]), datetime(2026, 5, 6, 9, 0, tzinfo=timezone.utc))
         db.session.commit()
@@ -294,8 +327,9 @@ def peer_round(app, frozen_clock, ada, bob):
 
 def round_cards(app, rid):
     with app.app_context():
-        return db.session.execute(db.select(Scorecard.reviewer_id, Scorecard.role, Scorecard.keep)
-                                  .filter_by(round_id=rid)).all()
+        return db.session.execute(
+            db.select(Scorecard.reviewer_id, Scorecard.role, Scorecard.keep).filter_by(round_id=rid)
+        ).all()
 
 
 def test_a_forwarded_calendar_file_gives_a_stranger_nothing_of_the_round(app, frozen_clock):
@@ -313,12 +347,18 @@ def test_a_forwarded_calendar_file_gives_a_stranger_nothing_of_the_round(app, fr
     payload = json.dumps(doc).encode()
     assert upload(eve, payload).status_code == 302
     assert upload(eve, payload).status_code == 302  # re-importing the same file adds nothing more
-    assert "Imported 0 rounds and 0 scorecards (1 rounds and 1 scorecards were already here)" in \
-        eve.client.get("/history").get_data(as_text=True)
+    assert "Imported 0 rounds and 0 scorecards (1 rounds and 1 scorecards were already here)" in eve.client.get(
+        "/history"
+    ).get_data(as_text=True)
 
     assert round_cards(app, rid) == []  # the victim's round got no card
-    for url in (f"/rounds/{rid}", f"/api/rounds/{rid}/state", f"/api/rounds/{rid}/scratchpad",
-                f"/rounds/{rid}/calendar.ics", f"/rounds/{rid}/score"):
+    for url in (
+        f"/rounds/{rid}",
+        f"/api/rounds/{rid}/state",
+        f"/api/rounds/{rid}/scratchpad",
+        f"/rounds/{rid}/calendar.ics",
+        f"/rounds/{rid}/score",
+    ):
         assert eve.client.get(url).status_code == 404, url
     history = eve.client.get("/history").get_data(as_text=True)
     for card in set(re.findall(r'href="(/scorecards/\d+)"', history)):
@@ -331,8 +371,10 @@ def test_a_forwarded_calendar_file_gives_a_stranger_nothing_of_the_round(app, fr
     bob.client.post(f"/rounds/{rid}/score", data=answers(token, revision))
     assert {role for _, role, _ in round_cards(app, rid)} == {"interviewer"}
     for who in (ada, bob):
-        for url in [f"/rounds/{rid}", "/history"] + [f"/scorecards/{c}" for c in re.findall(
-                r'href="/scorecards/(\d+)"', who.client.get("/history").get_data(as_text=True))]:
+        for url in [f"/rounds/{rid}", "/history"] + [
+            f"/scorecards/{c}"
+            for c in re.findall(r'href="/scorecards/(\d+)"', who.client.get("/history").get_data(as_text=True))
+        ]:
             page = who.client.get(url).get_data(as_text=True)
             assert "PLANTED-BY-EVE" not in page and "Eve" not in page, url
 
@@ -345,8 +387,15 @@ def test_a_candidate_cannot_plant_an_interviewer_card_in_their_peer_round(app, f
     assert ada.client.post(f"/rounds/{rid}/score", data=answers(token, revision)).status_code == 302
     doc = export(ada)
     mine = doc["rounds"][0]["scorecards"][0]
-    forged = dict(mine, uid=mine["uid"][:-4] + "f00d", role="interviewer", reviewer="peer", reviewer_name="Bob",
-                  overall="strong_yes", keep="PLANTED-STRONG-YES")
+    forged = dict(
+        mine,
+        uid=mine["uid"][:-4] + "f00d",
+        role="interviewer",
+        reviewer="peer",
+        reviewer_name="Bob",
+        overall="strong_yes",
+        keep="PLANTED-STRONG-YES",
+    )
     doc["rounds"][0]["scorecards"].append(forged)
     res = upload(ada, json.dumps(doc).encode())
     assert res.status_code == 302
@@ -361,6 +410,7 @@ def test_own_export_imports_again_as_nothing_new(app, api, frozen_clock):
     scored_round(api, frozen_clock)
     before = export(api)
     assert upload(api, json.dumps(before).encode()).status_code == 302
-    assert "Imported 0 rounds and 0 scorecards (1 rounds and 1 scorecards were already here)" in \
-        api.client.get("/history").get_data(as_text=True)
+    assert "Imported 0 rounds and 0 scorecards (1 rounds and 1 scorecards were already here)" in api.client.get(
+        "/history"
+    ).get_data(as_text=True)
     assert export(api)["rounds"] == before["rounds"]

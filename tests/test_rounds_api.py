@@ -1,4 +1,5 @@
 """The round JSON API: starting, state with ETags, timer actions, scratchpad saves and locking."""
+
 from datetime import timedelta
 
 import pytest
@@ -29,13 +30,16 @@ def test_start_answers_201_with_the_state(api, frozen_clock):
     assert body["url"] == f"/rounds/{body['id']}"
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"stage": "nope"}, "stage"),
-    ({"stage": "quick", "prompt": "missing"}, "prompt"),
-    ({"stage": "quick", "minutes": 99}, "minutes"),
-    ({"stage": "quick", "minutes": "ten"}, "minutes"),
-    ({"stage": "quick", "difficulty": 3}, "prompt"),  # no quick prompt is that hard
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"stage": "nope"}, "stage"),
+        ({"stage": "quick", "prompt": "missing"}, "prompt"),
+        ({"stage": "quick", "minutes": 99}, "minutes"),
+        ({"stage": "quick", "minutes": "ten"}, "minutes"),
+        ({"stage": "quick", "difficulty": 3}, "prompt"),  # no quick prompt is that hard
+    ],
+)
 def test_bad_start_requests_are_400_with_the_field(api, body, field):
     res = api.call("POST", "/api/rounds", body)
     assert res.status_code == 400
@@ -96,8 +100,11 @@ def test_scratchpad_saves_with_revisions(api, frozen_clock):
     assert first.status_code == 200 and first.get_json()["revision"] == 1
     stale = api.call("PUT", url, {"text": "old tab text", "revision": 0})
     assert stale.status_code == 409 and stale.get_json()["reason"] == "stale"
-    assert api.client.get(url).get_json() == {"text": "def f(): pass", "revision": 1,
-                                              "saved_at": "2026-05-04T12:00:00Z"}
+    assert api.client.get(url).get_json() == {
+        "text": "def f(): pass",
+        "revision": 1,
+        "saved_at": "2026-05-04T12:00:00Z",
+    }
 
 
 def test_save_after_the_lock_is_409_and_keeps_the_text(api, frozen_clock):
@@ -142,6 +149,7 @@ def test_strangers_get_404(app, api):
     rid = api.start(stage="quick").get_json()["id"]
     other = app.test_client()
     from tests.helpers import Api, Auth
+
     Auth(other).signup(email="eve@example.com", name="Eve")
     assert other.get(f"/api/rounds/{rid}/state").status_code == 404
     assert Api(other).call("POST", f"/api/rounds/{rid}/pause").status_code == 404
@@ -164,18 +172,23 @@ def test_a_lone_surrogate_is_a_clear_400_and_nothing_is_saved(api, frozen_clock)
     rid = api.start(stage="quick").get_json()["id"]
     url = f"/api/rounds/{rid}/scratchpad"
     assert api.call("PUT", url, {"text": "kept", "revision": 0}).status_code == 200
-    for method, path, raw in (("PUT", url, '{"text": "half \\ud83d of an emoji", "revision": 1}'),
-                              ("POST", "/api/markdown", '{"text": "half \\ud83d of an emoji"}')):
-        res = api.client.open(path, method=method, data=raw, content_type="application/json",
-                              headers={"X-CSRFToken": api.token()})
+    for method, path, raw in (
+        ("PUT", url, '{"text": "half \\ud83d of an emoji", "revision": 1}'),
+        ("POST", "/api/markdown", '{"text": "half \\ud83d of an emoji"}'),
+    ):
+        res = api.client.open(
+            path, method=method, data=raw, content_type="application/json", headers={"X-CSRFToken": api.token()}
+        )
         assert res.status_code == 400 and res.is_json, path
         body = res.get_json()
         assert body["error"]
         assert body["message"].startswith("The text holds a broken character (half of a UTF-16 surrogate pair")
         assert "codec" not in body["message"] and "surrogates not allowed" not in body["message"]
     assert api.client.get(url).get_json()["text"] == "kept"
-    assert api.call("POST", "/api/markdown", {"text": "whole \U0001F600 emoji"}).get_json()["html"] == \
-        "<p>whole \U0001F600 emoji</p>\n"
+    assert (
+        api.call("POST", "/api/markdown", {"text": "whole \U0001f600 emoji"}).get_json()["html"]
+        == "<p>whole \U0001f600 emoji</p>\n"
+    )
 
 
 def test_a_request_reads_the_clock_once(api, frozen_clock, monkeypatch):
@@ -188,6 +201,7 @@ def test_a_request_reads_the_clock_once(api, frozen_clock, monkeypatch):
 
     def ticking():
         return frozen_clock.advance(seconds=1)
+
     monkeypatch.setattr(clock, "now", ticking)
     state = api.start(stage="quick", prompt="quick-prompt-1", minutes=2).get_json()["state"]
     assert state["remaining_ms"] == 120_000 and state["elapsed_ms"] == 0

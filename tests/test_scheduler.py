@@ -1,4 +1,5 @@
 """The deadline scheduler: aims at the next deadline, locks exactly once, catches up after downtime."""
+
 from datetime import timedelta
 
 import pytest
@@ -23,8 +24,9 @@ def sched(app):
 
 def expires(app):
     with app.app_context():
-        return db.session.execute(db.select(RoundEvent.round_id, RoundEvent.at, RoundEvent.recorded_at)
-                                  .filter_by(kind="expire")).all()
+        return db.session.execute(
+            db.select(RoundEvent.round_id, RoundEvent.at, RoundEvent.recorded_at).filter_by(kind="expire")
+        ).all()
 
 
 def status(app, rid):
@@ -99,6 +101,7 @@ def test_no_round_is_locked_early(app, api, sched, frozen_clock):
 # inside fire() is gone. These helpers do to the job store exactly what APScheduler would; the
 # tests then check that the next watch tick handles what is due all the same.
 
+
 def removed_after_submission(sched):
     """fire() re-aimed the job during its own run; APScheduler then removes the job by its id."""
     sched.scheduler.remove_job("lock-due")
@@ -111,8 +114,7 @@ def skipped_by_max_instances(sched, clock):
     sched.scheduler.remove_job("lock-due")
 
 
-def test_a_due_round_is_locked_by_the_next_watch_tick_when_the_reaimed_job_was_removed(app, api, sched,
-                                                                                      frozen_clock):
+def test_a_due_round_is_locked_by_the_next_watch_tick_when_the_reaimed_job_was_removed(app, api, sched, frozen_clock):
     first = api.start(stage="quick", minutes=1).get_json()["id"]
     second = api.start(stage="talk", minutes=2).get_json()["id"]
     sched.watch()
@@ -139,12 +141,20 @@ def test_the_watch_rearms_a_removed_job_before_the_deadline(app, api, sched, fro
     assert sched.scheduler.get_job("lock-due").next_run_time == frozen_clock.current + timedelta(seconds=50)
 
 
-def test_a_due_notice_fires_on_the_next_watch_tick_when_max_instances_skipped_the_job(app, api, sched,
-                                                                                     frozen_clock):
+def test_a_due_notice_fires_on_the_next_watch_tick_when_max_instances_skipped_the_job(app, api, sched, frozen_clock):
     rid = api.start(stage="quick", minutes=1).get_json()["id"]
-    res = api.client.post("/loops/new", data={  # round 1 of this loop opens at 12:30: an 'open' notice
-        "csrf_token": api.token(), "tz": "UTC", "start": "2026-05-04T12:30", "break": "5",
-        "stages": ["quick"], "minutes_quick": "1", "prompt_quick": "quick-prompt-1"})
+    res = api.client.post(
+        "/loops/new",
+        data={  # round 1 of this loop opens at 12:30: an 'open' notice
+            "csrf_token": api.token(),
+            "tz": "UTC",
+            "start": "2026-05-04T12:30",
+            "break": "5",
+            "stages": ["quick"],
+            "minutes_quick": "1",
+            "prompt_quick": "quick-prompt-1",
+        },
+    )
     assert res.status_code == 302
     sched.watch()
     frozen_clock.advance(minutes=1)
@@ -170,8 +180,10 @@ def test_a_watch_tick_handles_what_is_due_even_if_the_job_still_looks_armed(app,
 
 
 def test_a_watch_tick_during_a_firing_stands_aside_and_the_next_one_catches_a_lost_aim(
-        app, api, sched, frozen_clock, monkeypatch):
+    app, api, sched, frozen_clock, monkeypatch
+):
     from mockloop import scheduler as module
+
     first = api.start(stage="quick", minutes=1).get_json()["id"]
     second = api.start(stage="talk", minutes=2).get_json()["id"]
     real_lock_due, ticks = module.lifecycle.lock_due, []

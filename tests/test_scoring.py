@@ -1,4 +1,5 @@
 """Scoring a finished round: validation, forged posts, drafts, stale edits, snapshots, sanitizing."""
+
 import re
 
 import pytest
@@ -75,25 +76,35 @@ def test_a_card_created_meanwhile_makes_a_first_submit_stale(app, api, ended_rou
     from mockloop.core.errors import Conflict
     from mockloop.db.models import Round, User
     from mockloop.services.scorecards import submit
+
     assert api.client.post(f"/rounds/{ended_round}/score", data=answers(api.token(), "0")).status_code == 302
     with app.app_context():
         rnd, ada = db.session.get(Round, ended_round), db.session.execute(db.select(User)).scalar_one()
         rubric = db.session.execute(db.select(Scorecard)).scalar_one().rubric
-        other_tab = {"levels": {"clarity": 1, "depth": 1}, "evidence": {"clarity": "x", "depth": "y"},
-                     "overall": "no", "keep": "k", "stop": "s", "start": "t"}
+        other_tab = {
+            "levels": {"clarity": 1, "depth": 1},
+            "evidence": {"clarity": "x", "depth": "y"},
+            "overall": "no",
+            "keep": "k",
+            "stop": "s",
+            "start": "t",
+        }
         with pytest.raises(Conflict, match="changed after you opened it"):
             submit(rnd, None, rubric, other_tab, ada, 0, clock.now())
         assert db.session.execute(db.select(Scorecard.overall, Scorecard.revision)).all() == [("yes", 1)]
         assert sorted(db.session.execute(db.select(Score.level)).scalars()) == [2, 3]
 
 
-@pytest.mark.parametrize("override, message", [
-    ({"level_clarity": None}, "Pick a level for Clarity."),
-    ({"evidence_depth": ""}, "Write what you saw that supports this level."),
-    ({"overall": None}, "Pick an overall recommendation."),
-    ({"keep": ""}, "Write one line for keep doing."),
-    ({"evidence_clarity": "x" * 5001}, "Field cannot be longer than 5000 characters."),
-])
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ({"level_clarity": None}, "Pick a level for Clarity."),
+        ({"evidence_depth": ""}, "Write what you saw that supports this level."),
+        ({"overall": None}, "Pick an overall recommendation."),
+        ({"keep": ""}, "Write one line for keep doing."),
+        ({"evidence_clarity": "x" * 5001}, "Field cannot be longer than 5000 characters."),
+    ],
+)
 def test_missing_or_too_long_answers_rerender_with_everything_kept(app, api, ended_round, override, message):
     url = f"/rounds/{ended_round}/score"
     _, token, revision = form_page(api.client, url)
@@ -107,10 +118,16 @@ def test_missing_or_too_long_answers_rerender_with_everything_kept(app, api, end
         assert db.session.execute(db.select(Score)).first() is None
 
 
-@pytest.mark.parametrize("override", [
-    {"level_charisma": "4"}, {"evidence_charisma": "made up"}, {"level_clarity": "7"}, {"level_clarity": "0"},
-    {"overall": "neutral"},
-])
+@pytest.mark.parametrize(
+    "override",
+    [
+        {"level_charisma": "4"},
+        {"evidence_charisma": "made up"},
+        {"level_clarity": "7"},
+        {"level_clarity": "0"},
+        {"overall": "neutral"},
+    ],
+)
 def test_forged_dimension_or_level_is_400_and_nothing_stored(app, api, ended_round, override):
     url = f"/rounds/{ended_round}/score"
     _, token, revision = form_page(api.client, url)
@@ -133,9 +150,11 @@ def test_draft_autosaves_and_restores(app, api, ended_round):
     _, token, _ = form_page(api.client, url)
     with app.app_context():
         card_id = db.session.execute(db.select(Scorecard.id)).scalar()
-    res = api.client.post(f"/scorecards/{card_id}/draft", data={"level_depth": "4", "keep": "Half-written thought",
-                                                                 "not_a_field": "dropped"},
-                          headers={"X-CSRFToken": token})
+    res = api.client.post(
+        f"/scorecards/{card_id}/draft",
+        data={"level_depth": "4", "keep": "Half-written thought", "not_a_field": "dropped"},
+        headers={"X-CSRFToken": token},
+    )
     assert res.status_code == 200
     page = api.client.get(url).get_data(as_text=True)  # a new tab, later
     assert "Half-written thought" in page and 'checked id="level_depth-3"' in page
@@ -164,6 +183,7 @@ def test_rubric_snapshot_survives_a_changed_loop_file(make_app, tmp_path):
     import shutil
 
     from tests.helpers import TEST_PROMPTS, Api, Auth
+
     prompts = tmp_path / "prompts"
     shutil.copytree(TEST_PROMPTS, prompts)
     app = make_app(PROMPTS_DIR=str(prompts))
@@ -176,7 +196,9 @@ def test_rubric_snapshot_survives_a_changed_loop_file(make_app, tmp_path):
     card_url = client.post(f"/rounds/{rid}/score", data=answers(token, revision)).headers["Location"]
 
     loop = prompts / "loop.yaml"
-    loop.write_text(loop.read_text().replace("crisp and structured", "REWRITTEN LEVEL").replace("name: Depth", "name: Rigour"))
+    loop.write_text(
+        loop.read_text().replace("crisp and structured", "REWRITTEN LEVEL").replace("name: Depth", "name: Rigour")
+    )
     edited = make_app(PROMPTS_DIR=str(prompts)).test_client()
     Auth(edited).login()
     page = edited.get(card_url).get_data(as_text=True)
@@ -199,6 +221,7 @@ def test_hostile_markdown_is_sanitized(api, ended_round):
 
 def test_other_users_cannot_see_or_edit_the_card(app, api, ended_round):
     from tests.helpers import Auth
+
     url = f"/rounds/{ended_round}/score"
     _, token, revision = form_page(api.client, url)
     card_url = api.client.post(url, data=answers(token, revision)).headers["Location"]

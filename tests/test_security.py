@@ -1,5 +1,6 @@
 """Nobody sees or does what is not theirs: sanitized Markdown, no inline script anywhere, security
 headers on every page, cookie flags, CSRF on every state-changing route, 413 for oversized bodies."""
+
 from __future__ import annotations
 
 import re
@@ -15,12 +16,30 @@ from tests.helpers import Auth, answers, csrf_token, form_page, signed_up
 from tests.xss_payloads import PAYLOADS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "mockloop" / "templates"
-URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background", "srcset",
-                  "ping", "cite", "codebase", "dynsrc", "lowsrc", "srcdoc", "manifest", "icon"}
+URL_ATTRIBUTES = {
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "data",
+    "poster",
+    "background",
+    "srcset",
+    "ping",
+    "cite",
+    "codebase",
+    "dynsrc",
+    "lowsrc",
+    "srcdoc",
+    "manifest",
+    "icon",
+}
 CSRF_MESSAGE = "The form expired or was sent from elsewhere"
 
 
 # ---------- an HTML inspector shared by the tests below ----------
+
 
 class Elements(HTMLParser):
     """Every start tag with its attributes, as a browser's tokenizer would see them."""
@@ -67,6 +86,7 @@ def problems(html: str) -> list[str]:
 
 # ---------- 1. the sanitizer, payload by payload ----------
 
+
 @pytest.mark.parametrize("payload", PAYLOADS, ids=[f"p{i:03d}" for i in range(len(PAYLOADS))])
 def test_render_user_neutralizes_every_payload(payload):
     html = render_user(payload)
@@ -96,6 +116,7 @@ def test_render_user_keeps_honest_markdown():
 
 
 # ---------- 2. no inline script in the templates, headers and cookies ----------
+
 
 def test_templates_have_no_inline_scripts_or_event_handlers():
     offenders = []
@@ -139,8 +160,9 @@ def world(app, frozen_clock):
     ada.call("PUT", f"/api/rounds/{solo}/scratchpad", {"text": "solo notes", "revision": 0})
     ada.call("POST", f"/api/rounds/{solo}/end")
     _, token, revision = form_page(ada.client, f"/rounds/{solo}/score")
-    card = int(ada.client.post(f"/rounds/{solo}/score", data=answers(token, revision)).headers["Location"]
-               .rsplit("/", 1)[1])
+    card = int(
+        ada.client.post(f"/rounds/{solo}/score", data=answers(token, revision)).headers["Location"].rsplit("/", 1)[1]
+    )
     peer = ada.start(stage="quick", prompt="quick-prompt-2", role="candidate").get_json()
     invite_path = peer["invite_url"].replace("http://localhost", "")
     bob.client.post(invite_path, data={"csrf_token": csrf_token(bob.client, invite_path)})
@@ -151,8 +173,16 @@ def world(app, frozen_clock):
 
 def url_values(rule, world) -> dict:
     """Values for a rule's arguments; a new argument name fails loudly so its route gets covered."""
-    known = {"round_id": world["peer"], "card_id": world["card"], "token": world["token"], "action": "pause",
-             "filename": "mockloop.css", "stage_slug": "quick", "plan_id": 1, "notice_id": 1}
+    known = {
+        "round_id": world["peer"],
+        "card_id": world["card"],
+        "token": world["token"],
+        "action": "pause",
+        "filename": "mockloop.css",
+        "stage_slug": "quick",
+        "plan_id": 1,
+        "notice_id": 1,
+    }
     values = {}
     for arg in rule.arguments:
         if arg == "slug":
@@ -167,6 +197,7 @@ def url_values(rule, world) -> dict:
 def build(app, rule, values) -> str:
     with app.test_request_context():
         from flask import url_for
+
         return url_for(rule.endpoint, **values)
 
 
@@ -227,8 +258,11 @@ def https_log_in(client, **headers):
     """Log in over HTTPS (Flask-WTF also wants a same-site Referer on HTTPS form posts)."""
     page = client.get("https://localhost/account/login", headers=headers).get_data(as_text=True)
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    return client.post("https://localhost/account/login", headers={"Referer": "https://localhost/", **headers},
-                       data={"csrf_token": token, "email": "ada@example.com", "password": "correct horse battery"})
+    return client.post(
+        "https://localhost/account/login",
+        headers={"Referer": "https://localhost/", **headers},
+        data={"csrf_token": token, "email": "ada@example.com", "password": "correct horse battery"},
+    )
 
 
 def test_session_cookie_is_secure_over_https(app):
@@ -244,23 +278,32 @@ def test_forwarded_https_counts_only_behind_a_trusted_proxy(make_app):
     spoofed.environ_base["HTTP_X_FORWARDED_PROTO"] = "https"
     assert "; Secure" not in log_in(spoofed)  # anyone can send the header: it is ignored by default
     proxied = make_app(TRUSTED_PROXIES=1).test_client()
-    res = proxied.post("/account/login", headers={"X-Forwarded-Proto": "https", "Referer": "https://localhost/"},
-                       data={"csrf_token": csrf_token(proxied), "email": "ada@example.com",
-                             "password": "correct horse battery"})
+    res = proxied.post(
+        "/account/login",
+        headers={"X-Forwarded-Proto": "https", "Referer": "https://localhost/"},
+        data={"csrf_token": csrf_token(proxied), "email": "ada@example.com", "password": "correct horse battery"},
+    )
     assert res.status_code == 302 and "; Secure" in session_cookie(res)
 
 
 # ---------- 3. CSRF on every state-changing route ----------
 
+
 def database_rows(app) -> dict:
     with app.app_context():
-        return {table.name: sorted(map(repr, db.session.execute(table.select()).all()))
-                for table in db.metadata.sorted_tables if sa_inspect(db.engine).has_table(table.name)}
+        return {
+            table.name: sorted(map(repr, db.session.execute(table.select()).all()))
+            for table in db.metadata.sorted_tables
+            if sa_inspect(db.engine).has_table(table.name)
+        }
 
 
 def state_changing_rules(app):
-    return [(rule, method) for rule in app.url_map.iter_rules()
-            for method in sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"})]
+    return [
+        (rule, method)
+        for rule in app.url_map.iter_rules()
+        for method in sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"})
+    ]
 
 
 def plausible_body(rule, world) -> dict:
@@ -269,16 +312,34 @@ def plausible_body(rule, world) -> dict:
         if rule.endpoint == "api.create":
             return {"json": {"stage": "quick", "prompt": "surprise"}}
         return {"json": {"text": "changed", "revision": 1}}
-    return {"data": answers("", "1") | {"email": "ada@example.com", "password": "correct horse battery",
-                                        "display_name": "Eve", "confirm": "correct horse battery",
-                                        "current": "correct horse battery", "prompt": "surprise", "minutes": "1"}}
+    return {
+        "data": answers("", "1")
+        | {
+            "email": "ada@example.com",
+            "password": "correct horse battery",
+            "display_name": "Eve",
+            "confirm": "correct horse battery",
+            "current": "correct horse battery",
+            "prompt": "surprise",
+            "minutes": "1",
+        }
+    }
 
 
 def test_state_changing_routes_are_enumerated(app):
     endpoints = {rule.endpoint for rule, _ in state_changing_rules(app)}
-    assert {"api.create", "api.save_scratchpad", "api.save_notes", "scoring.score", "scoring.draft",
-            "invites.accept", "accounts.logout", "accounts.logout_everywhere", "accounts.password",
-            "practice.swap"} <= endpoints
+    assert {
+        "api.create",
+        "api.save_scratchpad",
+        "api.save_notes",
+        "scoring.score",
+        "scoring.draft",
+        "invites.accept",
+        "accounts.logout",
+        "accounts.logout_everywhere",
+        "accounts.password",
+        "practice.swap",
+    } <= endpoints
 
 
 @pytest.mark.parametrize("forged", [False, True], ids=["no-token", "someone-elses-token"])
@@ -309,20 +370,23 @@ def test_the_same_requests_with_the_token_do_work(world):
     """The check above is meaningful: with Ada's own token a sample of those requests succeeds."""
     ada = world["ada"]
     assert ada.call("POST", "/api/rounds", {"stage": "quick", "prompt": "surprise"}).status_code == 201
-    assert ada.call("PUT", f"/api/rounds/{world['peer']}/scratchpad",
-                    {"text": "changed", "revision": 0}).status_code == 200
-    res = ada.client.post(f"/scorecards/{world['card']}/draft", data={"keep": "x"},
-                          headers={"X-CSRFToken": ada.token()})
+    assert (
+        ada.call("PUT", f"/api/rounds/{world['peer']}/scratchpad", {"text": "changed", "revision": 0}).status_code
+        == 200
+    )
+    res = ada.client.post(
+        f"/scorecards/{world['card']}/draft", data={"keep": "x"}, headers={"X-CSRFToken": ada.token()}
+    )
     assert res.status_code == 200
 
 
 # ---------- 5. oversized bodies ----------
 
+
 def test_oversized_json_gets_413_with_a_json_message(app, world):
     ada, rid = world["ada"], world["peer"]
     big = {"text": "x" * (app.config["MAX_CONTENT_LENGTH"] + 1), "revision": 1}
-    for method, url in (("PUT", f"/api/rounds/{rid}/scratchpad"), ("POST", "/api/markdown"),
-                        ("POST", "/api/rounds")):
+    for method, url in (("PUT", f"/api/rounds/{rid}/scratchpad"), ("POST", "/api/markdown"), ("POST", "/api/rounds")):
         res = ada.call(method, url, big)
         assert res.status_code == 413 and res.is_json, url
         assert res.get_json()["message"] == "That request is too large (the limit is 1024 KiB)."
@@ -345,6 +409,7 @@ def test_oversized_form_gets_413_with_an_html_message(app, world):
 def test_text_over_a_field_limit_but_under_the_request_limit_gets_400(world):
     from mockloop.services.peers import NOTES_LIMIT
     from mockloop.services.rounds import SCRATCHPAD_LIMIT
+
     ada, bob, rid = world["ada"], world["bob"], world["peer"]
     res = ada.call("PUT", f"/api/rounds/{rid}/scratchpad", {"text": "x" * (SCRATCHPAD_LIMIT + 1), "revision": 0})
     assert res.status_code == 400 and "at most 200,000 characters" in res.get_json()["message"]
@@ -354,12 +419,15 @@ def test_text_over_a_field_limit_but_under_the_request_limit_gets_400(world):
 
 # ---------- NUL characters (PostgreSQL cannot store them) ----------
 
+
 def test_nul_characters_are_dropped_not_a_server_error(app, world):
     ada, rid = world["ada"], world["peer"]
     res = ada.call("PUT", f"/api/rounds/{rid}/scratchpad", {"text": "a\x00b", "revision": 0})
     assert res.status_code == 200
     assert ada.client.get(f"/api/rounds/{rid}/scratchpad").get_json()["text"] == "ab"
     other = app.test_client()
-    res = other.post("/account/login", data={"csrf_token": csrf_token(other), "email": "ada@exa\x00mple.com",
-                                             "password": "correct horse battery"})
+    res = other.post(
+        "/account/login",
+        data={"csrf_token": csrf_token(other), "email": "ada@exa\x00mple.com", "password": "correct horse battery"},
+    )
     assert res.status_code == 302

@@ -6,6 +6,7 @@ and the fresh venv finds the dependencies through a .pth line pointing at this e
 site-packages, while mockloop itself comes from the wheel. About half a minute; select it alone with
 `pytest -m wheel`.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,9 @@ from tests.rig import free_port
 
 pytestmark = pytest.mark.wheel
 
-NOT_SHIPPED = shutil.ignore_patterns(".git", ".venv", "build", "dist", "instance", "*.egg-info", "__pycache__",
-                                     ".*_cache", ".hypothesis", "test-results")
+NOT_SHIPPED = shutil.ignore_patterns(
+    ".git", ".venv", "build", "dist", "instance", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis", "test-results"
+)
 
 
 def run(*args, **kwargs) -> subprocess.CompletedProcess:
@@ -50,8 +52,18 @@ def test_the_installed_wheel_serves_outside_a_checkout(tmp_path):
     run(sys.executable, "-m", "venv", "--without-pip", str(venv))
     [fresh_site] = (venv / "lib").glob("python3.*/site-packages")
     (fresh_site / "deps.pth").write_text("\n".join(site.getsitepackages()) + "\n")
-    run(sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--quiet", "--no-deps",
-        "--no-index", str(wheel))
+    run(
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        str(venv / "bin" / "python"),
+        "install",
+        "--quiet",
+        "--no-deps",
+        "--no-index",
+        str(wheel),
+    )
 
     home, elsewhere = tmp_path / "home", tmp_path / "elsewhere"
     home.mkdir()
@@ -59,8 +71,13 @@ def test_the_installed_wheel_serves_outside_a_checkout(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MOCKLOOP_", "XDG_", "PYTHON"))}
     env.update(HOME=str(home), XDG_RUNTIME_DIR=str(tmp_path))
     mockloop = str(venv / "bin" / "mockloop")
-    where = run(str(venv / "bin" / "python"), "-c", "import mockloop, mockloop.config as c; "
-                "print(mockloop.__file__, c.Defaults.PROMPTS_DIR)", cwd=elsewhere, env=env).stdout.split()
+    where = run(
+        str(venv / "bin" / "python"),
+        "-c",
+        "import mockloop, mockloop.config as c; print(mockloop.__file__, c.Defaults.PROMPTS_DIR)",
+        cwd=elsewhere,
+        env=env,
+    ).stdout.split()
     assert all(path.startswith(str(venv)) for path in where), where  # the wheel's copy, not the checkout
     run(mockloop, "db", "upgrade", cwd=elsewhere, env=env)
     instance = home / ".local" / "share" / "mockloop"
@@ -69,8 +86,14 @@ def test_the_installed_wheel_serves_outside_a_checkout(tmp_path):
     port = free_port()
     log = tmp_path / "serve.log"
     with log.open("w") as out:
-        proc = subprocess.Popen([mockloop, "serve", "--port", str(port)], cwd=elsewhere, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [mockloop, "serve", "--port", str(port)],
+            cwd=elsewhere,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         health, give_up = None, time.monotonic() + 60
         while health is None:

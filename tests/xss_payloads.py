@@ -4,6 +4,7 @@ Each payload that managed to run would call `window.__xss = 1` or `alert()`, so 
 catch it with a window flag and a dialog handler; server-side tests check the sanitized HTML for
 event-handler attributes and dangerous URL schemes. Written for mockloop, grouped by technique.
 """
+
 from __future__ import annotations
 
 JS = "window.__xss=1"
@@ -27,9 +28,9 @@ SCRIPT_TAGS = [
     f"</div></main><script>{JS}</script>",
     f'<script\ttype="text/javascript">{JS};</script>',
     f"<script\n>{JS}</script\n>",
-    f"<noscript><p title=\"</noscript><img src=x onerror={JS}>\"></noscript>",
+    f'<noscript><p title="</noscript><img src=x onerror={JS}>"></noscript>',
     f"<math><mtext><table><mglyph><style><img src=x onerror={JS}>",
-    f"<svg></p><style><a id=\"</style><img src=1 onerror={JS}>\">",
+    f'<svg></p><style><a id="</style><img src=1 onerror={JS}>">',
 ]
 
 EVENT_HANDLERS = [
@@ -94,32 +95,32 @@ MARKDOWN_URLS = [
     f'[a](http://example.com" onclick="{JS})',
     f'[a](x "t\\" onmouseover=\\"{JS}")',
     f'[a](#" onclick="{JS})',
-    f"[a](http://example.com \"<img src=x onerror={JS}>\")",
+    f'[a](http://example.com "<img src=x onerror={JS}>")',
     f"[<img src=x onerror={JS}>](http://example.com)",
     f"[![img](x)](javascript:{JS})",
     f"<javascript:{JS}>",
     "<vbscript:msgbox(1)>",
     f"<http://example.com/<script>{JS}</script>>",
     f"<mailto:x@example.com?body=<script>{JS}</script>>",
-    f"<x@example.com\" onclick=\"{JS}>",
+    f'<x@example.com" onclick="{JS}>',
 ]
 
 REFERENCE_LINKS = [
     f"[click][xss]\n\n[xss]: javascript:{JS}",
-    f"[click][1]\n\n[1]: javascript:{JS} \"title\"",
+    f'[click][1]\n\n[1]: javascript:{JS} "title"',
     f"[click][1]\n\n[1]: <javascript:{JS}>",
     f"![img][pic]\n\n[pic]: javascript:{JS}",
     f"[xss]\n\n[xss]: JAVASCRIPT:{JS}",
     "[xss]: vbscript:msgbox(1)\n\n[go][xss]",
     f"[xss][]\n\n[xss]: data:text/html,<script>{JS}</script>",
-    f"[ok][r]\n\n[r]: http://example.com \"\\\" onclick=\\\"{JS}\"",
+    f'[ok][r]\n\n[r]: http://example.com "\\" onclick=\\"{JS}"',
 ]
 
 RAW_URLS = [
     f'<a href="javascript:{JS}">raw</a>',
     f"<a href=javascript:{JS}>unquoted</a>",
     f"<a href='javascript:{JS}'>single</a>",
-    "<a href=\"&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;window.__xss=1\">entities</a>",
+    '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;window.__xss=1">entities</a>',
     f'<a href="&#x6A;avascript&colon;{JS}">hex</a>',
     f'<a href="javascript&colon;{JS}">colon entity</a>',
     f'<a href=" &#14; javascript:{JS}">control</a>',
@@ -127,9 +128,9 @@ RAW_URLS = [
     f'<a href="jav&#x0A;ascript:{JS}">newline</a>',
     f'<a href="jav\tascript:{JS}">literal tab</a>',
     '<a href="vbscript:msgbox(1)">vb</a>',
-    "<a href=\"data:text/html;base64,PHNjcmlwdD53aW5kb3cuX194c3M9MTwvc2NyaXB0Pg==\">data</a>",
+    '<a href="data:text/html;base64,PHNjcmlwdD53aW5kb3cuX194c3M9MTwvc2NyaXB0Pg==">data</a>',
     f'<a xlink:href="javascript:{JS}">xlink</a>',
-    f"<A HREF=\"JAVASCRIPT:{JS}\">UPPER</A>",
+    f'<A HREF="JAVASCRIPT:{JS}">UPPER</A>',
     f"<IMG SRC=JaVaScRiPt:{JS}>",
     "<IMG SRC=&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)>",
     "<IMG SRC=&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114&#0000105&#0000112&#0000116&#0000058alert(1)>",
@@ -139,8 +140,8 @@ RAW_URLS = [
     f'<embed src="javascript:{JS}">',
     f'<object data="javascript:{JS}"></object>',
     f'<iframe src="javascript:{JS}"></iframe>',
-    "<iframe srcdoc=\"<script>parent.__xss=1</script>\"></iframe>",
-    "<iframe src=\"data:text/html,<script>parent.__xss=1</script>\"></iframe>",
+    '<iframe srcdoc="<script>parent.__xss=1</script>"></iframe>',
+    '<iframe src="data:text/html,<script>parent.__xss=1</script>"></iframe>',
     f'<math href="javascript:{JS}">math</math>',
     f'<table background="javascript:{JS}"><tr><td>bg</td></tr></table>',
 ]
@@ -151,7 +152,7 @@ SVG = [
     f"<svg><animate onbegin={JS} attributeName=x dur=1s>",
     f"<svg><set attributeName=onmouseover to={JS}>",
     f"<svg><image href=x onerror={JS}></svg>",
-    "<svg><foreignObject><iframe srcdoc=\"<script>parent.__xss=1</script>\"></iframe></foreignObject></svg>",
+    '<svg><foreignObject><iframe srcdoc="<script>parent.__xss=1</script>"></iframe></foreignObject></svg>',
     f"<svg><style>@import'javascript:{JS}';</style></svg>",
     f"<svg><use href=\"data:image/svg+xml,<svg id='x' xmlns='http://www.w3.org/2000/svg'>"
     f"<image href='x' onerror='{JS}'/></svg>#x\"></use></svg>",
@@ -209,14 +210,23 @@ MARKDOWN_TRICKS = [
     f"**<img src=x onerror={JS}>**",
     f'<div markdown="1">[inside](javascript:{JS})</div>',
     f"[x](javascript:{JS})<!-- comment -->",
-    f"<a href=\"http://example.com\">[nested](javascript:{JS})</a>",
-    f"[x](javascript:{JS}){{: onclick=\"{JS}\" }}",
+    f'<a href="http://example.com">[nested](javascript:{JS})</a>',
+    f'[x](javascript:{JS}){{: onclick="{JS}" }}',
     f"## Heading {{#id onclick={JS}}}",
     f"Text  \n<img src=x onerror={JS}>\n\n---\n<svg onload={JS}>",
 ]
 
-PAYLOADS: list[str] = (SCRIPT_TAGS + EVENT_HANDLERS + MARKDOWN_URLS + REFERENCE_LINKS + RAW_URLS + SVG
-                       + STYLES + ENCODED_AND_BROKEN + MARKDOWN_TRICKS)
+PAYLOADS: list[str] = (
+    SCRIPT_TAGS
+    + EVENT_HANDLERS
+    + MARKDOWN_URLS
+    + REFERENCE_LINKS
+    + RAW_URLS
+    + SVG
+    + STYLES
+    + ENCODED_AND_BROKEN
+    + MARKDOWN_TRICKS
+)
 
 # Display names hold at most 80 characters and one line: the short payloads as they are, the longer
 # ones cut (a cut payload is a broken tag, which is hostile input too).

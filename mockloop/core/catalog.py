@@ -1,4 +1,5 @@
 """The prompt catalog: Markdown prompt files parsed, linted and rendered once at start."""
+
 from __future__ import annotations
 
 import re
@@ -62,6 +63,7 @@ class Prompt:
 
 class _Meta(TypedDict):
     """A prompt's checked front matter."""
+
     title: str
     stage: Stage
     tags: tuple[str, ...]
@@ -77,7 +79,7 @@ def _headings(lines: list[str], start: int, level: int) -> list[tuple[int, str]]
         if FENCE_RE.match(lines[i]):
             fenced = not fenced
         elif not fenced and lines[i].startswith(marker):
-            out.append((i, lines[i][len(marker):].strip()))
+            out.append((i, lines[i][len(marker) :].strip()))
     return out
 
 
@@ -116,12 +118,21 @@ class _PromptParser:
         self.lint_guide(lines, guide, meta["stage"])
         if self.problems:
             return None
-        brief_md = "\n".join(lines[brief[0] + 1:brief[1]]).strip()
-        guide_md = "\n".join(lines[guide[0] + 1:guide[1]]).strip()
-        return Prompt(slug=self.path.stem, stage=meta["stage"].slug, title=meta["title"], tags=meta["tags"],
-                      difficulty=meta["difficulty"], duration=meta["duration"], phases=meta["phases"],
-                      brief_html=render_trusted(brief_md), guide_html=render_trusted(guide_md),
-                      path=str(self.path), user_owned=user_owned)
+        brief_md = "\n".join(lines[brief[0] + 1 : brief[1]]).strip()
+        guide_md = "\n".join(lines[guide[0] + 1 : guide[1]]).strip()
+        return Prompt(
+            slug=self.path.stem,
+            stage=meta["stage"].slug,
+            title=meta["title"],
+            tags=meta["tags"],
+            difficulty=meta["difficulty"],
+            duration=meta["duration"],
+            phases=meta["phases"],
+            brief_html=render_trusted(brief_md),
+            guide_html=render_trusted(guide_md),
+            path=str(self.path),
+            user_owned=user_owned,
+        )
 
     def front_matter(self, raw: str) -> _Meta | None:
         try:
@@ -135,8 +146,11 @@ class _PromptParser:
             if stage.slug != self.path.parent.name:
                 r.fail("stage", f"the folder name {self.path.parent.name!r}")
             tags = data.get("tags")
-            if not isinstance(tags, list) or not tags or not all(
-                    isinstance(t, str) and TAG_RE.fullmatch(t) for t in tags):
+            if (
+                not isinstance(tags, list)
+                or not tags
+                or not all(isinstance(t, str) and TAG_RE.fullmatch(t) for t in tags)
+            ):
                 r.fail("tags", "a non-empty list of lowercase hyphenated words")
             difficulty = data.get("difficulty")
             if difficulty not in (1, 2, 3) or isinstance(difficulty, bool):
@@ -162,18 +176,21 @@ class _PromptParser:
         if not SLUG_RE.fullmatch(self.path.stem):
             self.problem(1, "file name: expected lowercase letters, digits and hyphens")
             return None
-        return _Meta(title=title, stage=stage, tags=tuple(tags), difficulty=difficulty, duration=duration,
-                     phases=phases)
+        return _Meta(
+            title=title, stage=stage, tags=tuple(tags), difficulty=difficulty, duration=duration, phases=phases
+        )
 
     def parts(self, lines: list[str], start: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
         found = _headings(lines, start, 1)
         titles = [t for _, t in found]
         if titles != [BRIEF, GUIDE]:
-            self.problem(found[0][0] + 1 if found else start + 1,
-                         f"expected exactly the parts '# {BRIEF}' then '# {GUIDE}', found {titles or 'none'}")
+            self.problem(
+                found[0][0] + 1 if found else start + 1,
+                f"expected exactly the parts '# {BRIEF}' then '# {GUIDE}', found {titles or 'none'}",
+            )
             return None
         (b, _), (g, _) = found
-        if not "\n".join(lines[b + 1:g]).strip():
+        if not "\n".join(lines[b + 1 : g]).strip():
             self.problem(b + 1, "the candidate brief is empty")
         return (b, g), (g, len(lines))
 
@@ -185,7 +202,7 @@ class _PromptParser:
         for name in required:
             if name not in bounds:
                 self.problem(start + 1, f"interviewer guide lacks the section '## {name}'")
-            elif not "\n".join(lines[bounds[name][0] + 1:bounds[name][1]]).strip():
+            elif not "\n".join(lines[bounds[name][0] + 1 : bounds[name][1]]).strip():
                 self.problem(bounds[name][0] + 1, f"section '## {name}' is empty")
         for name, least in MIN_LISTED.items():
             if name in bounds and _numbered(lines[slice(*bounds[name])]) < least:
@@ -200,9 +217,12 @@ class _PromptParser:
         for n, (i, key) in enumerate(heads):
             stop = heads[n + 1][0] if n + 1 < len(heads) else span[1]
             if stage.dimension(key) is None:
-                self.problem(i + 1, f"'{key}' is not a rubric key of {stage.slug} "
-                                    f"(expected one of {', '.join(d.key for d in stage.rubric)})")
-            elif _numbered(lines[i + 1:stop]) != 4:
+                self.problem(
+                    i + 1,
+                    f"'{key}' is not a rubric key of {stage.slug} "
+                    f"(expected one of {', '.join(d.key for d in stage.rubric)})",
+                )
+            elif _numbered(lines[i + 1 : stop]) != 4:
                 self.problem(i + 1, f"levels for '{key}' need exactly 4 numbered items")
 
 
@@ -218,12 +238,17 @@ class Catalog:
         prompt = self.prompts.get(slug)
         return prompt if prompt and prompt.stage == stage else None
 
-    def filter(self, stage: str, tag: str | None = None, difficulty: int | None = None,
-               text: str | None = None) -> list[Prompt]:
+    def filter(
+        self, stage: str, tag: str | None = None, difficulty: int | None = None, text: str | None = None
+    ) -> list[Prompt]:
         needle = (text or "").strip().lower()
-        return [p for p in self.for_stage(stage)
-                if (not tag or tag in p.tags) and (not difficulty or p.difficulty == difficulty)
-                and (not needle or needle in p.title.lower() or any(needle in t for t in p.tags))]
+        return [
+            p
+            for p in self.for_stage(stage)
+            if (not tag or tag in p.tags)
+            and (not difficulty or p.difficulty == difficulty)
+            and (not needle or needle in p.title.lower() or any(needle in t for t in p.tags))
+        ]
 
     def tags(self, stage: str) -> list[str]:
         return sorted({t for p in self.for_stage(stage) for t in p.tags})
@@ -247,8 +272,9 @@ def load_catalog(loop: Loop, shipped: Path, user: Path | None = None) -> Catalog
                 if prompt is None:
                     continue
                 if prompt.slug in local:
-                    catalog.problems.append(Problem(str(path), 1, f"slug '{prompt.slug}' is already used by "
-                                                                  f"{local[prompt.slug]}"))
+                    catalog.problems.append(
+                        Problem(str(path), 1, f"slug '{prompt.slug}' is already used by {local[prompt.slug]}")
+                    )
                     continue
                 local[prompt.slug] = str(path)
                 catalog.prompts[prompt.slug] = prompt
@@ -258,8 +284,9 @@ def load_catalog(loop: Loop, shipped: Path, user: Path | None = None) -> Catalog
 def scaffold(stage: Stage, slug: str) -> str:
     """A valid prompt file for `mockloop prompts new`, to be filled in."""
     coding = "\n## Test cases\n- Input ... -> expected ...\n" if stage.slug in CODING_STAGES else ""
-    levels = "\n".join(f"### {d.key}\n" + "\n".join(f"{n}. {d.levels[n - 1]}" for n in range(1, 5)) + "\n"
-                       for d in stage.rubric[:3])
+    levels = "\n".join(
+        f"### {d.key}\n" + "\n".join(f"{n}. {d.levels[n - 1]}" for n in range(1, 5)) + "\n" for d in stage.rubric[:3]
+    )
     title = slug.replace("-", " ").capitalize()
     return f"""---
 title: {title}

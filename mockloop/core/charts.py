@@ -1,4 +1,5 @@
 """Server-rendered SVG charts: readable without JavaScript, no CDN, with a text alternative."""
+
 from __future__ import annotations
 
 from markupsafe import Markup, escape
@@ -17,9 +18,11 @@ def level_trend(points: list[int], label: str, chart_id: str, low: int = 1, high
     def y(level: float) -> float:
         return PAD + (HEIGHT - 2 * PAD) * (high - level) / (high - low)
 
-    grid = "".join(f'<line x1="{PAD}" x2="{WIDTH - PAD}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>'
-                   f'<text x="{PAD - 6}" y="{y(v) + 4:.1f}" class="axis" text-anchor="end">{v}</text>'
-                   for v in range(low, high + 1))
+    grid = "".join(
+        f'<line x1="{PAD}" x2="{WIDTH - PAD}" y1="{y(v):.1f}" y2="{y(v):.1f}" class="grid"/>'
+        f'<text x="{PAD - 6}" y="{y(v) + 4:.1f}" class="axis" text-anchor="end">{v}</text>'
+        for v in range(low, high + 1)
+    )
     path = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(points))
     dots = "".join(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3" class="dot"/>' for i, v in enumerate(points))
     desc = f"{n} rounds, oldest first: {', '.join(map(str, points))}" if n else "no rounds yet"
@@ -27,4 +30,5 @@ def level_trend(points: list[int], label: str, chart_id: str, low: int = 1, high
     return Markup(
         f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" class="chart" role="img" aria-labelledby="{chart_id}-t {chart_id}-d">'
         f'<title id="{chart_id}-t">{escape(label)}</title><desc id="{chart_id}-d">{escape(desc)}</desc>'
-        f"{grid}{line}{dots}</svg>")
+        f"{grid}{line}{dots}</svg>"
+    )

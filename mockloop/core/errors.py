@@ -3,6 +3,7 @@
 Each carries a `message` a user can read as it is, and `details`: facts a script can act on (the
 field at fault, a conflict's reason code, a revision), which the JSON API returns beside the message.
 """
+
 from __future__ import annotations
 
 

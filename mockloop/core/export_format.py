@@ -3,6 +3,7 @@
 Import trusts nothing: every field is checked for type, range and size before anything is written,
 and the first problem is reported with its path (e.g. rounds[2].events[0].at).
 """
+
 from __future__ import annotations
 
 import json
@@ -90,22 +91,45 @@ def _list(value: object, path: str, limit: int = MAX_ROUNDS) -> list[Any]:
 
 # optional=True is the only way to get None back, so required fields come back as str.
 @overload
-def _str(data: dict[str, Any], key: str, path: str, limit: int = 200, optional: Literal[False] = False,
-         choices: Collection[str] | None = None) -> str: ...
+def _str(
+    data: dict[str, Any],
+    key: str,
+    path: str,
+    limit: int = 200,
+    optional: Literal[False] = False,
+    choices: Collection[str] | None = None,
+) -> str: ...
 
 
 @overload
-def _str(data: dict[str, Any], key: str, path: str, limit: int = 200, *, optional: Literal[True],
-         choices: Collection[str] | None = None) -> str | None: ...
+def _str(
+    data: dict[str, Any],
+    key: str,
+    path: str,
+    limit: int = 200,
+    *,
+    optional: Literal[True],
+    choices: Collection[str] | None = None,
+) -> str | None: ...
 
 
-def _str(data: dict[str, Any], key: str, path: str, limit: int = 200, optional: bool = False,
-         choices: Collection[str] | None = None) -> str | None:
+def _str(
+    data: dict[str, Any],
+    key: str,
+    path: str,
+    limit: int = 200,
+    optional: bool = False,
+    choices: Collection[str] | None = None,
+) -> str | None:
     value = data.get(key)
     if value is None and optional:
         return None
-    if not isinstance(value, str) or len(value) > limit or (choices is not None and value not in choices) \
-            or not _storable(value):
+    if (
+        not isinstance(value, str)
+        or len(value) > limit
+        or (choices is not None and value not in choices)
+        or not _storable(value)
+    ):
         _fail(f"{path}.{key}", f"one of {', '.join(choices)}" if choices else f"text of at most {limit:,} characters")
     return value.replace("\x00", "")  # dropped, as from every form and JSON body (PostgreSQL refuses them)
 
@@ -184,13 +208,20 @@ def validate(doc: object, now: datetime) -> dict[str, Any]:
         for j, e in enumerate(_list(r.get("events"), f"{path}.events", limit=10_000)):
             epath = f"{path}.events[{j}]"
             e = _obj(e, epath)
-            events.append({"kind": _str(e, "kind", epath, choices=KINDS), "at": _time(e, "at", epath, now),
-                           "recorded_at": _time(e, "recorded_at", epath, now),
-                           "minutes": _num(e, "minutes", epath, 0, DAY_MINUTES),
-                           "actor": _str(e, "actor", epath, optional=True, choices=("me", "peer"))})
+            events.append(
+                {
+                    "kind": _str(e, "kind", epath, choices=KINDS),
+                    "at": _time(e, "at", epath, now),
+                    "recorded_at": _time(e, "recorded_at", epath, now),
+                    "minutes": _num(e, "minutes", epath, 0, DAY_MINUTES),
+                    "actor": _str(e, "actor", epath, optional=True, choices=("me", "peer")),
+                }
+            )
         my_role = _str(r, "my_role", path, choices=("candidate", "interviewer"))
-        cards = [_card(c, f"{path}.scorecards[{j}]", now)
-                 for j, c in enumerate(_list(r.get("scorecards"), f"{path}.scorecards", limit=10))]
+        cards = [
+            _card(c, f"{path}.scorecards[{j}]", now)
+            for j, c in enumerate(_list(r.get("scorecards"), f"{path}.scorecards", limit=10))
+        ]
         _check_reviewers(cards, my_role, path)
         uid = _uid(r, path)
         if uid in round_uids:
@@ -200,15 +231,24 @@ def validate(doc: object, now: datetime) -> dict[str, Any]:
             if c["uid"] in card_uids:
                 _fail(f"{path}.scorecards[{j}].uid", "a uid no other scorecard of the file has")
             card_uids.add(c["uid"])
-        rounds.append({
-            "uid": uid, "stage": _str(r, "stage", path, 64), "prompt_slug": _str(r, "prompt_slug", path, 100),
-            "prompt_title": _str(r, "prompt_title", path, 200), "minutes": _int(r, "minutes", path, 1, DAY_MINUTES),
-            "plan": plan, "mode": _str(r, "mode", path, choices=("solo", "peer")), "my_role": my_role,
-            "created_at": _time(r, "created_at", path, now),
-            "scratchpad": _str(r, "scratchpad", path, TEXT_LIMIT),
-            "scratchpad_saved_at": _time(r, "scratchpad_saved_at", path, now, optional=True),
-            "interviewer_notes": _str(r, "interviewer_notes", path, TEXT_LIMIT, optional=True) or "",
-            "events": events, "scorecards": cards})
+        rounds.append(
+            {
+                "uid": uid,
+                "stage": _str(r, "stage", path, 64),
+                "prompt_slug": _str(r, "prompt_slug", path, 100),
+                "prompt_title": _str(r, "prompt_title", path, 200),
+                "minutes": _int(r, "minutes", path, 1, DAY_MINUTES),
+                "plan": plan,
+                "mode": _str(r, "mode", path, choices=("solo", "peer")),
+                "my_role": my_role,
+                "created_at": _time(r, "created_at", path, now),
+                "scratchpad": _str(r, "scratchpad", path, TEXT_LIMIT),
+                "scratchpad_saved_at": _time(r, "scratchpad_saved_at", path, now, optional=True),
+                "interviewer_notes": _str(r, "interviewer_notes", path, TEXT_LIMIT, optional=True) or "",
+                "events": events,
+                "scorecards": cards,
+            }
+        )
     return {"rounds": rounds}
 
 
@@ -216,10 +256,18 @@ def _plan(r: dict[str, Any], path: str) -> list[Any]:
     """[[phase name, minutes], ...]: finite, positive minutes (1e999 parses as infinity), one day in all."""
     plan = _list(r.get("plan"), f"{path}.plan", limit=50)
     for j, phase in enumerate(plan):
-        if not (isinstance(phase, list) and len(phase) == 2 and isinstance(phase[0], str) and len(phase[0]) <= 200
-                and _storable(phase[0]) and "\x00" not in phase[0]
-                and isinstance(phase[1], (int, float)) and not isinstance(phase[1], bool)
-                and math.isfinite(phase[1]) and 0 < phase[1] <= DAY_MINUTES):
+        if not (
+            isinstance(phase, list)
+            and len(phase) == 2
+            and isinstance(phase[0], str)
+            and len(phase[0]) <= 200
+            and _storable(phase[0])
+            and "\x00" not in phase[0]
+            and isinstance(phase[1], (int, float))
+            and not isinstance(phase[1], bool)
+            and math.isfinite(phase[1])
+            and 0 < phase[1] <= DAY_MINUTES
+        ):
             _fail(f"{path}.plan[{j}]", f"[phase name, minutes from 0 to {DAY_MINUTES}]")
     if sum(minutes for _, minutes in plan) > DAY_MINUTES:
         _fail(f"{path}.plan", f"phases of at most {DAY_MINUTES} minutes in all")
@@ -253,9 +301,15 @@ def _card(raw: object, path: str, now: datetime) -> dict[str, Any]:
         if dim in scored:
             _fail(f"{spath}.dimension", "each dimension scored once")
         scored.add(dim)
-        scores.append({"dimension": dim, "position": _int(s, "position", spath, 0, 30),
-                       "level": _int(s, "level", spath, 1, LEVELS), "evidence": _str(s, "evidence", spath, 5_000),
-                       "scored_at": _time(s, "scored_at", spath, now)})
+        scores.append(
+            {
+                "dimension": dim,
+                "position": _int(s, "position", spath, 0, 30),
+                "level": _int(s, "level", spath, 1, LEVELS),
+                "evidence": _str(s, "evidence", spath, 5_000),
+                "scored_at": _time(s, "scored_at", spath, now),
+            }
+        )
     status = _str(c, "status", path, choices=("draft", "submitted"))
     submitted_at = _time(c, "submitted_at", path, now, optional=True)
     if status == "submitted" and (submitted_at is None or len(scores) != len(keys)):
@@ -263,12 +317,21 @@ def _card(raw: object, path: str, now: datetime) -> dict[str, Any]:
     overall = _str(c, "overall", path, 32, optional=True)
     if overall is not None and overall not in {r["key"] for r in recommendation}:
         _fail(f"{path}.overall", "a key of the rubric's recommendation scale")
-    return {"uid": _uid(c, path), "role": _str(c, "role", path, choices=("self", "interviewer")),
-            "reviewer": _str(c, "reviewer", path, choices=("me", "peer")),
-            "reviewer_name": _str(c, "reviewer_name", path, 80), "status": status, "overall": overall,
-            "keep": _str(c, "keep", path, 2_000), "stop": _str(c, "stop", path, 2_000),
-            "start": _str(c, "start", path, 2_000), "rubric": rubric,
-            "created_at": _time(c, "created_at", path, now), "submitted_at": submitted_at, "scores": scores}
+    return {
+        "uid": _uid(c, path),
+        "role": _str(c, "role", path, choices=("self", "interviewer")),
+        "reviewer": _str(c, "reviewer", path, choices=("me", "peer")),
+        "reviewer_name": _str(c, "reviewer_name", path, 80),
+        "status": status,
+        "overall": overall,
+        "keep": _str(c, "keep", path, 2_000),
+        "stop": _str(c, "stop", path, 2_000),
+        "start": _str(c, "start", path, 2_000),
+        "rubric": rubric,
+        "created_at": _time(c, "created_at", path, now),
+        "submitted_at": submitted_at,
+        "scores": scores,
+    }
 
 
 def _rubric(rubric: dict[str, Any], path: str) -> dict[str, Any]:
@@ -282,13 +345,18 @@ def _rubric(rubric: dict[str, Any], path: str) -> dict[str, Any]:
             _fail(f"{dpath}.key", "a key no other dimension has")
         keys.add(key)
         levels = _list(d.get("levels"), f"{dpath}.levels", limit=LEVELS)
-        if len(levels) != LEVELS or not all(isinstance(t, str) and len(t) < 2000 and _storable(t)
-                                            and "\x00" not in t for t in levels):
+        if len(levels) != LEVELS or not all(
+            isinstance(t, str) and len(t) < 2000 and _storable(t) and "\x00" not in t for t in levels
+        ):
             _fail(f"{dpath}.levels", f"{LEVELS} level descriptions")
         dims.append({"key": key, "name": _str(d, "name", dpath, 200), "levels": list(levels)})
     recommendation = []
     for k, rec in enumerate(_list(rubric.get("recommendation"), f"{path}.recommendation", limit=10)):
         rpath = f"{path}.recommendation[{k}]"
         recommendation.append({"key": _str(_obj(rec, rpath), "key", rpath, 32), "label": _str(rec, "label", rpath, 64)})
-    return {"stage": _str(rubric, "stage", path, 64), "stage_title": _str(rubric, "stage_title", path, 200),
-            "dimensions": dims, "recommendation": recommendation}
+    return {
+        "stage": _str(rubric, "stage", path, 64),
+        "stage_title": _str(rubric, "stage_title", path, 200),
+        "dimensions": dims,
+        "recommendation": recommendation,
+    }

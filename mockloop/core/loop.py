@@ -1,4 +1,5 @@
 """Loop definitions: stages, durations, phases and rubrics, loaded from YAML and validated."""
+
 from __future__ import annotations
 
 import re
@@ -111,12 +112,14 @@ class _Reader:
 
     # Whole numbers come back as int, so callers building int fields need no cast.
     @overload
-    def number(self, data: dict[str, Any], key: str, field: str, low: float = 0,
-               integer: Literal[True] = True) -> int: ...
+    def number(
+        self, data: dict[str, Any], key: str, field: str, low: float = 0, integer: Literal[True] = True
+    ) -> int: ...
 
     @overload
-    def number(self, data: dict[str, Any], key: str, field: str, low: float = 0, *,
-               integer: Literal[False]) -> float: ...
+    def number(
+        self, data: dict[str, Any], key: str, field: str, low: float = 0, *, integer: Literal[False]
+    ) -> float: ...
 
     def number(self, data: dict[str, Any], key: str, field: str, low: float = 0, integer: bool = True) -> float:
         value = data.get(key)
@@ -130,8 +133,12 @@ class _Reader:
         out = []
         for i, raw in enumerate(self.items(value, field)):
             item = self.mapping(raw, f"{field}[{i}]")
-            out.append(Phase(self.text(item, "name", f"{field}[{i}]"),
-                             self.number(item, "minutes", f"{field}[{i}]", integer=False)))
+            out.append(
+                Phase(
+                    self.text(item, "name", f"{field}[{i}]"),
+                    self.number(item, "minutes", f"{field}[{i}]", integer=False),
+                )
+            )
         return tuple(out)
 
 
@@ -143,8 +150,9 @@ def parse_loop(data: object, path: Path | str = "<loop>") -> Loop:
     recommendation = []
     for i, raw in enumerate(r.items(data.get("recommendation"), "recommendation", at_least=2)):
         item = r.mapping(raw, f"recommendation[{i}]")
-        recommendation.append(Recommendation(r.text(item, "key", f"recommendation[{i}]"),
-                                             r.text(item, "label", f"recommendation[{i}]")))
+        recommendation.append(
+            Recommendation(r.text(item, "key", f"recommendation[{i}]"), r.text(item, "label", f"recommendation[{i}]"))
+        )
     if len(recommendation) % 2:
         r.fail("recommendation", "an even number of levels (no neutral middle)")
 
@@ -166,8 +174,16 @@ def parse_loop(data: object, path: Path | str = "<loop>") -> Loop:
         phases = r.phases(item.get("phases"), f"{field}.phases")
         if abs(sum(p.minutes for p in phases) - duration.default) > 1e-6:
             r.fail(f"{field}.phases", f"minutes adding up to duration.default ({duration.default})")
-        stages.append(Stage(stage_slug, r.text(item, "title", field), str(item.get("summary") or "").strip(),
-                            duration, phases, _rubric(r, item.get("rubric"), f"{field}.rubric")))
+        stages.append(
+            Stage(
+                stage_slug,
+                r.text(item, "title", field),
+                str(item.get("summary") or "").strip(),
+                duration,
+                phases,
+                _rubric(r, item.get("rubric"), f"{field}.rubric"),
+            )
+        )
     return Loop(slug, title, str(data.get("description") or "").strip(), tuple(recommendation), tuple(stages))
 
 
@@ -180,8 +196,11 @@ def _rubric(r: _Reader, value: object, field: str) -> tuple[Dimension, ...]:
             r.fail(f"{field}[{i}].key", "a unique snake_case key")
         keys.add(key)
         levels = item.get("levels")
-        if not isinstance(levels, list) or len(levels) != LEVELS or not all(
-                isinstance(t, str) and t.strip() for t in levels):
+        if (
+            not isinstance(levels, list)
+            or len(levels) != LEVELS
+            or not all(isinstance(t, str) and t.strip() for t in levels)
+        ):
             r.fail(f"{field}.{key}.levels", f"exactly {LEVELS} non-empty level descriptions")
         # Authors may number the levels ("3: Clear ..."); the number is the position, so drop it.
         texts = tuple(re.sub(rf"^{n}\s*[:.)]\s*", "", t.strip()) for n, t in enumerate(levels, start=1))
@@ -196,6 +215,7 @@ def load_loop(path: Path) -> Loop:
         raise DefinitionError(path, "file", f"a readable file ({exc.strerror})") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise DefinitionError(path, "YAML", f"valid YAML ({getattr(exc, 'problem', exc)})",
-                              line=mark.line + 1 if mark else None) from exc
+        raise DefinitionError(
+            path, "YAML", f"valid YAML ({getattr(exc, 'problem', exc)})", line=mark.line + 1 if mark else None
+        ) from exc
     return parse_loop(data, path)

@@ -12,6 +12,7 @@ for the common constructs (`<pre><code class="language-x">` for fenced code, `<t
 Even linear work has a cost per element (nh3 builds a tree of the whole output), so text with more
 markup than fits a budget is shown as written, in a <pre>, instead of being formatted: nothing is lost.
 """
+
 from __future__ import annotations
 
 import html as html_lib
@@ -27,15 +28,72 @@ EXTENSIONS = ["fenced_code", "tables", "sane_lists"]
 
 # What user Markdown may produce; everything else (scripts, event handlers, styles) is stripped.
 ALLOWED_TAGS = {
-    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "code", "pre",
-    "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td", "del",
+    "p",
+    "br",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "del",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 # A fenced block's language, kept as the trusted renderer keeps it (`<code class="language-x">`).
 CODE_LANGUAGES = {
-    "bash", "c", "cpp", "csharp", "css", "diff", "go", "graphql", "html", "java", "javascript", "js",
-    "json", "kotlin", "markdown", "md", "php", "plaintext", "proto", "python", "py", "ruby", "rust",
-    "scala", "sh", "shell", "sql", "swift", "text", "toml", "ts", "typescript", "xml", "yaml", "yml",
+    "bash",
+    "c",
+    "cpp",
+    "csharp",
+    "css",
+    "diff",
+    "go",
+    "graphql",
+    "html",
+    "java",
+    "javascript",
+    "js",
+    "json",
+    "kotlin",
+    "markdown",
+    "md",
+    "php",
+    "plaintext",
+    "proto",
+    "python",
+    "py",
+    "ruby",
+    "rust",
+    "scala",
+    "sh",
+    "shell",
+    "sql",
+    "swift",
+    "text",
+    "toml",
+    "ts",
+    "typescript",
+    "xml",
+    "yaml",
+    "yml",
 }
 ALLOWED_CLASSES = {"code": {f"language-{name}" for name in CODE_LANGUAGES}}
 
@@ -47,12 +105,11 @@ CMARK_EXTENSIONS = ["table", "strikethrough"]
 # few per table cell, and nh3's tree grows slow past a few thousand levels of nesting. Ordinary
 # writing stays inside: 200,000 characters of this repository's prompt files hold about 11,000
 # markup characters; a table of 500 rows of ten columns is 5,500 cells.
-MARKUP = "\n!\"#&()*+-:<=>[\\]_`|~"
+MARKUP = '\n!"#&()*+-:<=>[\\]_`|~'
 MAX_MARKUP = 15_000
 MAX_TABLE_CELLS = 6_000
 MAX_PREFIX = 1000  # the longest run of container markers (> - * + 1. indentation) opening a line
-PLAIN_NOTE = ("This text holds more Markdown than can be formatted quickly, so it is shown as "
-              "written.")
+PLAIN_NOTE = "This text holds more Markdown than can be formatted quickly, so it is shown as written."
 
 _DEEP_LINE = re.compile(rf"^[ \t>*+\-.)0-9]{{{MAX_PREFIX}}}", re.MULTILINE)
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -85,8 +142,11 @@ def _table_cells(text: str) -> int:
 
 def fits_budget(text: str) -> bool:
     """Whether render_user formats the text as Markdown (True) or shows it as written."""
-    return (sum(map(text.count, MARKUP)) <= MAX_MARKUP and not _DEEP_LINE.search(text)
-            and ("|" not in text or _table_cells(text) <= MAX_TABLE_CELLS))
+    return (
+        sum(map(text.count, MARKUP)) <= MAX_MARKUP
+        and not _DEEP_LINE.search(text)
+        and ("|" not in text or _table_cells(text) <= MAX_TABLE_CELLS)
+    )
 
 
 def _plain(text: str) -> str:
@@ -101,7 +161,14 @@ def render_user(text: str) -> str:
     if stand_in is None or not fits_budget(text):
         return _plain(text)
     html = cmarkgfm.markdown_to_html_with_extensions(
-        text.replace("<", stand_in), options=CMARK_OPTIONS, extensions=CMARK_EXTENSIONS)
+        text.replace("<", stand_in), options=CMARK_OPTIONS, extensions=CMARK_EXTENSIONS
+    )
     html = html.replace(stand_in, "&lt;").replace(_url_escaped(stand_in), "%3C")
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, allowed_classes=ALLOWED_CLASSES,
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )

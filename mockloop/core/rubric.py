@@ -1,4 +1,5 @@
 """Rubric snapshots and scorecard answers: what may be submitted, and what an edit changed."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -46,8 +47,7 @@ def forged(rubric: Rubric, submitted: Mapping[str, str]) -> list[str]:
     Missing or over-long answers are not forged: the form re-renders with a message for those.
     """
     allowed = answer_fields(rubric)
-    bad = [name for name in submitted
-           if name.startswith(("level_", "evidence_")) and name not in allowed]
+    bad = [name for name in submitted if name.startswith(("level_", "evidence_")) and name not in allowed]
     levels = {str(n) for n in range(1, LEVELS + 1)}
     for d in rubric["dimensions"]:
         value = submitted.get(level_field(d["key"]), "")
@@ -60,9 +60,12 @@ def forged(rubric: Rubric, submitted: Mapping[str, str]) -> list[str]:
 
 
 def empty_answers(rubric: Rubric) -> Answers:
-    return {"levels": {d["key"]: None for d in rubric["dimensions"]},
-            "evidence": {d["key"]: "" for d in rubric["dimensions"]},
-            "overall": None, **{f: "" for f in SUMMARY_FIELDS}}
+    return {
+        "levels": {d["key"]: None for d in rubric["dimensions"]},
+        "evidence": {d["key"]: "" for d in rubric["dimensions"]},
+        "overall": None,
+        **{f: "" for f in SUMMARY_FIELDS},
+    }
 
 
 def answers_from_fields(rubric: Rubric, values: Mapping[str, str]) -> Answers:
@@ -96,15 +99,26 @@ def changes(rubric: Rubric, before: Answers, after: Answers) -> list[dict[str, A
     out = []
     for key, name in names.items():
         if before["levels"].get(key) != after["levels"].get(key):
-            out.append({"field": f"{name} level", "before": before["levels"].get(key),
-                        "after": after["levels"].get(key)})
+            out.append(
+                {"field": f"{name} level", "before": before["levels"].get(key), "after": after["levels"].get(key)}
+            )
         if before["evidence"].get(key, "") != after["evidence"].get(key, ""):
-            out.append({"field": f"{name} evidence", "before": before["evidence"].get(key, ""),
-                        "after": after["evidence"].get(key, "")})
+            out.append(
+                {
+                    "field": f"{name} evidence",
+                    "before": before["evidence"].get(key, ""),
+                    "after": after["evidence"].get(key, ""),
+                }
+            )
     labels = {r["key"]: r["label"] for r in rubric["recommendation"]}
     if before.get("overall") != after.get("overall"):
-        out.append({"field": "Overall recommendation", "before": labels.get(before.get("overall")),
-                    "after": labels.get(after.get("overall"))})
+        out.append(
+            {
+                "field": "Overall recommendation",
+                "before": labels.get(before.get("overall")),
+                "after": labels.get(after.get("overall")),
+            }
+        )
     for f in SUMMARY_FIELDS:
         if before.get(f, "") != after.get(f, ""):
             out.append({"field": f.capitalize(), "before": before.get(f, ""), "after": after.get(f, "")})
@@ -125,5 +139,4 @@ def evidence_from_notes(rubric: Rubric, notes: str) -> dict[str, str]:
             continue
         if current is not None:
             found.setdefault(current, []).append(line)
-    return {evidence_field(key): "\n".join(lines).strip() for key, lines in found.items()
-            if "\n".join(lines).strip()}
+    return {evidence_field(key): "\n".join(lines).strip() for key, lines in found.items() if "\n".join(lines).strip()}

@@ -1,4 +1,5 @@
 """What to practice next: weakest recent dimensions first, prompts on a spaced-repetition schedule."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -74,9 +75,14 @@ def _pick_prompt(prompts: list[str], attempts: list[Attempt], now: datetime) -> 
     return best.prompt, f"last practiced {when}, {status}"
 
 
-def suggest(stages: list[tuple[str, str]], prompts_by_stage: dict[str, list[str]],
-            dimension_names: dict[str, dict[str, str]], scores: list[ScorePoint], attempts: list[Attempt],
-            now: datetime) -> list[Suggestion]:
+def suggest(
+    stages: list[tuple[str, str]],
+    prompts_by_stage: dict[str, list[str]],
+    dimension_names: dict[str, dict[str, str]],
+    scores: list[ScorePoint],
+    attempts: list[Attempt],
+    now: datetime,
+) -> list[Suggestion]:
     """One suggestion per stage with prompts, weakest first. `stages` is (slug, title) in loop order."""
     out = []
     for slug, title in stages:

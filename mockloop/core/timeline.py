@@ -4,6 +4,7 @@ All times are aware UTC and passed in. A round that starts late or runs over pus
 round that is not pinned to a time of its own (a take-home window, say); a pinned round keeps its
 time unless the round before it is still going then.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -75,8 +76,11 @@ def check_plan(start: datetime, break_minutes: float, slots: list[Slot], now: da
     if start <= now:
         problems.append("The start time is in the past; pick a time from now on.")
     far = [f"The start time {TOO_FAR}"] if too_far(start, now) else []
-    far += [f"Round {i + 1}'s own start time {TOO_FAR}" for i, slot in enumerate(slots)
-            if slot.pinned_at is not None and too_far(slot.pinned_at, now)]
+    far += [
+        f"Round {i + 1}'s own start time {TOO_FAR}"
+        for i, slot in enumerate(slots)
+        if slot.pinned_at is not None and too_far(slot.pinned_at, now)
+    ]
     if far:
         return problems + far  # the plan below would be computed from times out of range
     if not 0 <= break_minutes <= MAX_BREAK.total_seconds() / 60:

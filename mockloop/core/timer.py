@@ -3,6 +3,7 @@
 Time counts only while the round runs. Pauses stop it; an extension lengthens the phase that was
 current when it was granted (pushing later phases back); end and expire stop it for good.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -123,14 +124,30 @@ def round_state(phase_minutes: list[tuple[str, float]], events: list[Event], now
         at_end = now + timedelta(seconds=end - elapsed) if status == RUNNING else None
         phases.append(PhaseState(names[i], planned[i], extra[i], start, end, used, at_end))
         start = end
-    return RoundState(status=status, lock_reason=reason, total_s=total, elapsed_s=elapsed,
-                      remaining_s=max(0.0, total - elapsed), deadline=deadline, locked_at=locked_at,
-                      phase_index=index, phases=tuple(phases), paused_s=paused_s, pauses=pauses,
-                      extensions=extensions)
+    return RoundState(
+        status=status,
+        lock_reason=reason,
+        total_s=total,
+        elapsed_s=elapsed,
+        remaining_s=max(0.0, total - elapsed),
+        deadline=deadline,
+        locked_at=locked_at,
+        phase_index=index,
+        phases=tuple(phases),
+        paused_s=paused_s,
+        pauses=pauses,
+        extensions=extensions,
+    )
 
 
-ALLOWED = {START: (PLANNED,), PAUSE: (RUNNING,), RESUME: (PAUSED,), EXTEND: (RUNNING, PAUSED),
-           END: (PLANNED, RUNNING, PAUSED), CANCEL: (PLANNED,)}
+ALLOWED = {
+    START: (PLANNED,),
+    PAUSE: (RUNNING,),
+    RESUME: (PAUSED,),
+    EXTEND: (RUNNING, PAUSED),
+    END: (PLANNED, RUNNING, PAUSED),
+    CANCEL: (PLANNED,),
+}
 
 
 def check_action(state: RoundState, kind: str) -> None:

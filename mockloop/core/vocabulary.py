@@ -4,6 +4,7 @@ values, and a value read back from the database compares equal to the member.
 
 Also the texts derived from durations, so a message cannot drift from the constant it describes.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -12,24 +13,28 @@ from enum import StrEnum
 
 class Mode(StrEnum):
     """Round.mode: a solo round (the owner is the candidate) or a peer round (two seats)."""
+
     SOLO = "solo"
     PEER = "peer"
 
 
 class Seat(StrEnum):
     """Where a participant sits in a round; Invite.role is the seat it offers."""
+
     CANDIDATE = "candidate"
     INTERVIEWER = "interviewer"
 
 
 class ReviewerRole(StrEnum):
     """Scorecard.role (and Score.role): the candidate's self-assessment or the interviewer's card."""
+
     SELF = "self"
     INTERVIEWER = "interviewer"
 
 
 class CardStatus(StrEnum):
     """Scorecard.status."""
+
     DRAFT = "draft"
     SUBMITTED = "submitted"
 
@@ -37,6 +42,7 @@ class CardStatus(StrEnum):
 class NoticeKind(StrEnum):
     """Notice.kind: a loop round opening, a booked round's reminder, the no-show check (to the owner)
     and its copy to the other participant."""
+
     OPEN = "open"
     REMINDER = "reminder"
     NO_SHOW = "no_show"

@@ -1,4 +1,5 @@
 """Local times as users type them, to and from UTC."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

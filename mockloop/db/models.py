@@ -1,4 +1,5 @@
 """Database models (SQLAlchemy 2 typed style). Times are stored as naive UTC and read back aware."""
+
 from __future__ import annotations
 
 import uuid
@@ -66,6 +67,7 @@ class User(UserMixin, Model):
 class LoginSession(Model):
     """One logged-in browser. Its cookie names the row, and every request must find it: deleting it
     (log-out, log out everywhere, a password change) ends that session wherever the cookie was copied."""
+
     __tablename__ = "login_sessions"
 
     # sha256 of the cookie's random token, so a copy of the database holds no usable session.
@@ -122,8 +124,9 @@ class Round(Model):
 
     candidate: Mapped[User | None] = relationship(foreign_keys=[candidate_id])
     interviewer: Mapped[User | None] = relationship(foreign_keys=[interviewer_id])
-    events: Mapped[list[RoundEvent]] = relationship(back_populates="round", order_by="RoundEvent.id",
-                                                      cascade="all, delete-orphan")
+    events: Mapped[list[RoundEvent]] = relationship(
+        back_populates="round", order_by="RoundEvent.id", cascade="all, delete-orphan"
+    )
 
 
 class RoundEvent(Model):
@@ -244,10 +247,13 @@ class Scorecard(Model):
     @property
     def reviewer_label(self) -> str:
         return self.reviewer.display_name if self.reviewer else (self.reviewer_name or "a former member")
-    scores: Mapped[list[Score]] = relationship(back_populates="scorecard", cascade="all, delete-orphan",
-                                                 order_by="Score.position")
-    edits: Mapped[list[ScorecardEdit]] = relationship(back_populates="scorecard", cascade="all, delete-orphan",
-                                                        order_by="ScorecardEdit.id")
+
+    scores: Mapped[list[Score]] = relationship(
+        back_populates="scorecard", cascade="all, delete-orphan", order_by="Score.position"
+    )
+    edits: Mapped[list[ScorecardEdit]] = relationship(
+        back_populates="scorecard", cascade="all, delete-orphan", order_by="ScorecardEdit.id"
+    )
 
 
 class Score(Model):

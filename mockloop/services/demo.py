@@ -1,4 +1,5 @@
 """Demo data: a long practice history for one user, for trying the review pages and benchmarking them."""
+
 from __future__ import annotations
 
 import random
@@ -18,8 +19,9 @@ from mockloop.db.models import Round, RoundEvent, Score, Scorecard, User
 BATCH = 2_000
 
 
-def finished_rounds(user: User, stages: list[Stage], catalog: Catalog, count: int, now: datetime,
-                    rng: random.Random) -> list[tuple[int, Stage, str, datetime]]:
+def finished_rounds(
+    user: User, stages: list[Stage], catalog: Catalog, count: int, now: datetime, rng: random.Random
+) -> list[tuple[int, Stage, str, datetime]]:
     """Insert `count` solo rounds that ran to their deadline, half an hour apart, cycling through
     `stages`; return (round id, stage, prompt slug, end) for each. Bulk inserts, not the ORM unit of
     work, so 100,000 rounds take seconds."""
@@ -31,19 +33,42 @@ def finished_rounds(user: User, stages: list[Stage], catalog: Catalog, count: in
             prompt = rng.choice(catalog.for_stage(stage.slug))
             minutes = stage.duration.default
             started = now - timedelta(minutes=30 * (count - i) + minutes)
-            rows.append({"uid": str(uuid.uuid4()), "owner_id": user.id, "candidate_id": user.id, "stage": stage.slug,
-                         "prompt_slug": prompt.slug, "prompt_title": prompt.title, "minutes": minutes,
-                         "plan": [[p.name, p.minutes] for p in prompt.plan(stage, minutes)], "status": "locked",
-                         "lock_reason": "time", "locked_at": started + timedelta(minutes=minutes), "version": 3,
-                         "scratchpad": "", "scratchpad_rev": 0, "mode": Mode.SOLO, "interviewer_notes": "",
-                         "notes_rev": 0, "pinned": False, "created_at": started})
+            rows.append(
+                {
+                    "uid": str(uuid.uuid4()),
+                    "owner_id": user.id,
+                    "candidate_id": user.id,
+                    "stage": stage.slug,
+                    "prompt_slug": prompt.slug,
+                    "prompt_title": prompt.title,
+                    "minutes": minutes,
+                    "plan": [[p.name, p.minutes] for p in prompt.plan(stage, minutes)],
+                    "status": "locked",
+                    "lock_reason": "time",
+                    "locked_at": started + timedelta(minutes=minutes),
+                    "version": 3,
+                    "scratchpad": "",
+                    "scratchpad_rev": 0,
+                    "mode": Mode.SOLO,
+                    "interviewer_notes": "",
+                    "notes_rev": 0,
+                    "pinned": False,
+                    "created_at": started,
+                }
+            )
         ids = db.session.execute(insert(Round).returning(Round.id, sort_by_parameter_order=True), rows).scalars().all()
-        db.session.execute(insert(RoundEvent), [
-            {"round_id": rid, "kind": kind, "at": at, "recorded_at": at, "minutes": 0.0}
-            for rid, row in zip(ids, rows)
-            for kind, at in (("start", row["created_at"]), ("expire", row["locked_at"]))])
-        made += [(rid, stages[(len(made) + j) % len(stages)], row["prompt_slug"], row["locked_at"])
-                 for j, (rid, row) in enumerate(zip(ids, rows))]
+        db.session.execute(
+            insert(RoundEvent),
+            [
+                {"round_id": rid, "kind": kind, "at": at, "recorded_at": at, "minutes": 0.0}
+                for rid, row in zip(ids, rows)
+                for kind, at in (("start", row["created_at"]), ("expire", row["locked_at"]))
+            ],
+        )
+        made += [
+            (rid, stages[(len(made) + j) % len(stages)], row["prompt_slug"], row["locked_at"])
+            for j, (rid, row) in enumerate(zip(ids, rows))
+        ]
     return made
 
 
@@ -55,17 +80,50 @@ def seed_history(user: User, loop: Loop, catalog: Catalog, count: int, now: date
     overall = [r.key for r in loop.recommendation]
     rounds = finished_rounds(user, stages, catalog, count, now, rng)
     for start in range(0, len(rounds), BATCH):
-        batch = rounds[start:start + BATCH]
-        cards = [{"uid": str(uuid.uuid4()), "round_id": rid, "reviewer_id": user.id, "reviewer_name": user.display_name,
-                  "candidate_id": user.id, "role": ReviewerRole.SELF, "stage": stage.slug, "prompt_slug": slug,
-                  "status": CardStatus.SUBMITTED, "overall": rng.choice(overall), "keep": "Kept structure.",
-                  "stop": "Rushing.", "start": "Summarise.", "rubric": rubrics[stage.slug], "revision": 1,
-                  "created_at": done, "submitted_at": done}
-                 for rid, stage, slug, done in batch]
-        card_ids = db.session.execute(insert(Scorecard).returning(Scorecard.id, sort_by_parameter_order=True),
-                                      cards).scalars().all()
-        db.session.execute(insert(Score), [
-            {"scorecard_id": cid, "candidate_id": user.id, "role": ReviewerRole.SELF, "stage": stage.slug,
-             "dimension": d.key, "position": pos, "level": rng.randint(1, 4), "evidence": "", "scored_at": done}
-            for cid, (_, stage, _, done) in zip(card_ids, batch) for pos, d in enumerate(stage.rubric)])
+        batch = rounds[start : start + BATCH]
+        cards = [
+            {
+                "uid": str(uuid.uuid4()),
+                "round_id": rid,
+                "reviewer_id": user.id,
+                "reviewer_name": user.display_name,
+                "candidate_id": user.id,
+                "role": ReviewerRole.SELF,
+                "stage": stage.slug,
+                "prompt_slug": slug,
+                "status": CardStatus.SUBMITTED,
+                "overall": rng.choice(overall),
+                "keep": "Kept structure.",
+                "stop": "Rushing.",
+                "start": "Summarise.",
+                "rubric": rubrics[stage.slug],
+                "revision": 1,
+                "created_at": done,
+                "submitted_at": done,
+            }
+            for rid, stage, slug, done in batch
+        ]
+        card_ids = (
+            db.session.execute(insert(Scorecard).returning(Scorecard.id, sort_by_parameter_order=True), cards)
+            .scalars()
+            .all()
+        )
+        db.session.execute(
+            insert(Score),
+            [
+                {
+                    "scorecard_id": cid,
+                    "candidate_id": user.id,
+                    "role": ReviewerRole.SELF,
+                    "stage": stage.slug,
+                    "dimension": d.key,
+                    "position": pos,
+                    "level": rng.randint(1, 4),
+                    "evidence": "",
+                    "scored_at": done,
+                }
+                for cid, (_, stage, _, done) in zip(card_ids, batch)
+                for pos, d in enumerate(stage.rubric)
+            ],
+        )
     return len(rounds)

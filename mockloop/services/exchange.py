@@ -1,4 +1,5 @@
 """Export a user's data (JSON, CSV) and import a JSON export, all or nothing, without duplicates."""
+
 from __future__ import annotations
 
 import csv
@@ -32,28 +33,72 @@ def export_user(user: User, now: datetime) -> dict:
     for rnd in _user_rounds(user):
         mine = role_of(rnd, user)
         cards = []
-        for card in db.session.execute(db.select(Scorecard).filter_by(round_id=rnd.id).order_by(Scorecard.id)).scalars():
+        for card in db.session.execute(
+            db.select(Scorecard).filter_by(round_id=rnd.id).order_by(Scorecard.id)
+        ).scalars():
             if card.reviewer_id != user.id and card.status != CardStatus.SUBMITTED:
                 continue  # someone else's draft is theirs alone
-            cards.append({
-                "uid": card.uid, "role": card.role, "reviewer": "me" if card.reviewer_id == user.id else "peer",
-                "reviewer_name": card.reviewer_label, "status": card.status, "overall": card.overall,
-                "keep": card.keep, "stop": card.stop, "start": card.start, "rubric": card.rubric,
-                "created_at": _iso(card.created_at), "submitted_at": _iso(card.submitted_at),
-                "scores": [{"dimension": s.dimension, "position": s.position, "level": s.level,
-                            "evidence": s.evidence, "scored_at": _iso(s.scored_at)} for s in card.scores]})
-        out.append({
-            "uid": rnd.uid, "stage": rnd.stage, "prompt_slug": rnd.prompt_slug, "prompt_title": rnd.prompt_title,
-            "minutes": rnd.minutes, "plan": rnd.plan, "mode": rnd.mode, "my_role": mine,
-            "status": rnd.status, "created_at": _iso(rnd.created_at), "scratchpad": rnd.scratchpad,
-            "scratchpad_saved_at": _iso(rnd.scratchpad_saved_at),
-            "interviewer_notes": rnd.interviewer_notes if mine != Seat.CANDIDATE else None,
-            "events": [{"kind": e.kind, "at": _iso(e.at), "recorded_at": _iso(e.recorded_at), "minutes": e.minutes,
-                        "actor": None if e.actor_id is None else ("me" if e.actor_id == user.id else "peer")}
-                       for e in rnd.events],
-            "scorecards": cards})
-    return {"format": export_format.FORMAT, "version": export_format.VERSION, "exported_at": now.isoformat(),
-            "user": {"email": user.email, "display_name": user.display_name}, "rounds": out}
+            cards.append(
+                {
+                    "uid": card.uid,
+                    "role": card.role,
+                    "reviewer": "me" if card.reviewer_id == user.id else "peer",
+                    "reviewer_name": card.reviewer_label,
+                    "status": card.status,
+                    "overall": card.overall,
+                    "keep": card.keep,
+                    "stop": card.stop,
+                    "start": card.start,
+                    "rubric": card.rubric,
+                    "created_at": _iso(card.created_at),
+                    "submitted_at": _iso(card.submitted_at),
+                    "scores": [
+                        {
+                            "dimension": s.dimension,
+                            "position": s.position,
+                            "level": s.level,
+                            "evidence": s.evidence,
+                            "scored_at": _iso(s.scored_at),
+                        }
+                        for s in card.scores
+                    ],
+                }
+            )
+        out.append(
+            {
+                "uid": rnd.uid,
+                "stage": rnd.stage,
+                "prompt_slug": rnd.prompt_slug,
+                "prompt_title": rnd.prompt_title,
+                "minutes": rnd.minutes,
+                "plan": rnd.plan,
+                "mode": rnd.mode,
+                "my_role": mine,
+                "status": rnd.status,
+                "created_at": _iso(rnd.created_at),
+                "scratchpad": rnd.scratchpad,
+                "scratchpad_saved_at": _iso(rnd.scratchpad_saved_at),
+                "interviewer_notes": rnd.interviewer_notes if mine != Seat.CANDIDATE else None,
+                "events": [
+                    {
+                        "kind": e.kind,
+                        "at": _iso(e.at),
+                        "recorded_at": _iso(e.recorded_at),
+                        "minutes": e.minutes,
+                        "actor": None if e.actor_id is None else ("me" if e.actor_id == user.id else "peer"),
+                    }
+                    for e in rnd.events
+                ],
+                "scorecards": cards,
+            }
+        )
+    return {
+        "format": export_format.FORMAT,
+        "version": export_format.VERSION,
+        "exported_at": now.isoformat(),
+        "user": {"email": user.email, "display_name": user.display_name},
+        "rounds": out,
+    }
 
 
 # Uids of the copies an import makes when a file names a uid that is not the importer's to touch.
@@ -74,9 +119,17 @@ def _private(rnd: Round, user: User, now: datetime) -> bool:
     """Whether only `user` can see the round: they own it, hold every taken seat, and no invite is open."""
     if rnd.owner_id != user.id or {rnd.candidate_id, rnd.interviewer_id} - {user.id, None}:
         return False
-    return db.session.execute(db.select(Invite.id).where(
-        Invite.round_id == rnd.id, Invite.accepted_at.is_(None), Invite.revoked_at.is_(None),
-        Invite.expires_at > now)).first() is None
+    return (
+        db.session.execute(
+            db.select(Invite.id).where(
+                Invite.round_id == rnd.id,
+                Invite.accepted_at.is_(None),
+                Invite.revoked_at.is_(None),
+                Invite.expires_at > now,
+            )
+        ).first()
+        is None
+    )
 
 
 def import_user(user: User, doc, now: datetime) -> dict:
@@ -137,18 +190,40 @@ def _target_round(user: User, r: dict, now: datetime, path: str) -> Round | None
 
 def _new_round(user: User, r: dict, uid: str) -> Round:
     me_candidate = r["my_role"] == Seat.CANDIDATE
-    rnd = Round(uid=uid, owner_id=user.id, candidate_id=user.id if me_candidate else None,
-                interviewer_id=None if me_candidate else user.id, stage=r["stage"], prompt_slug=r["prompt_slug"],
-                prompt_title=r["prompt_title"], minutes=r["minutes"], plan=r["plan"], mode=r["mode"],
-                scratchpad=r["scratchpad"], scratchpad_rev=1 if r["scratchpad"] else 0,
-                scratchpad_saved_at=r["scratchpad_saved_at"], interviewer_notes=r["interviewer_notes"],
-                created_at=r["created_at"])
+    rnd = Round(
+        uid=uid,
+        owner_id=user.id,
+        candidate_id=user.id if me_candidate else None,
+        interviewer_id=None if me_candidate else user.id,
+        stage=r["stage"],
+        prompt_slug=r["prompt_slug"],
+        prompt_title=r["prompt_title"],
+        minutes=r["minutes"],
+        plan=r["plan"],
+        mode=r["mode"],
+        scratchpad=r["scratchpad"],
+        scratchpad_rev=1 if r["scratchpad"] else 0,
+        scratchpad_saved_at=r["scratchpad_saved_at"],
+        interviewer_notes=r["interviewer_notes"],
+        created_at=r["created_at"],
+    )
     for e in r["events"]:
-        rnd.events.append(RoundEvent(kind=e["kind"], at=e["at"], recorded_at=e["recorded_at"], minutes=e["minutes"],
-                                     actor_id=user.id if e["actor"] == "me" else None))
+        rnd.events.append(
+            RoundEvent(
+                kind=e["kind"],
+                at=e["at"],
+                recorded_at=e["recorded_at"],
+                minutes=e["minutes"],
+                actor_id=user.id if e["actor"] == "me" else None,
+            )
+        )
     state = rounds.state_of(rnd, max((e["at"] for e in r["events"]), default=r["created_at"]))
     rnd.status, rnd.lock_reason, rnd.locked_at, rnd.deadline_at = (
-        state.status, state.lock_reason, state.locked_at, state.deadline)
+        state.status,
+        state.lock_reason,
+        state.locked_at,
+        state.deadline,
+    )
     return rnd
 
 
@@ -168,11 +243,25 @@ def _add_card(user: User, rnd: Round, r: dict, c: dict, path: str) -> bool:
     else:
         raise Invalid(f"{path}.uid: expected a uid that does not collide with other accounts' cards")
     candidate_id = rnd.candidate_id
-    card = Scorecard(uid=uid, round_id=rnd.id, reviewer_id=reviewer_id,
-                     reviewer_name=c["reviewer_name"], candidate_id=candidate_id, role=c["role"], stage=rnd.stage,
-                     prompt_slug=rnd.prompt_slug, status=c["status"], overall=c["overall"], keep=c["keep"],
-                     stop=c["stop"], start=c["start"], rubric=c["rubric"], created_at=c["created_at"],
-                     submitted_at=c["submitted_at"], revision=1 if c["status"] == CardStatus.SUBMITTED else 0)
+    card = Scorecard(
+        uid=uid,
+        round_id=rnd.id,
+        reviewer_id=reviewer_id,
+        reviewer_name=c["reviewer_name"],
+        candidate_id=candidate_id,
+        role=c["role"],
+        stage=rnd.stage,
+        prompt_slug=rnd.prompt_slug,
+        status=c["status"],
+        overall=c["overall"],
+        keep=c["keep"],
+        stop=c["stop"],
+        start=c["start"],
+        rubric=c["rubric"],
+        created_at=c["created_at"],
+        submitted_at=c["submitted_at"],
+        revision=1 if c["status"] == CardStatus.SUBMITTED else 0,
+    )
     for s in c["scores"]:
         card.scores.append(Score(candidate_id=candidate_id, role=c["role"], stage=rnd.stage, **s))
     db.session.add(card)
@@ -184,16 +273,36 @@ def scorecards_csv(user: User) -> str:
     """One row per submitted scorecard the user gave or received."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["submitted_at", "stage", "prompt", "role", "reviewer", "overall", "levels", "keep", "stop",
-                     "start"])
+    writer.writerow(
+        ["submitted_at", "stage", "prompt", "role", "reviewer", "overall", "levels", "keep", "stop", "start"]
+    )
     cards = db.session.execute(
-        db.select(Scorecard).where(or_(Scorecard.reviewer_id == user.id, Scorecard.candidate_id == user.id),
-                                   Scorecard.status == CardStatus.SUBMITTED).order_by(Scorecard.submitted_at)).scalars()
+        db.select(Scorecard)
+        .where(
+            or_(Scorecard.reviewer_id == user.id, Scorecard.candidate_id == user.id),
+            Scorecard.status == CardStatus.SUBMITTED,
+        )
+        .order_by(Scorecard.submitted_at)
+    ).scalars()
     for card in cards:
         levels = ";".join(f"{s.dimension}={s.level}" for s in card.scores)
-        writer.writerow([_cell(v) for v in (_iso(card.submitted_at), card.stage, card.prompt_slug, card.role,
-                                            card.reviewer_label, card.overall, levels, card.keep, card.stop,
-                                            card.start)])
+        writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    _iso(card.submitted_at),
+                    card.stage,
+                    card.prompt_slug,
+                    card.role,
+                    card.reviewer_label,
+                    card.overall,
+                    levels,
+                    card.keep,
+                    card.stop,
+                    card.start,
+                )
+            ]
+        )
     return out.getvalue()
 
 

@@ -3,6 +3,7 @@
 Every query walks an index in submitted_at order and stops after a page, so the cost stays flat as a
 user's history grows (see the 100,000-scorecard benchmark).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ class Page:
 
 def _sources(user: User, role: str | None):
     """The (column, condition) pairs whose union is the user's history: cards they gave, cards about them."""
-    gave = (Scorecard.reviewer_id == user.id)
+    gave = Scorecard.reviewer_id == user.id
     # Cards about the user by someone else are the interviewer cards of their rounds (a self card is
     # always by its candidate); this form walks the (candidate_id, role, submitted_at) index.
     about = and_(Scorecard.candidate_id == user.id, Scorecard.role == ReviewerRole.INTERVIEWER)
@@ -86,19 +87,27 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     return (at, number) if card_id.isdigit() and number < 2**31 else None
 
 
-def history_page(user: User, f: HistoryFilter, older_than: str | None = None, newer_than: str | None = None,
-                 size: int = PAGE_SIZE) -> Page:
+def history_page(
+    user: User, f: HistoryFilter, older_than: str | None = None, newer_than: str | None = None, size: int = PAGE_SIZE
+) -> Page:
     """One page of the user's scorecards, newest first, by keyset cursor (no OFFSET scans)."""
     after, before = decode_cursor(newer_than), decode_cursor(older_than)
     found: dict[int, Scorecard] = {}
     for condition in _sources(user, f.role):
         query = _filtered(db.select(Scorecard).where(condition), f)
         if before:
-            query = query.where(or_(Scorecard.submitted_at < before[0],
-                                    and_(Scorecard.submitted_at == before[0], Scorecard.id < before[1])))
+            query = query.where(
+                or_(
+                    Scorecard.submitted_at < before[0],
+                    and_(Scorecard.submitted_at == before[0], Scorecard.id < before[1]),
+                )
+            )
         if after:
-            query = query.where(or_(Scorecard.submitted_at > after[0],
-                                    and_(Scorecard.submitted_at == after[0], Scorecard.id > after[1])))
+            query = query.where(
+                or_(
+                    Scorecard.submitted_at > after[0], and_(Scorecard.submitted_at == after[0], Scorecard.id > after[1])
+                )
+            )
             query = query.order_by(Scorecard.submitted_at.asc(), Scorecard.id.asc())
         else:
             query = query.order_by(Scorecard.submitted_at.desc(), Scorecard.id.desc())
@@ -116,9 +125,11 @@ def history_page(user: User, f: HistoryFilter, older_than: str | None = None, ne
         page.older = encode_cursor(cards[-1]) if more else None
         page.newer = encode_cursor(cards[0]) if before else None
     if cards:
-        rows = db.session.execute(db.select(Score.scorecard_id, Score.level)
-                                  .where(Score.scorecard_id.in_([c.id for c in cards]))
-                                  .order_by(Score.scorecard_id, Score.position)).all()
+        rows = db.session.execute(
+            db.select(Score.scorecard_id, Score.level)
+            .where(Score.scorecard_id.in_([c.id for c in cards]))
+            .order_by(Score.scorecard_id, Score.position)
+        ).all()
         for card_id, level in rows:
             page.levels.setdefault(card_id, []).append(level)
     return page
@@ -152,15 +163,21 @@ def stage_progress(user: User, stage: str, dimensions: list[str]) -> StageProgre
     """Trends and recent averages of how the user was scored as candidate (self and interviewer)."""
     # submitted_at is set exactly when a card is submitted, so this stays inside the index; the cap
     # keeps the cost flat for long histories (the page says "1,000+").
-    capped = (db.select(Scorecard.id).where(Scorecard.candidate_id == user.id, Scorecard.stage == stage,
-                                            Scorecard.submitted_at.is_not(None)).limit(COUNT_CAP).subquery())
+    capped = (
+        db.select(Scorecard.id)
+        .where(Scorecard.candidate_id == user.id, Scorecard.stage == stage, Scorecard.submitted_at.is_not(None))
+        .limit(COUNT_CAP)
+        .subquery()
+    )
     rounds = db.session.execute(db.select(func.count()).select_from(capped)).scalar_one()
     trends, averages = {}, {}
     for dim in dimensions:
         rows = db.session.execute(
             db.select(Score.scored_at, Score.level)
             .where(Score.candidate_id == user.id, Score.stage == stage, Score.dimension == dim)
-            .order_by(Score.scored_at.desc()).limit(TREND_POINTS)).all()
+            .order_by(Score.scored_at.desc())
+            .limit(TREND_POINTS)
+        ).all()
         points = [(at, level) for at, level in reversed(rows)]
         trends[dim] = points
         recent = [level for _, level in points[-RECENT:]]
@@ -177,46 +194,75 @@ def recent_phase_states(user: User, limit: int = RECENT * 6) -> list[tuple[str, 
     rows = db.session.execute(
         db.select(Round.id, Round.stage, Round.plan, Round.locked_at)
         .where(Round.candidate_id == user.id, Round.status == timer.LOCKED)
-        .order_by(Round.created_at.desc()).limit(limit)).all()
+        .order_by(Round.created_at.desc())
+        .limit(limit)
+    ).all()
     events: dict[int, list[timer.Event]] = {}
     if rows:
         for rid, kind, at, minutes in db.session.execute(
-                db.select(RoundEvent.round_id, RoundEvent.kind, RoundEvent.at, RoundEvent.minutes)
-                .where(RoundEvent.round_id.in_([r.id for r in rows])).order_by(RoundEvent.id)):
+            db.select(RoundEvent.round_id, RoundEvent.kind, RoundEvent.at, RoundEvent.minutes)
+            .where(RoundEvent.round_id.in_([r.id for r in rows]))
+            .order_by(RoundEvent.id)
+        ):
             events.setdefault(rid, []).append(timer.Event(kind, at, minutes))
-    return [(r.stage, timer.round_state([(n, m) for n, m in r.plan], events.get(r.id, []), r.locked_at))
-            for r in rows if r.locked_at is not None]
+    return [
+        (r.stage, timer.round_state([(n, m) for n, m in r.plan], events.get(r.id, []), r.locked_at))
+        for r in rows
+        if r.locked_at is not None
+    ]
 
 
 def calibration_pairs(user: User, limit: int = RECENT * 6) -> list[tuple[str, dict[str, int], dict[str, int]]]:
     """(stage, self levels, interviewer levels) for recent peer rounds where the user has both cards."""
-    interviewer_cards = db.session.execute(
-        db.select(Scorecard).where(Scorecard.candidate_id == user.id, Scorecard.role == ReviewerRole.INTERVIEWER,
-                                   Scorecard.submitted_at.is_not(None))
-        .order_by(Scorecard.submitted_at.desc()).limit(limit)).scalars().all()
+    interviewer_cards = (
+        db.session.execute(
+            db.select(Scorecard)
+            .where(
+                Scorecard.candidate_id == user.id,
+                Scorecard.role == ReviewerRole.INTERVIEWER,
+                Scorecard.submitted_at.is_not(None),
+            )
+            .order_by(Scorecard.submitted_at.desc())
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
     if not interviewer_cards:
         return []
-    self_cards = {c.round_id: c for c in db.session.execute(
-        db.select(Scorecard).where(Scorecard.round_id.in_([c.round_id for c in interviewer_cards]),
-                                   Scorecard.role == ReviewerRole.SELF, Scorecard.status == CardStatus.SUBMITTED)
-    ).scalars()}
+    self_cards = {
+        c.round_id: c
+        for c in db.session.execute(
+            db.select(Scorecard).where(
+                Scorecard.round_id.in_([c.round_id for c in interviewer_cards]),
+                Scorecard.role == ReviewerRole.SELF,
+                Scorecard.status == CardStatus.SUBMITTED,
+            )
+        ).scalars()
+    }
     pairs = [(self_cards[c.round_id], c) for c in interviewer_cards if c.round_id in self_cards]
     if not pairs:
         return []
     ids = [card.id for pair in pairs for card in pair]
     levels: dict[int, dict[str, int]] = {}
     for card_id, dim, level in db.session.execute(
-            db.select(Score.scorecard_id, Score.dimension, Score.level).where(Score.scorecard_id.in_(ids))):
+        db.select(Score.scorecard_id, Score.dimension, Score.level).where(Score.scorecard_id.in_(ids))
+    ):
         levels.setdefault(card_id, {})[dim] = level
     return [(s.stage, levels.get(s.id, {}), levels.get(i.id, {})) for s, i in pairs]
 
 
 def recent_levels(user: User, stage: str, dimension: str, count: int) -> list[tuple[int, datetime]]:
     """The user's last `count` levels on one dimension of one stage, newest first."""
-    return [(level, at) for at, level in db.session.execute(
-        db.select(Score.scored_at, Score.level)
-        .where(Score.candidate_id == user.id, Score.stage == stage, Score.dimension == dimension)
-        .order_by(Score.scored_at.desc()).limit(count))]
+    return [
+        (level, at)
+        for at, level in db.session.execute(
+            db.select(Score.scored_at, Score.level)
+            .where(Score.candidate_id == user.id, Score.stage == stage, Score.dimension == dimension)
+            .order_by(Score.scored_at.desc())
+            .limit(count)
+        )
+    ]
 
 
 def last_attempts(user: User, prompt_slugs: list[str]) -> list[tuple[str, datetime, str | None]]:
@@ -224,12 +270,20 @@ def last_attempts(user: User, prompt_slugs: list[str]) -> list[tuple[str, dateti
     out = []
     for slug in prompt_slugs:  # one indexed lookup per prompt beats grouping the whole history
         row = db.session.execute(
-            db.select(Round.id, Round.created_at).where(Round.candidate_id == user.id, Round.prompt_slug == slug)
-            .order_by(Round.created_at.desc()).limit(1)).first()
+            db.select(Round.id, Round.created_at)
+            .where(Round.candidate_id == user.id, Round.prompt_slug == slug)
+            .order_by(Round.created_at.desc())
+            .limit(1)
+        ).first()
         if row:
-            overall = db.session.execute(
-                db.select(Scorecard.overall)
-                .where(Scorecard.round_id == row.id, Scorecard.status == CardStatus.SUBMITTED)
-                .order_by(Scorecard.role)).scalars().first()
+            overall = (
+                db.session.execute(
+                    db.select(Scorecard.overall)
+                    .where(Scorecard.round_id == row.id, Scorecard.status == CardStatus.SUBMITTED)
+                    .order_by(Scorecard.role)
+                )
+                .scalars()
+                .first()
+            )
             out.append((slug, row.created_at, overall))
     return out

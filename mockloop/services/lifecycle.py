@@ -1,5 +1,6 @@
 """A round's life as a participant drives it (start, pause, resume, extend, end, the lock at the
 deadline), moving the rest of its loop as it goes."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -33,11 +34,19 @@ def lock_due(now: datetime, round_id: int | None = None) -> list[int]:
     The UPDATE's returned rows decide who writes the single expire event, whoever gets here first:
     the scheduler, the reconcile step at start, or any request that touches the round.
     """
-    stmt = (update(Round).where(Round.status == timer.RUNNING, Round.deadline_at <= now)
-            .values(status=timer.LOCKED, lock_reason="time", locked_at=Round.deadline_at, deadline_at=None,
-                    version=Round.version + 1)
-            .returning(Round.id, Round.locked_at)
-            .execution_options(synchronize_session=False))
+    stmt = (
+        update(Round)
+        .where(Round.status == timer.RUNNING, Round.deadline_at <= now)
+        .values(
+            status=timer.LOCKED,
+            lock_reason="time",
+            locked_at=Round.deadline_at,
+            deadline_at=None,
+            version=Round.version + 1,
+        )
+        .returning(Round.id, Round.locked_at)
+        .execution_options(synchronize_session=False)
+    )
     if round_id is not None:
         stmt = stmt.where(Round.id == round_id)
     locked = db.session.execute(stmt).all()
@@ -55,6 +64,7 @@ def _moved(round_ids: list[int], now: datetime) -> None:
     from mockloop.services.loops import (
         after_round_change,  # schedule builds on this module
     )
+
     after_round_change(round_ids, now)
 
 
@@ -70,22 +80,35 @@ def save_scratchpad(rnd: Round, text: str, base_revision: int, now: datetime) ->
     if len(text) > SCRATCHPAD_LIMIT:
         raise Invalid(f"The scratchpad holds at most {SCRATCHPAD_LIMIT:,} characters.", field="text")
     won = dml(
-        update(Round).where(Round.id == rnd.id, Round.scratchpad_rev == base_revision,
-                            Round.status.in_((timer.RUNNING, timer.PAUSED)),
-                            (Round.deadline_at.is_(None)) | (Round.deadline_at > now))
+        update(Round)
+        .where(
+            Round.id == rnd.id,
+            Round.scratchpad_rev == base_revision,
+            Round.status.in_((timer.RUNNING, timer.PAUSED)),
+            (Round.deadline_at.is_(None)) | (Round.deadline_at > now),
+        )
         .values(scratchpad=text, scratchpad_rev=Round.scratchpad_rev + 1, scratchpad_saved_at=now)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)
+    ).rowcount
     db.session.refresh(rnd)  # the UPDATE bypassed the ORM
     if won:
         return rnd.scratchpad_rev
     enforce_deadline(rnd, now)
     if rnd.status == timer.LOCKED:
         why = {"ended": "it was ended early", "cancelled": "it was cancelled"}.get(
-            rnd.lock_reason or "", "this save came after the deadline")
-        raise Conflict(f"The round is locked: {why}. Your earlier saves are kept.",
-                       revision=rnd.scratchpad_rev, reason="locked", lock_reason=rnd.lock_reason)
+            rnd.lock_reason or "", "this save came after the deadline"
+        )
+        raise Conflict(
+            f"The round is locked: {why}. Your earlier saves are kept.",
+            revision=rnd.scratchpad_rev,
+            reason="locked",
+            lock_reason=rnd.lock_reason,
+        )
     if rnd.status == timer.PLANNED:
         raise Conflict("The round has not started yet.", revision=rnd.scratchpad_rev, reason="planned")
-    raise Conflict("The scratchpad was changed elsewhere (another tab or device). Reload to see "
-                   "the newer text; copy anything you need first.", revision=rnd.scratchpad_rev,
-                   reason="stale")
+    raise Conflict(
+        "The scratchpad was changed elsewhere (another tab or device). Reload to see "
+        "the newer text; copy anything you need first.",
+        revision=rnd.scratchpad_rev,
+        reason="stale",
+    )

@@ -15,6 +15,7 @@ one deletes its row again, a successful one clears the account's rows, a failed 
 Sign-up answers "that account exists", which tells a stranger an email is registered: such answers
 count against the address too (rows with email SIGNUP_PROBE, so they never pause anyone's account).
 """
+
 from __future__ import annotations
 
 import math
@@ -59,8 +60,10 @@ class Refusal:
         minutes = max(1, math.ceil((self.retry_at - now).total_seconds() / 60))
         what = "this account" if self.scope == "account" else "your network address"
         tried = "log-in" if action == "Log-in" else "log-in or sign-up"
-        return (f"Too many failed {tried} attempts for {what}. {action} is paused for {minutes} "
-                f"minute{'' if minutes == 1 else 's'}; try again after that.")
+        return (
+            f"Too many failed {tried} attempts for {what}. {action} is paused for {minutes} "
+            f"minute{'' if minutes == 1 else 's'}; try again after that."
+        )
 
     def retry_after(self, now: datetime) -> int:
         return max(1, math.ceil((self.retry_at - now).total_seconds()))
@@ -68,16 +71,25 @@ class Refusal:
 
 def _settings() -> tuple[int, int, timedelta]:
     config = current_app.config
-    return (int(config.get("LOGIN_FAILURES_PER_ACCOUNT", ACCOUNT_LIMIT)),
-            int(config.get("LOGIN_FAILURES_PER_ADDRESS", ADDRESS_LIMIT)),
-            timedelta(minutes=float(config.get("LOGIN_FAILURE_WINDOW_MINUTES", WINDOW_MINUTES))))
+    return (
+        int(config.get("LOGIN_FAILURES_PER_ACCOUNT", ACCOUNT_LIMIT)),
+        int(config.get("LOGIN_FAILURES_PER_ADDRESS", ADDRESS_LIMIT)),
+        timedelta(minutes=float(config.get("LOGIN_FAILURE_WINDOW_MINUTES", WINDOW_MINUTES))),
+    )
 
 
 def _retry_at(column, value: str, limit: int, window: timedelta, now: datetime, own: int) -> datetime | None:
     """When the limit-th most recent other failure leaves the window, or None if under the limit."""
-    recent = db.session.execute(
-        db.select(LoginFailure.at).where(column == value, LoginFailure.at > now - window, LoginFailure.id != own)
-        .order_by(LoginFailure.at.desc()).limit(limit)).scalars().all()
+    recent = (
+        db.session.execute(
+            db.select(LoginFailure.at)
+            .where(column == value, LoginFailure.at > now - window, LoginFailure.id != own)
+            .order_by(LoginFailure.at.desc())
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
     return recent[-1] + window if len(recent) >= limit else None
 
 

@@ -4,6 +4,7 @@ The signed cookie carries "<user id>:<random token>"; the row is keyed by the to
 stops forgery but not copying, so ending a session means deleting its row: a copied cookie then finds
 nothing and is a logged-out visitor. One primary-key lookup (joined to the user) per request.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,8 +24,9 @@ def _digest(token: str) -> str:
 def create(user: User, now: datetime, lifetime: timedelta) -> str:
     """A new session row for `user`; returns its token (a new token also defeats session fixation).
     Rows older than the cookie lifetime can only be garbage (the cookie is refused), so they go."""
-    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id,
-                                                  LoginSession.created_at <= now - lifetime))
+    db.session.execute(
+        delete(LoginSession).where(LoginSession.user_id == user.id, LoginSession.created_at <= now - lifetime)
+    )
     token = secrets.token_urlsafe(32)
     db.session.add(LoginSession(id=_digest(token), user_id=user.id, created_at=now))
     user.session_token = token

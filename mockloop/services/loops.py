@@ -1,4 +1,5 @@
 """Loop plans: a user's scheduled run through the stages, whose later rounds move as earlier ones run."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,24 +31,36 @@ def _slots(rounds: list[Round], now: datetime) -> list[timeline.Slot]:
         state = state_of(rnd, now)
         started = next((e.at for e in rnd.events if e.kind == timer.START), None)
         ends = state.locked_at if state.status == timer.LOCKED else state.deadline
-        slots.append(timeline.Slot(rnd.minutes, rnd.scheduled_at if rnd.pinned else None, started, ends,
-                                   state.status == timer.LOCKED))
+        slots.append(
+            timeline.Slot(
+                rnd.minutes, rnd.scheduled_at if rnd.pinned else None, started, ends, state.status == timer.LOCKED
+            )
+        )
     return slots
 
 
-def plan_loop(owner: User, loop: Loop, items: list[LoopItem], start_at: datetime, break_minutes: int,
-              now: datetime) -> LoopPlan:
+def plan_loop(
+    owner: User, loop: Loop, items: list[LoopItem], start_at: datetime, break_minutes: int, now: datetime
+) -> LoopPlan:
     """Create the plan and its rounds (not started), with an 'open' notice at each round's time."""
     slots = [timeline.Slot(i.minutes, i.pinned_at) for i in items]
     plan = LoopPlan(owner_id=owner.id, start_at=start_at, break_minutes=break_minutes, created_at=now)
     db.session.add(plan)
     db.session.flush()
     for position, (item, (opens, _)) in enumerate(zip(items, timeline.original_plan(start_at, break_minutes, slots))):
-        rnd = create_round(owner, loop.stage(item.stage), item.prompt, item.minutes, now, start=False,
-                           scheduled_at=opens)
+        rnd = create_round(
+            owner, loop.stage(item.stage), item.prompt, item.minutes, now, start=False, scheduled_at=opens
+        )
         rnd.loop_id, rnd.loop_position, rnd.pinned = plan.id, position, item.pinned_at is not None
-        db.session.add(Notice(user_id=owner.id, round_id=rnd.id, kind=NoticeKind.OPEN, due_at=opens,
-                              text=f"Round {position + 1} of your loop ({rnd.prompt_title}) is open: start it when ready."))
+        db.session.add(
+            Notice(
+                user_id=owner.id,
+                round_id=rnd.id,
+                kind=NoticeKind.OPEN,
+                due_at=opens,
+                text=f"Round {position + 1} of your loop ({rnd.prompt_title}) is open: start it when ready.",
+            )
+        )
     return plan
 
 
@@ -73,14 +86,21 @@ def replan(plan: LoopPlan, now: datetime) -> None:
     """Move the unfired 'open' notices of rounds not started yet to their current times."""
     for rnd, planned in loop_timeline(plan, now):
         if rnd.status == timer.PLANNED:
-            db.session.execute(update(Notice).where(Notice.round_id == rnd.id, Notice.kind == NoticeKind.OPEN,
-                                                    Notice.fired_at.is_(None)).values(due_at=planned.opens_at))
+            db.session.execute(
+                update(Notice)
+                .where(Notice.round_id == rnd.id, Notice.kind == NoticeKind.OPEN, Notice.fired_at.is_(None))
+                .values(due_at=planned.opens_at)
+            )
 
 
 def after_round_change(round_ids: list[int], now: datetime) -> None:
     """A round locked or ended: later rounds of its loop may move."""
-    plan_ids = {pid for (pid,) in db.session.execute(
-        db.select(Round.loop_id).where(Round.id.in_(round_ids), Round.loop_id.is_not(None)))}
+    plan_ids = {
+        pid
+        for (pid,) in db.session.execute(
+            db.select(Round.loop_id).where(Round.id.in_(round_ids), Round.loop_id.is_not(None))
+        )
+    }
     for pid in plan_ids:
         replan(db.session.get_one(LoopPlan, pid), now)
 
@@ -89,8 +109,9 @@ def cancel_round(rnd: Round, actor: User, now: datetime) -> None:
     if rnd.status != timer.PLANNED:
         raise Conflict("Only a round that has not started can be cancelled.", reason="started")
     append_event(rnd, timer.CANCEL, now, actor)
-    db.session.execute(update(Notice).where(Notice.round_id == rnd.id, Notice.fired_at.is_(None))
-                       .values(fired_at=now, seen_at=now))  # nothing left to remind anyone of
+    db.session.execute(
+        update(Notice).where(Notice.round_id == rnd.id, Notice.fired_at.is_(None)).values(fired_at=now, seen_at=now)
+    )  # nothing left to remind anyone of
 
 
 def cancel_loop(plan: LoopPlan, actor: User, now: datetime) -> int:

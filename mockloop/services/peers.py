@@ -1,4 +1,5 @@
 """Peer rounds: invite links, seating the invitee, interviewer notes and role swaps."""
+
 from __future__ import annotations
 
 import hashlib
@@ -40,8 +41,9 @@ def open_seat(rnd: Round) -> Seat | None:
     return None
 
 
-def create_invite(rnd: Round, by: User, now: datetime, lifetime: timedelta = INVITE_LIFETIME,
-                  proposed: list[datetime] | None = None) -> str:
+def create_invite(
+    rnd: Round, by: User, now: datetime, lifetime: timedelta = INVITE_LIFETIME, proposed: list[datetime] | None = None
+) -> str:
     """A fresh link for the round's open seat; returns the token (192 random bits), stored only hashed.
 
     `proposed` times (a booking for later) are offered to the invitee, who accepts one of them.
@@ -52,9 +54,17 @@ def create_invite(rnd: Round, by: User, now: datetime, lifetime: timedelta = INV
     token = secrets.token_urlsafe(24)
     if proposed:  # a booking stays open until its last proposed time
         lifetime = max(lifetime, max(proposed) - now)
-    db.session.add(Invite(round_id=rnd.id, token_hash=_hash(token), role=seat, created_by_id=by.id,
-                          created_at=now, expires_at=now + lifetime,
-                          proposed_times=[t.isoformat() for t in sorted(proposed)] if proposed else None))
+    db.session.add(
+        Invite(
+            round_id=rnd.id,
+            token_hash=_hash(token),
+            role=seat,
+            created_by_id=by.id,
+            created_at=now,
+            expires_at=now + lifetime,
+            proposed_times=[t.isoformat() for t in sorted(proposed)] if proposed else None,
+        )
+    )
     return token
 
 
@@ -66,8 +76,9 @@ def check_invite(invite: Invite | None, now: datetime) -> Invite:
     if invite is None:
         raise NotFound("This invite link is not valid. Check that you copied all of it, or ask for a new one.")
     if invite.revoked_at is not None:
-        raise Conflict("This invite was withdrawn by the person who sent it. Ask them for a new link.",
-                       reason="revoked")
+        raise Conflict(
+            "This invite was withdrawn by the person who sent it. Ask them for a new link.", reason="revoked"
+        )
     if invite.accepted_at is not None:
         raise Conflict("This invite has already been used. Each link seats one person once.", reason="used")
     if now >= invite.expires_at:
@@ -88,17 +99,26 @@ def accept_invite(token: str, user: User, now: datetime, chosen: str | None = No
         if when <= now:
             raise Conflict("That proposed time has passed; ask for a new one.", reason="expired")
     if user.id in (rnd.candidate_id, rnd.interviewer_id):
-        raise Conflict("You are already in this round; send the link to your practice partner.",
-                       reason="already_seated")
+        raise Conflict(
+            "You are already in this round; send the link to your practice partner.", reason="already_seated"
+        )
     seat_column = Round.candidate_id if invite.role == Seat.CANDIDATE else Round.interviewer_id
     # Both updates are conditional, so two people racing for one link cannot both get the seat.
     used = dml(
-        update(Invite).where(Invite.id == invite.id, Invite.accepted_at.is_(None), Invite.revoked_at.is_(None))
-        .values(accepted_at=now, accepted_by_id=user.id).execution_options(synchronize_session=False)).rowcount
-    seated = used and dml(
-        update(Round).where(Round.id == rnd.id, seat_column.is_(None))
-        .values({seat_column.key: user.id, "version": Round.version + 1})
-        .execution_options(synchronize_session=False)).rowcount
+        update(Invite)
+        .where(Invite.id == invite.id, Invite.accepted_at.is_(None), Invite.revoked_at.is_(None))
+        .values(accepted_at=now, accepted_by_id=user.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    seated = (
+        used
+        and dml(
+            update(Round)
+            .where(Round.id == rnd.id, seat_column.is_(None))
+            .values({seat_column.key: user.id, "version": Round.version + 1})
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    )
     if not seated:
         db.session.rollback()
         raise Conflict("Someone else took this seat a moment ago.", reason="seats_taken")
@@ -108,35 +128,54 @@ def accept_invite(token: str, user: User, now: datetime, chosen: str | None = No
         from mockloop.services.bookings import (
             book,  # schedule builds on rounds, as peers does
         )
+
         book(rnd, when)
     return rnd
 
 
 def revoke_invites(rnd: Round, now: datetime) -> int:
     count = dml(
-        update(Invite).where(Invite.round_id == rnd.id, Invite.accepted_at.is_(None), Invite.revoked_at.is_(None))
-        .values(revoked_at=now).execution_options(synchronize_session=False)).rowcount
+        update(Invite)
+        .where(Invite.round_id == rnd.id, Invite.accepted_at.is_(None), Invite.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     return count
 
 
 def live_invite(rnd: Round, now: datetime) -> Invite | None:
-    return db.session.execute(
-        db.select(Invite).where(Invite.round_id == rnd.id, Invite.accepted_at.is_(None),
-                                Invite.revoked_at.is_(None), Invite.expires_at > now)
-        .order_by(Invite.id.desc())).scalars().first()
+    return (
+        db.session.execute(
+            db.select(Invite)
+            .where(
+                Invite.round_id == rnd.id,
+                Invite.accepted_at.is_(None),
+                Invite.revoked_at.is_(None),
+                Invite.expires_at > now,
+            )
+            .order_by(Invite.id.desc())
+        )
+        .scalars()
+        .first()
+    )
 
 
 def save_notes(rnd: Round, text: str, base_revision: int) -> int:
     if len(text) > NOTES_LIMIT:
         raise Invalid(f"Notes hold at most {NOTES_LIMIT:,} characters.", field="text")
     won = dml(
-        update(Round).where(Round.id == rnd.id, Round.notes_rev == base_revision)
+        update(Round)
+        .where(Round.id == rnd.id, Round.notes_rev == base_revision)
         .values(interviewer_notes=text, notes_rev=Round.notes_rev + 1)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)
+    ).rowcount
     db.session.refresh(rnd)  # the UPDATE bypassed the ORM
     if not won:
-        raise Conflict("Your notes were changed in another tab. Reload to see them; copy anything you "
-                       "need first.", revision=rnd.notes_rev, reason="stale")
+        raise Conflict(
+            "Your notes were changed in another tab. Reload to see them; copy anything you need first.",
+            revision=rnd.notes_rev,
+            reason="stale",
+        )
     return rnd.notes_rev
 
 
@@ -158,16 +197,24 @@ def swap_roles(rnd: Round, by: User, stage: Stage, catalog: Catalog, now: dateti
     new_candidate = db.session.get_one(User, rnd.interviewer_id)
     new_interviewer = db.session.get_one(User, rnd.candidate_id)
     # Not a prompt whose guide is closed to the new interviewer (a round of theirs as candidate on it).
-    prompt = pick_surprise(new_candidate, stage, catalog, PromptFilter(),
-                           exclude={rnd.prompt_slug} | candidate_prompts(new_interviewer, stage.slug, now))
+    prompt = pick_surprise(
+        new_candidate,
+        stage,
+        catalog,
+        PromptFilter(),
+        exclude={rnd.prompt_slug} | candidate_prompts(new_interviewer, stage.slug, now),
+    )
     if prompt is None:
         raise Conflict("This stage has no other prompt to swap onto.", reason="no_prompt")
-    swapped = create_round(by, stage, prompt, rnd.minutes, now,
-                           seats={Seat.CANDIDATE: new_candidate, Seat.INTERVIEWER: new_interviewer})
+    swapped = create_round(
+        by, stage, prompt, rnd.minutes, now, seats={Seat.CANDIDATE: new_candidate, Seat.INTERVIEWER: new_interviewer}
+    )
     won = dml(
-        update(Round).where(Round.id == rnd.id, Round.swapped_round_id.is_(None))
+        update(Round)
+        .where(Round.id == rnd.id, Round.swapped_round_id.is_(None))
         .values(swapped_round_id=swapped.id, version=Round.version + 1)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if not won:  # the other participant swapped at the same moment: keep theirs
         db.session.delete(swapped)
         db.session.refresh(rnd)

@@ -1,4 +1,5 @@
 """Storing rounds: creating them, their events and derived state, locking what ran out, the scratchpad."""
+
 from __future__ import annotations
 
 import random
@@ -31,9 +32,18 @@ def state_of(rnd: Round, now: datetime) -> timer.RoundState:
 TRIAL_MINUTES = 2
 
 
-def create_round(owner: User, stage: Stage, prompt: Prompt, minutes: int, now: datetime, *,
-                 seats: dict[Seat, User | None] | None = None, start: bool | None = None,
-                 scheduled_at: datetime | None = None, trial: bool = False) -> Round:
+def create_round(
+    owner: User,
+    stage: Stage,
+    prompt: Prompt,
+    minutes: int,
+    now: datetime,
+    *,
+    seats: dict[Seat, User | None] | None = None,
+    start: bool | None = None,
+    scheduled_at: datetime | None = None,
+    trial: bool = False,
+) -> Round:
     """A solo round (seats=None) starts at once unless start=False (a loop's later rounds); a peer
     round waits for its interviewer to start it.
 
@@ -43,15 +53,24 @@ def create_round(owner: User, stage: Stage, prompt: Prompt, minutes: int, now: d
     if trial and (seats is not None or minutes != TRIAL_MINUTES):
         raise Invalid(f"A trial round is a solo round of {TRIAL_MINUTES} minutes.", field="minutes")
     if not trial and not stage.duration.allows(minutes):
-        raise Invalid(f"{stage.title} rounds last {stage.duration.min}-{stage.duration.max} minutes.",
-                      field="minutes")
-    candidate, interviewer = ((owner, None) if seats is None
-                              else (seats.get(Seat.CANDIDATE), seats.get(Seat.INTERVIEWER)))
-    rnd = Round(owner_id=owner.id, candidate_id=candidate.id if candidate else None,
-                interviewer_id=interviewer.id if interviewer else None, stage=stage.slug,
-                prompt_slug=prompt.slug, prompt_title=prompt.title, minutes=minutes,
-                plan=[[p.name, p.minutes] for p in prompt.plan(stage, minutes)], status=timer.PLANNED,
-                mode=Mode.SOLO if seats is None else Mode.PEER, created_at=now, scheduled_at=scheduled_at)
+        raise Invalid(f"{stage.title} rounds last {stage.duration.min}-{stage.duration.max} minutes.", field="minutes")
+    candidate, interviewer = (
+        (owner, None) if seats is None else (seats.get(Seat.CANDIDATE), seats.get(Seat.INTERVIEWER))
+    )
+    rnd = Round(
+        owner_id=owner.id,
+        candidate_id=candidate.id if candidate else None,
+        interviewer_id=interviewer.id if interviewer else None,
+        stage=stage.slug,
+        prompt_slug=prompt.slug,
+        prompt_title=prompt.title,
+        minutes=minutes,
+        plan=[[p.name, p.minutes] for p in prompt.plan(stage, minutes)],
+        status=timer.PLANNED,
+        mode=Mode.SOLO if seats is None else Mode.PEER,
+        created_at=now,
+        scheduled_at=scheduled_at,
+    )
     db.session.add(rnd)
     db.session.flush()
     if (seats is None) if start is None else start:
@@ -61,14 +80,22 @@ def create_round(owner: User, stage: Stage, prompt: Prompt, minutes: int, now: d
 
 def append_event(rnd: Round, kind: str, now: datetime, actor: User | None, minutes: float = 0.0) -> None:
     """Add an event and store the derived status/deadline, if nobody changed the round meanwhile."""
-    rnd.events.append(RoundEvent(kind=kind, at=now, recorded_at=now, minutes=minutes,
-                                 actor_id=actor.id if actor else None))
+    rnd.events.append(
+        RoundEvent(kind=kind, at=now, recorded_at=now, minutes=minutes, actor_id=actor.id if actor else None)
+    )
     state = state_of(rnd, now)
     won = dml(
-        update(Round).where(Round.id == rnd.id, Round.version == rnd.version)
-        .values(status=state.status, lock_reason=state.lock_reason, deadline_at=state.deadline,
-                locked_at=state.locked_at, version=Round.version + 1)
-        .execution_options(synchronize_session=False)).rowcount
+        update(Round)
+        .where(Round.id == rnd.id, Round.version == rnd.version)
+        .values(
+            status=state.status,
+            lock_reason=state.lock_reason,
+            deadline_at=state.deadline,
+            locked_at=state.locked_at,
+            version=Round.version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if not won:
         db.session.rollback()
         raise Conflict("The round changed in another tab; reload to see its current state.", reason="stale")
@@ -78,8 +105,7 @@ def append_event(rnd: Round, kind: str, now: datetime, actor: User | None, minut
 
 
 def next_deadline() -> datetime | None:
-    return db.session.execute(db.select(func.min(Round.deadline_at))
-                              .where(Round.status == timer.RUNNING)).scalar()
+    return db.session.execute(db.select(func.min(Round.deadline_at)).where(Round.status == timer.RUNNING)).scalar()
 
 
 @dataclass(frozen=True)
@@ -88,17 +114,27 @@ class PromptFilter:
     difficulty: int | None = None
 
 
-def pick_surprise(user: User, stage: Stage, catalog: Catalog, filters: PromptFilter,
-                  rng: random.Random | None = None, exclude: AbstractSet[str] = frozenset()) -> Prompt | None:
+def pick_surprise(
+    user: User,
+    stage: Stage,
+    catalog: Catalog,
+    filters: PromptFilter,
+    rng: random.Random | None = None,
+    exclude: AbstractSet[str] = frozenset(),
+) -> Prompt | None:
     """A random prompt the user has not practiced as candidate; failing that, the least recent one."""
-    choices = [p for p in catalog.filter(stage.slug, tag=filters.tag, difficulty=filters.difficulty)
-               if p.slug not in exclude]
+    choices = [
+        p for p in catalog.filter(stage.slug, tag=filters.tag, difficulty=filters.difficulty) if p.slug not in exclude
+    ]
     if not choices:
         return None
-    last_seen = dict(db.session.execute(
-        db.select(Round.prompt_slug, func.max(Round.created_at))
-        .where(Round.candidate_id == user.id, Round.stage == stage.slug)
-        .group_by(Round.prompt_slug)).all())
+    last_seen = dict(
+        db.session.execute(
+            db.select(Round.prompt_slug, func.max(Round.created_at))
+            .where(Round.candidate_id == user.id, Round.stage == stage.slug)
+            .group_by(Round.prompt_slug)
+        ).all()
+    )
     unseen = [p for p in choices if p.slug not in last_seen]
     if unseen:
         return (rng or random).choice(unseen)

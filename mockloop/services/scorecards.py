@@ -1,4 +1,5 @@
 """Scorecards in the database: drafts, submits with a revision check, and the edit history."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,18 +23,26 @@ def reviewer_role(rnd: Round, user: User) -> ReviewerRole | None:
 
 
 def card_for(rnd: Round, reviewer: User) -> Scorecard | None:
-    return db.session.execute(db.select(Scorecard).filter_by(round_id=rnd.id, reviewer_id=reviewer.id)
-                              ).scalar_one_or_none()
+    return db.session.execute(
+        db.select(Scorecard).filter_by(round_id=rnd.id, reviewer_id=reviewer.id)
+    ).scalar_one_or_none()
 
 
 def open_card(rnd: Round, reviewer: User, rubric: dict, now: datetime) -> Scorecard:
     """The reviewer's card for this round, created (with its rubric snapshot) on first use."""
     card = card_for(rnd, reviewer)
     if card is None:
-        card = Scorecard(round_id=rnd.id, reviewer_id=reviewer.id, reviewer_name=reviewer.display_name,
-                         candidate_id=rnd.candidate_id,
-                         role=reviewer_role(rnd, reviewer), stage=rnd.stage, prompt_slug=rnd.prompt_slug,
-                         rubric=rubric, created_at=now)
+        card = Scorecard(
+            round_id=rnd.id,
+            reviewer_id=reviewer.id,
+            reviewer_name=reviewer.display_name,
+            candidate_id=rnd.candidate_id,
+            role=reviewer_role(rnd, reviewer),
+            stage=rnd.stage,
+            prompt_slug=rnd.prompt_slug,
+            rubric=rubric,
+            created_at=now,
+        )
         db.session.add(card)
         db.session.flush()  # the form links to the card by its id
     return card
@@ -52,7 +61,7 @@ def answers_of(card: Scorecard) -> dict:
 
 def save_draft(card: Scorecard, fields: dict, now: datetime) -> None:
     allowed = rubric_core.answer_fields(card.rubric)
-    card.draft = {k: str(v)[:rubric_core.EVIDENCE_LIMIT] for k, v in fields.items() if k in allowed}
+    card.draft = {k: str(v)[: rubric_core.EVIDENCE_LIMIT] for k, v in fields.items() if k in allowed}
     card.draft_saved_at = now
 
 
@@ -63,13 +72,16 @@ _INSERT_CARD = insert(_CARDS)
 _INSERT_SCORES = insert(_SCORES)
 _INSERT_EDIT = insert(cast(Table, ScorecardEdit.__table__))
 _DELETE_SCORES = delete(_SCORES).where(_SCORES.c.scorecard_id == bindparam("card_id"))
-_UPDATE_CARD = (update(_CARDS)  # only if nobody saved it since the editor loaded it
-                .where(_CARDS.c.id == bindparam("card_id"), _CARDS.c.revision == bindparam("loaded_revision"))
-                .values(revision=_CARDS.c.revision + 1))
+_UPDATE_CARD = (
+    update(_CARDS)  # only if nobody saved it since the editor loaded it
+    .where(_CARDS.c.id == bindparam("card_id"), _CARDS.c.revision == bindparam("loaded_revision"))
+    .values(revision=_CARDS.c.revision + 1)
+)
 
 
-def submit(rnd: Round, card: Scorecard | None, rubric: dict, answers: dict, editor: User, revision: int,
-           now: datetime) -> int:
+def submit(
+    rnd: Round, card: Scorecard | None, rubric: dict, answers: dict, editor: User, revision: int, now: datetime
+) -> int:
     """Store complete answers as `editor`'s card for the round if it is still at `revision` (0: no card
     yet), record what an edit changed, and return the card's id.
 
@@ -77,40 +89,76 @@ def submit(rnd: Round, card: Scorecard | None, rubric: dict, answers: dict, edit
     transaction keeps concurrent submits from queueing behind it.
     """
     # Score rows repeat their card's candidate, role and stage (a new card takes them from the round).
-    candidate_id, role, stage = ((card.candidate_id, card.role, card.stage) if card is not None
-                                 else (rnd.candidate_id, reviewer_role(rnd, editor), rnd.stage))
+    candidate_id, role, stage = (
+        (card.candidate_id, card.role, card.stage)
+        if card is not None
+        else (rnd.candidate_id, reviewer_role(rnd, editor), rnd.stage)
+    )
     submitted_at = (card.submitted_at if card is not None else None) or now
     before = answers_of(card) if card is not None and card.status == CardStatus.SUBMITTED else None
-    values = {"status": CardStatus.SUBMITTED, "overall": answers["overall"], "draft": None, "draft_saved_at": None,
-              "submitted_at": submitted_at, **{f: answers[f] for f in rubric_core.SUMMARY_FIELDS}}
+    values = {
+        "status": CardStatus.SUBMITTED,
+        "overall": answers["overall"],
+        "draft": None,
+        "draft_saved_at": None,
+        "submitted_at": submitted_at,
+        **{f: answers[f] for f in rubric_core.SUMMARY_FIELDS},
+    }
     card_id = None
     if card is not None:
         won = dml(_UPDATE_CARD, {"card_id": card.id, "loaded_revision": revision, **values})
         card_id = card.id if won.rowcount else None
     elif revision == 0:
         try:
-            card_id = dml(_INSERT_CARD, {
-                "round_id": rnd.id, "reviewer_id": editor.id,
-                "reviewer_name": editor.display_name, "candidate_id": candidate_id, "role": role,
-                "stage": stage, "prompt_slug": rnd.prompt_slug, "rubric": rubric, "revision": 1,
-                "created_at": now, **values}).inserted_primary_key[0]  # type: ignore[index]  # one row: one key
+            card_id = dml(
+                _INSERT_CARD,
+                {
+                    "round_id": rnd.id,
+                    "reviewer_id": editor.id,
+                    "reviewer_name": editor.display_name,
+                    "candidate_id": candidate_id,
+                    "role": role,
+                    "stage": stage,
+                    "prompt_slug": rnd.prompt_slug,
+                    "rubric": rubric,
+                    "revision": 1,
+                    "created_at": now,
+                    **values,
+                },
+            ).inserted_primary_key[0]  # type: ignore[index]  # one row: one key
         except IntegrityError:  # the reviewer's other tab created the card a moment ago
             pass
     if card_id is None:
         db.session.rollback()
-        raise Conflict("This scorecard was changed after you opened it (another tab or device). "
-                       "Your answers are below, unsaved; reload to see the newer version.", reason="stale")
+        raise Conflict(
+            "This scorecard was changed after you opened it (another tab or device). "
+            "Your answers are below, unsaved; reload to see the newer version.",
+            reason="stale",
+        )
     if before is not None:
         db.session.execute(_DELETE_SCORES, {"card_id": card_id})
         diff = rubric_core.changes(rubric, before, answers)
         if diff:
-            db.session.execute(_INSERT_EDIT, {"scorecard_id": card_id, "editor_id": editor.id, "at": now,
-                                              "changes": diff})
-    db.session.execute(_INSERT_SCORES, [
-        {"scorecard_id": card_id, "candidate_id": candidate_id, "role": role, "stage": stage,
-         "dimension": d["key"], "position": position, "level": answers["levels"][d["key"]],
-         "evidence": answers["evidence"][d["key"]], "scored_at": submitted_at}
-        for position, d in enumerate(rubric["dimensions"])])
+            db.session.execute(
+                _INSERT_EDIT, {"scorecard_id": card_id, "editor_id": editor.id, "at": now, "changes": diff}
+            )
+    db.session.execute(
+        _INSERT_SCORES,
+        [
+            {
+                "scorecard_id": card_id,
+                "candidate_id": candidate_id,
+                "role": role,
+                "stage": stage,
+                "dimension": d["key"],
+                "position": position,
+                "level": answers["levels"][d["key"]],
+                "evidence": answers["evidence"][d["key"]],
+                "scored_at": submitted_at,
+            }
+            for position, d in enumerate(rubric["dimensions"])
+        ],
+    )
     bump(rnd)  # the other participant's page learns of the new scorecard
     if card is not None:
         db.session.expire(card)  # written with table statements, behind the ORM
@@ -124,5 +172,8 @@ def visible_cards(rnd: Round, viewer: User) -> list[Scorecard]:
 
 
 def submitted_cards(rnd: Round) -> list[Scorecard]:
-    return list(db.session.execute(db.select(Scorecard).filter_by(round_id=rnd.id, status=CardStatus.SUBMITTED)
-                                   .order_by(Scorecard.id)).scalars())
+    return list(
+        db.session.execute(
+            db.select(Scorecard).filter_by(round_id=rnd.id, status=CardStatus.SUBMITTED).order_by(Scorecard.id)
+        ).scalars()
+    )

@@ -1,4 +1,5 @@
 """Who sits where in a round, and which interviewer guides are closed to a candidate while their round runs."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,8 +11,7 @@ from mockloop.core.vocabulary import Seat
 from mockloop.db import db
 from mockloop.db.models import Round, User
 
-GUIDE_CLOSED = ("You are the candidate in a round on this prompt that has not ended; "
-                "the guide opens when it locks.")
+GUIDE_CLOSED = "You are the candidate in a round on this prompt that has not ended; the guide opens when it locks."
 
 
 def role_of(rnd: Round, user: User) -> Seat | None:
@@ -25,8 +25,9 @@ def role_of(rnd: Round, user: User) -> Seat | None:
 def rounds_of(user: User) -> Select[Round]:
     """Every round `user` takes part in (candidate, interviewer or owner: whoever role_of seats), as
     a select to refine with filters, an order and a limit."""
-    return db.select(Round).where((Round.candidate_id == user.id) | (Round.interviewer_id == user.id)
-                                  | (Round.owner_id == user.id))
+    return db.select(Round).where(
+        (Round.candidate_id == user.id) | (Round.interviewer_id == user.id) | (Round.owner_id == user.id)
+    )
 
 
 def candidate_prompts(user: User, stage: str, now: datetime) -> set[str]:
@@ -35,11 +36,16 @@ def candidate_prompts(user: User, stage: str, now: datetime) -> set[str]:
     ended even if nobody has locked it yet."""
     uid = user.id
     as_candidate = (Round.candidate_id == uid) | (
-        (Round.owner_id == uid) & (Round.interviewer_id.is_(None) | (Round.interviewer_id != uid)))
+        (Round.owner_id == uid) & (Round.interviewer_id.is_(None) | (Round.interviewer_id != uid))
+    )
     not_ended = Round.status.in_((timer.PLANNED, timer.PAUSED)) | (
-        (Round.status == timer.RUNNING) & (Round.deadline_at.is_(None) | (Round.deadline_at > now)))
-    return set(db.session.execute(db.select(Round.prompt_slug).distinct()
-                                  .where(Round.stage == stage, as_candidate, not_ended)).scalars())
+        (Round.status == timer.RUNNING) & (Round.deadline_at.is_(None) | (Round.deadline_at > now))
+    )
+    return set(
+        db.session.execute(
+            db.select(Round.prompt_slug).distinct().where(Round.stage == stage, as_candidate, not_ended)
+        ).scalars()
+    )
 
 
 def guide_closed(user: User, stage: str, prompt_slug: str, now: datetime) -> str | None:

@@ -1,4 +1,5 @@
 """Turning a "start a round" request (form or JSON) into a running round, with field-level errors."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -47,13 +48,16 @@ def start_round(user: User, data: dict, now: datetime) -> Round:
     # An interviewer sees the guide: never of a prompt they are the candidate of in a round not ended.
     closed = candidate_prompts(user, stage.slug, now) if role == Seat.INTERVIEWER else set()
     if choice == SURPRISE:
-        prompt = pick_surprise(user, stage, catalog, PromptFilter(data.get("tag") or None, difficulty),
-                               exclude=closed)
+        prompt = pick_surprise(user, stage, catalog, PromptFilter(data.get("tag") or None, difficulty), exclude=closed)
         if prompt is None:
-            raise Invalid("No prompt of this stage matches those filters; loosen them." if not closed
-                          else "No prompt of this stage matches those filters, apart from ones you are the "
-                               "candidate of in a round that has not ended (their guides stay closed until "
-                               "it locks); loosen them.", field="prompt")
+            raise Invalid(
+                "No prompt of this stage matches those filters; loosen them."
+                if not closed
+                else "No prompt of this stage matches those filters, apart from ones you are the "
+                "candidate of in a round that has not ended (their guides stay closed until "
+                "it locks); loosen them.",
+                field="prompt",
+            )
     else:
         prompt = catalog.get(stage.slug, choice)
         if prompt is None:
@@ -62,12 +66,13 @@ def start_round(user: User, data: dict, now: datetime) -> Round:
             raise Invalid(f"{GUIDE_CLOSED} Interview on another prompt, or after it locks.", field="prompt")
     if data.get("trial"):
         if role != Mode.SOLO:
-            raise Invalid(f"A {TRIAL_MINUTES}-minute trial round is solo; choose \"Just me\".", field="role")
+            raise Invalid(f'A {TRIAL_MINUTES}-minute trial round is solo; choose "Just me".', field="role")
         return create_round(user, stage, prompt, TRIAL_MINUTES, now, trial=True)
     # An empty duration means the prompt's own length (which may differ from the stage's default).
     minutes = _int_or_none(data.get("minutes"), "minutes", "Duration") or prompt.default_minutes(stage)
     if not stage.duration.allows(minutes):
-        raise Invalid(f"{stage.title} rounds last between {stage.duration.min} and "
-                      f"{stage.duration.max} minutes.", field="minutes")
+        raise Invalid(
+            f"{stage.title} rounds last between {stage.duration.min} and {stage.duration.max} minutes.", field="minutes"
+        )
     seats: dict[Seat, User | None] | None = None if role == Mode.SOLO else {Seat(role): user}
     return create_round(user, stage, prompt, minutes, now, seats=seats)

@@ -1,4 +1,5 @@
 """Creating and finding users, shared by the sign-up page and `mockloop user create`."""
+
 from __future__ import annotations
 
 from functools import cache

@@ -1,4 +1,5 @@
 """Who may see a round: its candidate, its interviewer and its owner; everyone else gets 404."""
+
 from __future__ import annotations
 
 from flask import abort

@@ -7,9 +7,18 @@ PASSWORD_RULE = f"Use at least {MIN_PASSWORD} characters (at most 200)."
 
 
 class SignupForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(message="Enter a valid email address.", check_deliverability=False), Length(max=254)])
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired(),
+            Email(message="Enter a valid email address.", check_deliverability=False),
+            Length(max=254),
+        ],
+    )
     display_name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200, message=PASSWORD_RULE)])
+    password = PasswordField(
+        "Password", validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200, message=PASSWORD_RULE)]
+    )
     confirm = PasswordField("Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")])
 
 
@@ -20,6 +29,9 @@ class LoginForm(FlaskForm):
 
 class PasswordForm(FlaskForm):
     current = PasswordField("Current password", validators=[DataRequired()])
-    password = PasswordField("New password", validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200, message=PASSWORD_RULE)])
-    confirm = PasswordField("Repeat new password",
-                            validators=[DataRequired(), EqualTo("password", "Passwords differ.")])
+    password = PasswordField(
+        "New password", validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200, message=PASSWORD_RULE)]
+    )
+    confirm = PasswordField(
+        "Repeat new password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
+    )

@@ -1,4 +1,5 @@
 """Accounts: sign up, log in, log out, change password."""
+
 from urllib.parse import urlsplit
 
 from flask import (
@@ -40,8 +41,12 @@ def _next_url() -> str:
     target = request.args.get("next", "")
     # Only same-site paths: an absolute or protocol-relative URL would be an open redirect. Browsers
     # read a backslash as a slash and drop tabs and newlines, so "/\\evil.example" counts as "//".
-    local = (target.startswith("/") and not any(c == "\\" or ord(c) < 32 or ord(c) == 127 for c in target)
-             and not target.startswith("//") and not urlsplit(target).netloc)
+    local = (
+        target.startswith("/")
+        and not any(c == "\\" or ord(c) < 32 or ord(c) == 127 for c in target)
+        and not target.startswith("//")
+        and not urlsplit(target).netloc
+    )
     return target if local else url_for("catalog.home")
 
 
@@ -59,8 +64,11 @@ def signup():
             row = login_limits.record(login_limits.SIGNUP_PROBE, address, now)
         refused = login_limits.refusal(row, login_limits.SIGNUP_PROBE, address, now)
         if refused is not None:
-            return (render_template("accounts/signup.html", form=form, refused=refused.message(now, "Sign-up")),
-                    429, {"Retry-After": str(refused.retry_after(now))})
+            return (
+                render_template("accounts/signup.html", form=form, refused=refused.message(now, "Sign-up")),
+                429,
+                {"Retry-After": str(refused.retry_after(now))},
+            )
         try:
             user = create_user(form.email.data, form.display_name.data, form.password.data)
         except Conflict as exc:
@@ -86,8 +94,11 @@ def login():
         refused = login_limits.refusal(row, email, address, now)
         if refused is not None:
             # Checked before the password, so a refused guess learns nothing, right or wrong.
-            return (render_template("accounts/login.html", form=form, refused=refused.message(now)), 429,
-                    {"Retry-After": str(refused.retry_after(now))})
+            return (
+                render_template("accounts/login.html", form=form, refused=refused.message(now)),
+                429,
+                {"Retry-After": str(refused.retry_after(now))},
+            )
         user = find_user(email)
         if password_matches(user, form.password.data):
             login_limits.clear(email)
@@ -115,8 +126,11 @@ def logout_everywhere():
     count = login_sessions.end_all(current_user)
     logout_user()
     session.clear()
-    flash(f"You are logged out everywhere ({count} session{'' if count == 1 else 's'} ended, this one included). "
-          "Log in again to continue.", "info")
+    flash(
+        f"You are logged out everywhere ({count} session{'' if count == 1 else 's'} ended, this one included). "
+        "Log in again to continue.",
+        "info",
+    )
     return redirect(url_for("accounts.login"))
 
 
@@ -145,6 +159,7 @@ def timezone_setting():
     from zoneinfo import available_timezones
 
     from mockloop.core.zones import valid_zone
+
     error = None
     if request.method == "POST":
         zone = request.form.get("timezone", "")
@@ -154,5 +169,9 @@ def timezone_setting():
             current_user.timezone = zone or None
             flash(f"Times now show in {zone}." if zone else "Times now show in your browser's zone.", "success")
             return redirect(url_for("loops.upcoming"))
-    return render_template("accounts/timezone.html", zones=sorted(available_timezones()), error=error,
-                           chosen=request.form.get("timezone", current_user.timezone or "")), 400 if error else 200
+    return render_template(
+        "accounts/timezone.html",
+        zones=sorted(available_timezones()),
+        error=error,
+        chosen=request.form.get("timezone", current_user.timezone or ""),
+    ), 400 if error else 200

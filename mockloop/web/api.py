@@ -1,4 +1,5 @@
 """The JSON API the round page uses, open to scripts too (session cookie + X-CSRFToken header)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, request, url_for
@@ -29,12 +30,16 @@ ACTIONS = (timer.START, timer.PAUSE, timer.RESUME, timer.EXTEND, timer.END)
 @transaction()
 def create():
     from mockloop.services.start import start_round
+
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return error(400, "Send a JSON object with stage, prompt and minutes.")
     rnd = start_round(current_user, data, request_now())  # Invalid (with its field): a 400, in web/errors.py
-    body = {"id": rnd.id, "url": url_for("practice.round_page", round_id=rnd.id),
-            "state": state_payload(rnd, request_now())}
+    body = {
+        "id": rnd.id,
+        "url": url_for("practice.round_page", round_id=rnd.id),
+        "state": state_payload(rnd, request_now()),
+    }
     if rnd.mode == Mode.PEER:
         token = peers.create_invite(rnd, current_user, request_now())
         body["invite_url"] = url_for("invites.show", token=token, _external=True)
@@ -111,8 +116,10 @@ def save_notes(round_id: int):
 
 
 # JSON may carry "\ud800", half of a UTF-16 pair: Python accepts it, UTF-8 (the database, nh3) cannot.
-NOT_UNICODE = ("The text holds a broken character (half of a UTF-16 surrogate pair, U+D800 to U+DFFF), "
-               "which cannot be stored or shown. Delete the character or paste the text again.")
+NOT_UNICODE = (
+    "The text holds a broken character (half of a UTF-16 surrogate pair, U+D800 to U+DFFF), "
+    "which cannot be stored or shown. Delete the character or paste the text again."
+)
 
 
 def _is_unicode(text: str) -> bool:
@@ -126,9 +133,13 @@ def _is_unicode(text: str) -> bool:
 def _revisioned_save(save):
     """A text save that carries the revision it was written on: 400 bad body, 409 stale or locked."""
     data = request.get_json(silent=True)
-    if not isinstance(data, dict) or not isinstance(data.get("text"), str) \
-            or not isinstance(data.get("revision"), int) or isinstance(data.get("revision"), bool) \
-            or not 0 <= data["revision"] < 2**31:  # beyond a 32-bit database integer it would be a 500
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("text"), str)
+        or not isinstance(data.get("revision"), int)
+        or isinstance(data.get("revision"), bool)
+        or not 0 <= data["revision"] < 2**31
+    ):  # beyond a 32-bit database integer it would be a 500
         return error(400, "Send a JSON object with text (a string) and revision (a whole number).")
     if not _is_unicode(data["text"]):
         return error(400, NOT_UNICODE + " Nothing was saved.")
@@ -148,7 +159,7 @@ def markdown_preview():
         return error(400, "Send a JSON object with text.")
     if not _is_unicode(data["text"]):
         return error(400, NOT_UNICODE)
-    return jsonify(html=render_user(data["text"][:rounds.SCRATCHPAD_LIMIT]))
+    return jsonify(html=render_user(data["text"][: rounds.SCRATCHPAD_LIMIT]))
 
 
 @bp.get("/loops/<int:plan_id>")
@@ -160,8 +171,17 @@ def loop_state(plan_id: int):
 @bp.get("/notices")
 @login_required
 def notices():
-    return jsonify(notices=[{"id": n.id, "text": n.text, "url": url_for("practice.round_page", round_id=n.round_id),
-                             "fired_at": iso(n.fired_at)} for n in unread_notices(current_user)])
+    return jsonify(
+        notices=[
+            {
+                "id": n.id,
+                "text": n.text,
+                "url": url_for("practice.round_page", round_id=n.round_id),
+                "fired_at": iso(n.fired_at),
+            }
+            for n in unread_notices(current_user)
+        ]
+    )
 
 
 @bp.post("/notices/<int:notice_id>/seen")

@@ -1,4 +1,5 @@
 """Browsing the loop: stages, their phases and rubrics, and each stage's prompt bank."""
+
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
@@ -26,8 +27,16 @@ def stage(slug: str):
     difficulty = request.args.get("difficulty", type=int)
     text = request.args.get("q", "")
     prompts = catalog.filter(stage.slug, tag=tag, difficulty=difficulty, text=text)
-    return render_template("catalog/stage.html", stage=stage, prompts=prompts, tags=catalog.tags(stage.slug),
-                           tag=tag, difficulty=difficulty, q=text, total=len(catalog.for_stage(stage.slug)))
+    return render_template(
+        "catalog/stage.html",
+        stage=stage,
+        prompts=prompts,
+        tags=catalog.tags(stage.slug),
+        tag=tag,
+        difficulty=difficulty,
+        q=text,
+        total=len(catalog.for_stage(stage.slug)),
+    )
 
 
 def _prompt_or_404(stage_slug: str, slug: str):
@@ -43,9 +52,14 @@ def _prompt_or_404(stage_slug: str, slug: str):
 def prompt(stage_slug: str, slug: str):
     stage, prompt = _prompt_or_404(stage_slug, slug)
     minutes = prompt.default_minutes(stage)
-    return render_template("catalog/prompt.html", stage=stage, prompt=prompt, minutes=minutes,
-                           phases=prompt.plan(stage, minutes),
-                           guide_closed=guide_closed(current_user, stage.slug, prompt.slug, request_now()))
+    return render_template(
+        "catalog/prompt.html",
+        stage=stage,
+        prompt=prompt,
+        minutes=minutes,
+        phases=prompt.plan(stage, minutes),
+        guide_closed=guide_closed(current_user, stage.slug, prompt.slug, request_now()),
+    )
 
 
 @bp.get("/stages/<stage_slug>/prompts/<slug>/guide")

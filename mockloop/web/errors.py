@@ -5,6 +5,7 @@
 A view that answers an error differently (a form shown again with the message, a flash and a
 redirect) catches the domain error itself; what it does not catch ends up here.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,11 +19,22 @@ from werkzeug.http import HTTP_STATUS_CODES
 from mockloop.core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 
 # The domain's errors and their HTTP status and code; a DomainError not below one of these is a 400.
-DOMAIN = ((Invalid, 400, "invalid"), (Conflict, 409, "conflict"), (NotAllowed, 403, "not_allowed"),
-          (NotFound, 404, "not_found"))
+DOMAIN = (
+    (Invalid, 400, "invalid"),
+    (Conflict, 409, "conflict"),
+    (NotAllowed, 403, "not_allowed"),
+    (NotFound, 404, "not_found"),
+)
 # Codes for HTTP errors raised by Flask, Werkzeug and abort(); others are derived from the status name.
-CODES = {400: "invalid", 401: "unauthorized", 403: "not_allowed", 404: "not_found", 409: "conflict",
-         413: "too_large", 429: "too_many_requests"}
+CODES = {
+    400: "invalid",
+    401: "unauthorized",
+    403: "not_allowed",
+    404: "not_found",
+    409: "conflict",
+    413: "too_large",
+    429: "too_many_requests",
+}
 CSRF_MESSAGE = "The form expired or was sent from elsewhere. Reload the page and try again."
 
 
@@ -59,8 +71,7 @@ def init_app(app: Flask) -> None:
         if wants_json():
             return answer(exc)
         status, _ = status_of(exc)
-        return render_template("error.html", code=status, name=HTTP_STATUS_CODES[status],
-                               message=exc.message), status
+        return render_template("error.html", code=status, name=HTTP_STATUS_CODES[status], message=exc.message), status
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -1,4 +1,5 @@
 """GET /healthz: version and database status, for monitors and the README's first check."""
+
 from flask import Blueprint, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError

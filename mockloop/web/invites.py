@@ -1,4 +1,5 @@
 """Invite links for peer rounds: opening, accepting, renewing and revoking them."""
+
 from flask import (
     Blueprint,
     abort,
@@ -35,10 +36,14 @@ def show(token: str):
         flash("Log in or sign up to join the round you were invited to.", "info")
         return redirect(url_for("accounts.login", next=request.path))
     stage = content().loop.stage(invite.round.stage)
-    closed = guide_closed(current_user, invite.round.stage, invite.round.prompt_slug, request_now()) \
-        if invite.role == Seat.INTERVIEWER else None
-    return render_template("invites/show.html", invite=invite, rnd=invite.round, stage=stage, token=token,
-                           guide_closed=closed)
+    closed = (
+        guide_closed(current_user, invite.round.stage, invite.round.prompt_slug, request_now())
+        if invite.role == Seat.INTERVIEWER
+        else None
+    )
+    return render_template(
+        "invites/show.html", invite=invite, rnd=invite.round, stage=stage, token=token, guide_closed=closed
+    )
 
 
 @bp.post("/invites/<token>")
@@ -49,8 +54,10 @@ def accept(token: str):
         rnd = peers.accept_invite(token, current_user, request_now(), request.form.get("when"))
     except DomainError as exc:
         return render_template("invites/unusable.html", message=exc.message), 410
-    flash("You joined the round." + (" It is on your Upcoming list, with a calendar file." if rnd.scheduled_at
-                                     else ""), "success")
+    flash(
+        "You joined the round." + (" It is on your Upcoming list, with a calendar file." if rnd.scheduled_at else ""),
+        "success",
+    )
     return redirect(url_for("practice.round_page", round_id=rnd.id))
 
 

@@ -1,4 +1,5 @@
 """Scheduling: plan a full loop, book peer rounds for later, upcoming rounds, calendar files, notices."""
+
 from datetime import timedelta
 
 from flask import (
@@ -35,8 +36,14 @@ SURPRISE = "surprise"
 def _form_values(loop) -> dict:
     form = request.form
     chosen = form.getlist("stages") if request.method == "POST" else [s.slug for s in loop.stages]
-    return {"start": form.get("start", ""), "break": form.get("break", "15"), "stages": chosen,
-            **{f"{k}_{s.slug}": form.get(f"{k}_{s.slug}", "") for s in loop.stages for k in ("minutes", "prompt", "pinned")}}
+    return {
+        "start": form.get("start", ""),
+        "break": form.get("break", "15"),
+        "stages": chosen,
+        **{
+            f"{k}_{s.slug}": form.get(f"{k}_{s.slug}", "") for s in loop.stages for k in ("minutes", "prompt", "pinned")
+        },
+    }
 
 
 @bp.route("/loops/new", methods=["GET", "POST"])
@@ -72,8 +79,11 @@ def new_loop():
             errors.append(f"{stage.title}: the duration must be {stage.duration.min}-{stage.duration.max} minutes.")
             continue
         choice = values[f"prompt_{stage.slug}"] or SURPRISE
-        prompt = (pick_surprise(current_user, stage, catalog, PromptFilter()) if choice == SURPRISE
-                  else catalog.get(stage.slug, choice))
+        prompt = (
+            pick_surprise(current_user, stage, catalog, PromptFilter())
+            if choice == SURPRISE
+            else catalog.get(stage.slug, choice)
+        )
         if prompt is None:
             errors.append(f"{stage.title}: choose a prompt from the list.")
             continue
@@ -108,20 +118,35 @@ def _loop_page(plan: LoopPlan, move: dict | None = None):
     summary = None
     if payload["done"] == payload["total"] or plan.status == "cancelled":
         summary = _summary(plan)
-    return render_template("loops/loop.html", plan=plan, payload=payload, stages=stages, summary=summary,
-                           rounds={r.id: r for r in plan.rounds}, zone=user_zone(), move=move), 400 if move else 200
+    return render_template(
+        "loops/loop.html",
+        plan=plan,
+        payload=payload,
+        stages=stages,
+        summary=summary,
+        rounds={r.id: r for r in plan.rounds},
+        zone=user_zone(),
+        move=move,
+    ), 400 if move else 200
 
 
 def _summary(plan: LoopPlan):
     """Every round's scorecards and time spent against plan."""
     from mockloop.services.rounds import state_of
     from mockloop.services.scorecards import submitted_cards
+
     labels = {r.key: r.label for r in content().loop.recommendation}
     rows = []
     for rnd in plan.rounds:
         state = state_of(rnd, request_now())
-        rows.append({"round": rnd, "used_min": state.elapsed_s / 60, "planned_min": rnd.minutes,
-                     "cards": [(c, labels.get(c.overall, "not given")) for c in submitted_cards(rnd)]})
+        rows.append(
+            {
+                "round": rnd,
+                "used_min": state.elapsed_s / 60,
+                "planned_min": rnd.minutes,
+                "cards": [(c, labels.get(c.overall, "not given")) for c in submitted_cards(rnd)],
+            }
+        )
     return rows
 
 
@@ -142,9 +167,16 @@ def reschedule_loop(plan_id: int):
     plan = own_plan(plan_id, current_user)
     typed = request.form.get("start", "")
     start = parse_local(typed, user_zone())
-    problems = ["Enter the new start as a date and time."] if start is None else timeline.check_plan(
-        start, plan.break_minutes, [timeline.Slot(r.minutes, r.scheduled_at if r.pinned else None) for r in plan.rounds],
-        request_now())
+    problems = (
+        ["Enter the new start as a date and time."]
+        if start is None
+        else timeline.check_plan(
+            start,
+            plan.break_minutes,
+            [timeline.Slot(r.minutes, r.scheduled_at if r.pinned else None) for r in plan.rounds],
+            request_now(),
+        )
+    )
     if not problems:
         try:
             loops.reschedule_loop(plan, start, request_now())
@@ -164,10 +196,20 @@ def upcoming():
 
 def _upcoming_page(move: dict | None = None):
     """The Upcoming page; `move` carries a refused move (round, typed time, problem) back into its form."""
-    plans = db.session.execute(db.select(LoopPlan).where(LoopPlan.owner_id == current_user.id)
-                               .order_by(LoopPlan.start_at.desc()).limit(20)).scalars().all()
-    return render_template("loops/upcoming.html", rounds=bookings.upcoming(current_user, request_now()), plans=plans,
-                           zone=user_zone(), move=move), 400 if move else 200
+    plans = (
+        db.session.execute(
+            db.select(LoopPlan).where(LoopPlan.owner_id == current_user.id).order_by(LoopPlan.start_at.desc()).limit(20)
+        )
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "loops/upcoming.html",
+        rounds=bookings.upcoming(current_user, request_now()),
+        plans=plans,
+        zone=user_zone(),
+        move=move,
+    ), 400 if move else 200
 
 
 @bp.get("/rounds/<int:round_id>/calendar.ics")
@@ -177,8 +219,11 @@ def calendar(round_id: int):
     if rnd.scheduled_at is None:
         abort(404, description="This round has no scheduled time.")
     body = bookings.ics(rnd, url_for("practice.round_page", round_id=rnd.id, _external=True), request_now())
-    return Response(body, mimetype="text/calendar",
-                    headers={"Content-Disposition": f"attachment; filename=mockloop-round-{rnd.id}.ics"})
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f"attachment; filename=mockloop-round-{rnd.id}.ics"},
+    )
 
 
 @bp.post("/rounds/<int:round_id>/cancel")
@@ -192,8 +237,9 @@ def cancel_round(round_id: int):
         flash(exc.message, "error")
     else:
         flash("Round cancelled.", "info")
-    return redirect(request.referrer if (request.referrer or "").startswith(request.host_url)
-                    else url_for("loops.upcoming"))
+    return redirect(
+        request.referrer if (request.referrer or "").startswith(request.host_url) else url_for("loops.upcoming")
+    )
 
 
 @bp.post("/rounds/<int:round_id>/reschedule")
@@ -206,8 +252,9 @@ def reschedule_round(round_id: int):
     if rnd.status != timer.PLANNED or rnd.loop_id is not None:
         flash("Only a booked round that has not started can be moved.", "error")
         return redirect(url_for("loops.upcoming"))
-    problem = ("Enter the new time as a date and time." if at is None
-               else check_future(at, request_now(), "The new time"))
+    problem = (
+        "Enter the new time as a date and time." if at is None else check_future(at, request_now(), "The new time")
+    )
     if problem:
         return _upcoming_page({"round": rnd.id, "value": typed, "problems": [problem]})
     bookings.book(rnd, at)

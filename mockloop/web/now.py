@@ -1,4 +1,5 @@
 """The request's one reading of the clock, so every step of a request works at the same instant."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """What every page shares: the login loader, security headers, error pages and template helpers."""
+
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
@@ -24,8 +25,10 @@ from mockloop.services import login_sessions
 from mockloop.web import errors
 from mockloop.web.extensions import login_manager
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
 
 
 @login_manager.user_loader
@@ -113,7 +116,8 @@ def init_app(app: Flask) -> None:
         # Behind that many reverse proxies, believe their X-Forwarded-For/-Proto/-Host: the client's
         # address (log-in limits) and HTTPS (Secure cookies) come from there. Never trust them unasked.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to wrap it
-            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Log in to continue."
     login_manager.login_message_category = "info"

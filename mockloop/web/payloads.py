@@ -1,4 +1,5 @@
 """JSON payloads the pages and the API share: a round's state, times and durations."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -30,10 +31,19 @@ def state_payload(rnd: Round, now: datetime) -> dict:
         "lock_reason": state.lock_reason,
         "stage": rnd.stage,
         "prompt": {"slug": rnd.prompt_slug, "title": rnd.prompt_title},
-        "phase": None if phase is None else {"name": phase.name, "index": state.phase_index,
-                                             "ends_at": iso(phase.ends_at)},
-        "phases": [{"name": p.name, "planned_ms": ms(p.planned_s), "extended_ms": ms(p.extended_s),
-                    "start_ms": ms(p.start_s), "end_ms": ms(p.end_s)} for p in state.phases],
+        "phase": None
+        if phase is None
+        else {"name": phase.name, "index": state.phase_index, "ends_at": iso(phase.ends_at)},
+        "phases": [
+            {
+                "name": p.name,
+                "planned_ms": ms(p.planned_s),
+                "extended_ms": ms(p.extended_s),
+                "start_ms": ms(p.start_s),
+                "end_ms": ms(p.end_s),
+            }
+            for p in state.phases
+        ],
         "remaining_ms": ms(state.remaining_s),
         "elapsed_ms": ms(state.elapsed_s),
         "total_ms": ms(state.total_s),
@@ -41,8 +51,9 @@ def state_payload(rnd: Round, now: datetime) -> dict:
         "locked_at": iso(state.locked_at),
         "server_now": iso(now),
         "paused": state.status == timer.PAUSED,
-        "paused_by": last_pause.actor.display_name if state.status == timer.PAUSED and last_pause
-        and last_pause.actor else None,
+        "paused_by": last_pause.actor.display_name
+        if state.status == timer.PAUSED and last_pause and last_pause.actor
+        else None,
         "pauses": state.pauses,
         "extensions": state.extensions,
         "version": rnd.version,
@@ -52,8 +63,10 @@ def state_payload(rnd: Round, now: datetime) -> dict:
         "interviewer": rnd.interviewer.display_name if rnd.interviewer else None,
         "next_round": url_for("practice.round_page", round_id=rnd.swapped_round_id) if rnd.swapped_round_id else None,
         # Only a locked round can have scorecards: a running one skips the query on every poll.
-        "scorecards": [{"role": c.role, "url": url_for("scoring.scorecard", card_id=c.id)}
-                       for c in (submitted_cards(rnd) if state.status == timer.LOCKED else [])],
+        "scorecards": [
+            {"role": c.role, "url": url_for("scoring.scorecard", card_id=c.id)}
+            for c in (submitted_cards(rnd) if state.status == timer.LOCKED else [])
+        ],
     }
 
 
@@ -62,11 +75,25 @@ def loop_payload(plan: LoopPlan) -> dict:
     items = []
     for rnd, planned in loops.loop_timeline(plan, now):
         blocked = loops.can_start(rnd, now) if rnd.status == timer.PLANNED else None
-        items.append({"position": rnd.loop_position, "round": rnd.id, "status": rnd.status,
-                      "lock_reason": rnd.lock_reason, "opens_at": iso(planned.opens_at), "ends_at": iso(planned.ends_at),
-                      "pushed_minutes": round(planned.pushed.total_seconds() / 60),
-                      "startable": rnd.status == timer.PLANNED and blocked is None and plan.status == "planned",
-                      "url": url_for("practice.round_page", round_id=rnd.id)})
+        items.append(
+            {
+                "position": rnd.loop_position,
+                "round": rnd.id,
+                "status": rnd.status,
+                "lock_reason": rnd.lock_reason,
+                "opens_at": iso(planned.opens_at),
+                "ends_at": iso(planned.ends_at),
+                "pushed_minutes": round(planned.pushed.total_seconds() / 60),
+                "startable": rnd.status == timer.PLANNED and blocked is None and plan.status == "planned",
+                "url": url_for("practice.round_page", round_id=rnd.id),
+            }
+        )
     done = sum(1 for i in items if i["status"] == timer.LOCKED)
-    return {"id": plan.id, "status": plan.status, "items": items, "done": done, "total": len(items),
-            "server_now": iso(now)}
+    return {
+        "id": plan.id,
+        "status": plan.status,
+        "items": items,
+        "done": done,
+        "total": len(items),
+        "server_now": iso(now),
+    }

@@ -1,4 +1,5 @@
 """Solo practice: start a timed round on a stage, work it against the clock."""
+
 import json
 from typing import Any
 
@@ -35,9 +36,16 @@ bp = Blueprint("practice", __name__)
 
 def _start_page(stage, values: dict, error: Invalid | None = None, status: int = 200):
     catalog = content().catalog
-    return render_template("practice/start.html", stage=stage, prompts=catalog.for_stage(stage.slug),
-                           tags=catalog.tags(stage.slug), values=values, error=error,
-                           surprise=SURPRISE, trial_minutes=rounds.TRIAL_MINUTES), status
+    return render_template(
+        "practice/start.html",
+        stage=stage,
+        prompts=catalog.for_stage(stage.slug),
+        tags=catalog.tags(stage.slug),
+        values=values,
+        error=error,
+        surprise=SURPRISE,
+        trial_minutes=rounds.TRIAL_MINUTES,
+    ), status
 
 
 @bp.route("/stages/<slug>/start", methods=["GET", "POST"])
@@ -46,8 +54,13 @@ def _start_page(stage, values: dict, error: Invalid | None = None, status: int =
 def start(slug: str):
     stage = stage_or_404(slug)
     if request.method == "GET":
-        values: dict[str, Any] = {"prompt": request.args.get("prompt", SURPRISE), "minutes": "", "role": Mode.SOLO,
-                  "tag": request.args.get("tag", ""), "difficulty": request.args.get("difficulty", "")}
+        values: dict[str, Any] = {
+            "prompt": request.args.get("prompt", SURPRISE),
+            "minutes": "",
+            "role": Mode.SOLO,
+            "tag": request.args.get("tag", ""),
+            "difficulty": request.args.get("difficulty", ""),
+        }
         prompt = content().catalog.get(stage.slug, values["prompt"])
         if prompt is not None:
             values["minutes"] = prompt.default_minutes(stage)
@@ -73,8 +86,11 @@ def _proposed_times(typed: dict[str, str]) -> list:
         if not raw:
             continue
         at = parse_local(raw, zone)
-        problem = (f"Time {i + 1}: enter a date and time, or leave it empty." if at is None
-                   else check_future(at, now, f"Time {i + 1}"))
+        problem = (
+            f"Time {i + 1}: enter a date and time, or leave it empty."
+            if at is None
+            else check_future(at, now, f"Time {i + 1}")
+        )
         if problem:
             raise Invalid(problem, field="when")
         out.append(at)
@@ -96,16 +112,25 @@ def round_page(round_id: int):
     seat = peers.open_seat(rnd)
     live = peers.live_invite(rnd, now) if seat else None
     return render_template(
-        "practice/round.html", rnd=rnd, stage=stage, prompt=prompt, state=state, state_json=json.dumps(state),
-        role=role, controls=rnd.mode == Mode.SOLO or role == Seat.INTERVIEWER, open_seat=seat,
+        "practice/round.html",
+        rnd=rnd,
+        stage=stage,
+        prompt=prompt,
+        state=state,
+        state_json=json.dumps(state),
+        role=role,
+        controls=rnd.mode == Mode.SOLO or role == Seat.INTERVIEWER,
+        open_seat=seat,
         invite_link=pending_link(rnd) if seat else None,
         has_invite=live is not None,
         # A booking's link lasts until its last proposed time, not INVITE_LIFETIME.
         invite_expires_in=duration_text(live.expires_at - now) if live else None,
         notes_scaffold=peers.notes_scaffold(stage) if stage and role == Seat.INTERVIEWER else "",
         # Interviewing on a prompt you are also the candidate of (another round, not ended) shows no guide.
-        guide_closed=(guide_closed(current_user, rnd.stage, rnd.prompt_slug, now) if role == Seat.INTERVIEWER
-                      else None))
+        guide_closed=(
+            guide_closed(current_user, rnd.stage, rnd.prompt_slug, now) if role == Seat.INTERVIEWER else None
+        ),
+    )
 
 
 @bp.post("/rounds/<int:round_id>/swap")

@@ -1,4 +1,5 @@
 """Looking back: scorecard history, progress charts, the practice plan, export and import."""
+
 import json
 from datetime import datetime, time, timedelta, timezone
 
@@ -57,10 +58,15 @@ def history_list():
     if args["tag"]:
         tag_prompts = frozenset(p.slug for p in catalog.prompts.values() if args["tag"] in p.tags)
     problems: list[str] = []
-    f = history.HistoryFilter(stage=args["stage"] or None, prompt=args["prompt"] or None, prompts=tag_prompts,
-                              role=args["role"] if args["role"] in history.ROLES else None,
-                              overall=args["overall"] or None, since=_date("since", problems),
-                              until=_date("until", problems, end=True))
+    f = history.HistoryFilter(
+        stage=args["stage"] or None,
+        prompt=args["prompt"] or None,
+        prompts=tag_prompts,
+        role=args["role"] if args["role"] in history.ROLES else None,
+        overall=args["overall"] or None,
+        since=_date("since", problems),
+        until=_date("until", problems, end=True),
+    )
     cursors = {k: request.args.get(k) for k in ("older", "newer")}
     for key, cursor in cursors.items():
         if cursor is not None and history.decode_cursor(cursor) is None:
@@ -70,11 +76,20 @@ def history_list():
     stages = {s.slug: s for s in loop.stages}
     tags = sorted({t for p in catalog.prompts.values() for t in p.tags})
     filters = {k: v for k, v in args.items() if v}
-    return render_template("review/history.html", page=page, stages=stages, args=args, filters=filters,
-                           tags=tags, roles=history.ROLES, recommendation=loop.recommendation,
-                           titles={p.slug: p.title for p in catalog.prompts.values()},
-                           prompts=sorted(catalog.prompts.values(), key=lambda p: (p.stage, p.title)),
-                           problems=problems, date_range=_date_range()), 400 if problems else 200
+    return render_template(
+        "review/history.html",
+        page=page,
+        stages=stages,
+        args=args,
+        filters=filters,
+        tags=tags,
+        roles=history.ROLES,
+        recommendation=loop.recommendation,
+        titles={p.slug: p.title for p in catalog.prompts.values()},
+        prompts=sorted(catalog.prompts.values(), key=lambda p: (p.stage, p.title)),
+        problems=problems,
+        date_range=_date_range(),
+    ), 400 if problems else 200
 
 
 @bp.get("/progress")
@@ -86,12 +101,26 @@ def progress():
         data = history.stage_progress(current_user, stage.slug, [d.key for d in stage.rubric])
         if not data.rounds:
             continue
-        charts = [(d, level_trend([lv for _, lv in data.trends[d.key]], f"{d.name} in {stage.title}",
-                                  f"c-{stage.slug}-{d.key}"), data.trends[d.key], data.averages.get(d.key))
-                  for d in stage.rubric]
+        charts = [
+            (
+                d,
+                level_trend(
+                    [lv for _, lv in data.trends[d.key]], f"{d.name} in {stage.title}", f"c-{stage.slug}-{d.key}"
+                ),
+                data.trends[d.key],
+                data.averages.get(d.key),
+            )
+            for d in stage.rubric
+        ]
         stages.append((stage, data, charts))
-    return render_template("review/progress.html", stages=stages, pacing=_pacing(), calibration=_calibration(),
-                           recent=history.RECENT, cap=history.COUNT_CAP)
+    return render_template(
+        "review/progress.html",
+        stages=stages,
+        pacing=_pacing(),
+        calibration=_calibration(),
+        recent=history.RECENT,
+        cap=history.COUNT_CAP,
+    )
 
 
 def _pacing():
@@ -123,17 +152,26 @@ def plan():
     scores, attempts = [], []
     for stage in loop.stages:
         for d in stage.rubric:
-            scores += [suggestions.ScorePoint(stage.slug, d.key, level, at) for level, at in
-                       history.recent_levels(current_user, stage.slug, d.key, suggestions.WINDOW)]
+            scores += [
+                suggestions.ScorePoint(stage.slug, d.key, level, at)
+                for level, at in history.recent_levels(current_user, stage.slug, d.key, suggestions.WINDOW)
+            ]
         slugs = [p.slug for p in catalog.for_stage(stage.slug)]
-        attempts += [suggestions.Attempt(slug, stage.slug, at, overall)
-                     for slug, at, overall in history.last_attempts(current_user, slugs)]
+        attempts += [
+            suggestions.Attempt(slug, stage.slug, at, overall)
+            for slug, at, overall in history.last_attempts(current_user, slugs)
+        ]
     picks = suggestions.suggest(
         [(s.slug, s.title) for s in loop.stages],
         {s.slug: [p.slug for p in catalog.for_stage(s.slug)] for s in loop.stages},
-        {s.slug: {d.key: d.name for d in s.rubric} for s in loop.stages}, scores, attempts, request_now())
-    return render_template("review/plan.html", suggestions=picks, stages={s.slug: s for s in loop.stages},
-                           catalog=catalog)
+        {s.slug: {d.key: d.name for d in s.rubric} for s in loop.stages},
+        scores,
+        attempts,
+        request_now(),
+    )
+    return render_template(
+        "review/plan.html", suggestions=picks, stages={s.slug: s for s in loop.stages}, catalog=catalog
+    )
 
 
 @bp.get("/export.json")
@@ -141,15 +179,19 @@ def plan():
 @transaction()
 def export_json():
     body = json.dumps(exchange.export_user(current_user, request_now()), indent=1)
-    return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": "attachment; filename=mockloop-export.json"})
+    return Response(
+        body, mimetype="application/json", headers={"Content-Disposition": "attachment; filename=mockloop-export.json"}
+    )
 
 
 @bp.get("/export.csv")
 @login_required
 def export_csv():
-    return Response(exchange.scorecards_csv(current_user), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=mockloop-scorecards.csv"})
+    return Response(
+        exchange.scorecards_csv(current_user),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=mockloop-scorecards.csv"},
+    )
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -169,8 +211,10 @@ def import_page():
         except Invalid as exc:
             error = f"Nothing was imported. {exc}"
         else:
-            flash(f"Imported {added['rounds']} rounds and {added['scorecards']} scorecards "
-                  f"({added['skipped_rounds']} rounds and {added['skipped_scorecards']} scorecards were already here).",
-                  "success")
+            flash(
+                f"Imported {added['rounds']} rounds and {added['scorecards']} scorecards "
+                f"({added['skipped_rounds']} rounds and {added['skipped_scorecards']} scorecards were already here).",
+                "success",
+            )
             return redirect(url_for("review.history_list"))
     return render_template("review/import.html", error=error), 400

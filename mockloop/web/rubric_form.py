@@ -1,4 +1,5 @@
 """The rubric form, built from a scorecard's rubric snapshot (not from the current loop file)."""
+
 import json
 from functools import lru_cache
 
@@ -26,19 +27,44 @@ def _form_class(rubric_json: str):
         revision = HiddenField()
 
     for d in rubric["dimensions"]:
-        choices = [SelectChoice(str(i), f"{i}: {text}")
-                   for i, text in enumerate(d["levels"], start=1)]
-        setattr(ScorecardForm, rubric_core.level_field(d["key"]),
-                RadioField(d["name"], choices=choices, validate_choice=False,
-                           validators=[InputRequired(f"Pick a level for {d['name']}.")]))
-        setattr(ScorecardForm, rubric_core.evidence_field(d["key"]),
-                TextAreaField(f"Evidence for {d['name']}", validators=[
+        choices = [SelectChoice(str(i), f"{i}: {text}") for i, text in enumerate(d["levels"], start=1)]
+        setattr(
+            ScorecardForm,
+            rubric_core.level_field(d["key"]),
+            RadioField(
+                d["name"],
+                choices=choices,
+                validate_choice=False,
+                validators=[InputRequired(f"Pick a level for {d['name']}.")],
+            ),
+        )
+        setattr(
+            ScorecardForm,
+            rubric_core.evidence_field(d["key"]),
+            TextAreaField(
+                f"Evidence for {d['name']}",
+                validators=[
                     DataRequired("Write what you saw that supports this level."),
-                    Length(max=rubric_core.EVIDENCE_LIMIT)]))
+                    Length(max=rubric_core.EVIDENCE_LIMIT),
+                ],
+            ),
+        )
     ScorecardForm.overall = RadioField(
-        "Overall recommendation", choices=[SelectChoice(r["key"], r["label"]) for r in rubric["recommendation"]],
-        validate_choice=False, validators=[InputRequired("Pick an overall recommendation.")])
+        "Overall recommendation",
+        choices=[SelectChoice(r["key"], r["label"]) for r in rubric["recommendation"]],
+        validate_choice=False,
+        validators=[InputRequired("Pick an overall recommendation.")],
+    )
     for name, label in (("keep", "Keep doing"), ("stop", "Stop doing"), ("start", "Start doing")):
-        setattr(ScorecardForm, name, TextAreaField(label, validators=[
-            DataRequired(f"Write one line for {label.lower()}."), Length(max=rubric_core.SUMMARY_LIMIT)]))
+        setattr(
+            ScorecardForm,
+            name,
+            TextAreaField(
+                label,
+                validators=[
+                    DataRequired(f"Write one line for {label.lower()}."),
+                    Length(max=rubric_core.SUMMARY_LIMIT),
+                ],
+            ),
+        )
     return ScorecardForm

@@ -1,4 +1,5 @@
 """Scoring a finished round against its stage's rubric, and reading scorecards."""
+
 from flask import (
     Blueprint,
     abort,
@@ -97,8 +98,11 @@ def _rubric_form(rnd, card: Scorecard | None, rubric: dict):
     if request.method == "POST":
         bad = rubric_core.forged(rubric, request.form)
         if bad:
-            abort(400, description="The form contained answers that are not part of this rubric "
-                                   f"({', '.join(sorted(bad))}); nothing was saved.")
+            abort(
+                400,
+                description="The form contained answers that are not part of this rubric "
+                f"({', '.join(sorted(bad))}); nothing was saved.",
+            )
         form = Form()
         if form.validate_on_submit():
             answers = rubric_core.answers_from_fields(rubric, form.data)
@@ -118,8 +122,9 @@ def _rubric_form(rnd, card: Scorecard | None, rubric: dict):
     else:
         fields = card.draft or rubric_core.fields_from_answers(card.rubric, answers_of(card))
         form = Form(formdata=None, data={**fields, "revision": str(card.revision)})
-    return render_template("scoring/form.html", card=card, rnd=rnd, form=form, message=message,
-                           facts=_facts(rnd)), status
+    return render_template(
+        "scoring/form.html", card=card, rnd=rnd, form=form, message=message, facts=_facts(rnd)
+    ), status
 
 
 def _facts(rnd):
@@ -131,17 +136,32 @@ def _facts(rnd):
 @login_required
 def scorecard(card_id: int):
     card = db.session.get(Scorecard, card_id)
-    visible = card is not None and (card.reviewer_id == current_user.id or (
-        card.status == CardStatus.SUBMITTED and role_of(card.round, current_user) is not None))
+    visible = card is not None and (
+        card.reviewer_id == current_user.id
+        or (card.status == CardStatus.SUBMITTED and role_of(card.round, current_user) is not None)
+    )
     if card is None or not visible:
         abort(404, description="There is no such scorecard, or it is not yours.")
     rnd = card.round
     cards = [c for c in visible_cards(rnd, current_user) if c.status == CardStatus.SUBMITTED or c.id == card.id]
     answers = {c.id: answers_of(c) for c in cards}
     # Calibration: dimensions where the reviewers (self and interviewer) chose different levels.
-    differing = {d["key"] for d in card.rubric["dimensions"]
-                 if len({answers[c.id]["levels"].get(d["key"]) for c in cards} - {None}) > 1}
+    differing = {
+        d["key"]
+        for d in card.rubric["dimensions"]
+        if len({answers[c.id]["levels"].get(d["key"]) for c in cards} - {None}) > 1
+    }
     newer, older = neighbours(current_user, card)
-    return render_template("scoring/scorecard.html", card=card, rnd=rnd, cards=cards, answers=answers,
-                           differing=differing, facts=_facts(rnd), newer=newer, older=older,
-                           scratchpad_html=render_user(rnd.scratchpad), render_user=render_user)
+    return render_template(
+        "scoring/scorecard.html",
+        card=card,
+        rnd=rnd,
+        cards=cards,
+        answers=answers,
+        differing=differing,
+        facts=_facts(rnd),
+        newer=newer,
+        older=older,
+        scratchpad_html=render_user(rnd.scratchpad),
+        render_user=render_user,
+    )

@@ -4,6 +4,7 @@
 requests before the view goes on) commits when it finishes normally, whatever the answer's status
 (a 409 after a round locked keeps the lock), and rolls back when it raises (abort() included).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """The viewer's time zone (their setting, else the browser's, else UTC)."""
+
 from __future__ import annotations
 
 from flask import request

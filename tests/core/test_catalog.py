@@ -1,4 +1,5 @@
 """Prompt files: parsing, each kind of problem reported and skipped, filtering, user-bank overrides."""
+
 import shutil
 from pathlib import Path
 
@@ -32,22 +33,29 @@ def test_prompts_are_parsed_and_rendered(bank):
     assert not catalog.problems
 
 
-@pytest.mark.parametrize("text, line, message", [
-    (GOOD.replace("---\ntitle", "title", 1), 1, "front matter starting"),
-    (GOOD.replace("difficulty: 1\n---", "difficulty: 1\n"), 1, "not closed"),
-    (GOOD.replace("title: Quick prompt 1", "title: [broken"), 2, "not valid YAML"),
-    (GOOD.replace("title: Quick prompt 1\n", ""), 1, "title: expected a non-empty string"),
-    (GOOD.replace("stage: quick", "stage: talk"), 1, "the folder name 'quick'"),
-    (GOOD.replace("stage: quick", "stage: nowhere"), 1, "stage: expected one of quick, talk"),
-    (GOOD.replace("difficulty: 1", "difficulty: 5"), 1, "difficulty: expected 1, 2 or 3"),
-    (GOOD.replace("tags: [drill, tag-1]", "tags: [Drill Tag]"), 1, "tags"),
-    (GOOD.replace("difficulty: 1", "difficulty: 1\nduration: 30"), 1, "within 1-3"),
-    (GOOD.replace("# Interviewer guide", "# Guide"), 8, "exactly the parts"),
-    (GOOD.replace("## Hints\n1. First hint.\n2. Second hint.\n3. Third hint.\n", ""), 12, "lacks the section '## Hints'"),
-    (GOOD.replace("3. Third hint.\n", ""), 17, "at least 3 numbered items"),
-    (GOOD.replace("### clarity", "### charisma"), 28, "'charisma' is not a rubric key of quick"),
-    (GOOD.replace("4. Crisp.\n", ""), 28, "exactly 4 numbered items"),
-])
+@pytest.mark.parametrize(
+    "text, line, message",
+    [
+        (GOOD.replace("---\ntitle", "title", 1), 1, "front matter starting"),
+        (GOOD.replace("difficulty: 1\n---", "difficulty: 1\n"), 1, "not closed"),
+        (GOOD.replace("title: Quick prompt 1", "title: [broken"), 2, "not valid YAML"),
+        (GOOD.replace("title: Quick prompt 1\n", ""), 1, "title: expected a non-empty string"),
+        (GOOD.replace("stage: quick", "stage: talk"), 1, "the folder name 'quick'"),
+        (GOOD.replace("stage: quick", "stage: nowhere"), 1, "stage: expected one of quick, talk"),
+        (GOOD.replace("difficulty: 1", "difficulty: 5"), 1, "difficulty: expected 1, 2 or 3"),
+        (GOOD.replace("tags: [drill, tag-1]", "tags: [Drill Tag]"), 1, "tags"),
+        (GOOD.replace("difficulty: 1", "difficulty: 1\nduration: 30"), 1, "within 1-3"),
+        (GOOD.replace("# Interviewer guide", "# Guide"), 8, "exactly the parts"),
+        (
+            GOOD.replace("## Hints\n1. First hint.\n2. Second hint.\n3. Third hint.\n", ""),
+            12,
+            "lacks the section '## Hints'",
+        ),
+        (GOOD.replace("3. Third hint.\n", ""), 17, "at least 3 numbered items"),
+        (GOOD.replace("### clarity", "### charisma"), 28, "'charisma' is not a rubric key of quick"),
+        (GOOD.replace("4. Crisp.\n", ""), 28, "exactly 4 numbered items"),
+    ],
+)
 def test_broken_prompt_is_reported_with_line_and_skipped(bank, text, line, message):
     (bank / "quick" / "broken.md").write_text(text)
     catalog = load(bank)
@@ -63,8 +71,9 @@ def test_coding_stages_need_test_cases(tmp_path):
     shipped = load_loop(Path(__file__).resolve().parents[2] / "prompts" / "loop.yaml")
     root = tmp_path / "bank"
     (root / "phone-screen").mkdir(parents=True)
-    (root / "phone-screen" / "fizz.md").write_text(scaffold(shipped.stage("phone-screen"), "fizz")
-                                                   .split("## Test cases")[0])
+    (root / "phone-screen" / "fizz.md").write_text(
+        scaffold(shipped.stage("phone-screen"), "fizz").split("## Test cases")[0]
+    )
     catalog = load_catalog(shipped, root)
     assert any("'## Test cases'" in p.message for p in catalog.problems)
 

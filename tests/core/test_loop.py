@@ -1,4 +1,5 @@
 """Loop definition validation: every kind of bad file names the file, the field and what was expected."""
+
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,14 @@ TEST_LOOP = Path(__file__).resolve().parents[1] / "data" / "prompts" / "loop.yam
 
 def test_shipped_loop_has_the_six_stages_in_order():
     loop = load_loop(SHIPPED)
-    assert [s.slug for s in loop.stages] == ["recruiter-screen", "phone-screen", "take-home", "systems-design",
-                                             "ml-systems", "mission-culture"]
+    assert [s.slug for s in loop.stages] == [
+        "recruiter-screen",
+        "phone-screen",
+        "take-home",
+        "systems-design",
+        "ml-systems",
+        "mission-culture",
+    ]
     assert [r.label for r in loop.recommendation] == ["Strong No", "No", "Yes", "Strong Yes"]
     design = loop.stage("systems-design")
     assert (design.duration.default, design.duration.min, design.duration.max) == (60, 60, 90)
@@ -35,25 +42,44 @@ def set_(path, value):
         for key in path[:-1]:
             target = target[key]
         target[path[-1]] = value
+
     return change
 
 
-@pytest.mark.parametrize("change, field, expected", [
-    (set_(["title"], ""), "title", "a non-empty string"),
-    (set_(["stages"], []), "stages", "a list of at least 1"),
-    (set_(["stages", 0, "slug"], "Quick Drill"), "stages[0].slug", "lowercase"),
-    (set_(["stages", 1, "slug"], "quick"), "stages[1].slug", "duplicate"),
-    (set_(["stages", 0, "duration"], {"default": 1, "min": 2, "max": 3}), "stages.quick.duration", "min <= default"),
-    (set_(["stages", 0, "duration"], {"default": "one", "min": 1, "max": 3}), "stages.quick.duration.default",
-     "a whole number"),
-    (set_(["stages", 0, "phases", 0, "minutes"], 5), "stages.quick.phases", "adding up to duration.default (1)"),
-    (set_(["stages", 0, "phases"], "think"), "stages.quick.phases", "a list"),
-    (set_(["stages", 0, "rubric", 0, "levels"], ["a", "b", "c"]), "stages.quick.rubric.clarity.levels",
-     "exactly 4"),
-    (set_(["stages", 0, "rubric", 1, "key"], "clarity"), "stages.quick.rubric[1].key", "unique snake_case"),
-    (set_(["recommendation"], [{"key": "a", "label": "A"}, {"key": "b", "label": "B"}, {"key": "c", "label": "C"}]),
-     "recommendation", "no neutral"),
-])
+@pytest.mark.parametrize(
+    "change, field, expected",
+    [
+        (set_(["title"], ""), "title", "a non-empty string"),
+        (set_(["stages"], []), "stages", "a list of at least 1"),
+        (set_(["stages", 0, "slug"], "Quick Drill"), "stages[0].slug", "lowercase"),
+        (set_(["stages", 1, "slug"], "quick"), "stages[1].slug", "duplicate"),
+        (
+            set_(["stages", 0, "duration"], {"default": 1, "min": 2, "max": 3}),
+            "stages.quick.duration",
+            "min <= default",
+        ),
+        (
+            set_(["stages", 0, "duration"], {"default": "one", "min": 1, "max": 3}),
+            "stages.quick.duration.default",
+            "a whole number",
+        ),
+        (set_(["stages", 0, "phases", 0, "minutes"], 5), "stages.quick.phases", "adding up to duration.default (1)"),
+        (set_(["stages", 0, "phases"], "think"), "stages.quick.phases", "a list"),
+        (
+            set_(["stages", 0, "rubric", 0, "levels"], ["a", "b", "c"]),
+            "stages.quick.rubric.clarity.levels",
+            "exactly 4",
+        ),
+        (set_(["stages", 0, "rubric", 1, "key"], "clarity"), "stages.quick.rubric[1].key", "unique snake_case"),
+        (
+            set_(
+                ["recommendation"], [{"key": "a", "label": "A"}, {"key": "b", "label": "B"}, {"key": "c", "label": "C"}]
+            ),
+            "recommendation",
+            "no neutral",
+        ),
+    ],
+)
 def test_bad_loop_files_are_reported_precisely(tmp_path, change, field, expected):
     path = mutate(tmp_path, change)
     with pytest.raises(DefinitionError) as err:

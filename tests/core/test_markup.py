@@ -1,5 +1,6 @@
 """User Markdown: bounded time on hostile input, tags a user mentions shown as text, one look with the
 prompt files' renderer. Timing itself is measured by bench/render.py; here only a generous guard."""
+
 from __future__ import annotations
 
 import signal
@@ -30,8 +31,10 @@ def tag_names(html: str) -> list[str]:
 @contextmanager
 def finishes_within(seconds: float):
     """Fail instead of hanging: the old renderer took 5-7 s for 6,000 `[` and grew with the square."""
+
     def too_slow(*_):
         raise AssertionError(f"rendering took over {seconds} s")
+
     previous = signal.signal(signal.SIGALRM, too_slow)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
@@ -42,6 +45,7 @@ def finishes_within(seconds: float):
 
 
 # ---------- pathological input, at every field's maximum length ----------
+
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_every_pathological_case_renders_whole_in_every_field(case):
@@ -72,6 +76,7 @@ def test_the_longest_run_of_brackets_still_formatted_finishes():
 
 def test_ordinary_writing_at_the_scratchpad_limit_is_formatted():
     from pathlib import Path
+
     prompts = sorted((Path(__file__).resolve().parents[2] / "prompts").rglob("*.md"))
     text = repeat("\n\n".join(p.read_text() for p in prompts), FIELDS["scratchpad"])
     assert fits_budget(text)
@@ -95,7 +100,7 @@ def test_deeper_nesting_than_the_budget_is_shown_as_written():
 
 
 def test_text_shown_as_written_is_escaped():
-    text = "<script>alert(1)</script> & \"quotes\" " + "[" * 20_000
+    text = '<script>alert(1)</script> & "quotes" ' + "[" * 20_000
     html = render_user(text)
     assert "<script" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;" in html
     assert tag_names(html) == ["p", "pre"]
@@ -103,11 +108,31 @@ def test_text_shown_as_written_is_escaped():
 
 # ---------- a tag a user mentions is text, and nothing after it is lost ----------
 
-@pytest.mark.parametrize("tag", ["style", "script", "textarea", "title", "iframe", "noscript", "xmp",
-                                 "plaintext", "noembed", "noframes", "template", "div", "b", "img"])
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "style",
+        "script",
+        "textarea",
+        "title",
+        "iframe",
+        "noscript",
+        "xmp",
+        "plaintext",
+        "noembed",
+        "noframes",
+        "template",
+        "div",
+        "b",
+        "img",
+    ],
+)
 def test_a_mentioned_tag_is_shown_and_keeps_what_follows(tag):
-    text = (f"The widget injects a <{tag}> element, then closes it with </{tag}>.\n\n"
-            "SECOND-PARAGRAPH stays *formatted*.\n\n- and the list after it")
+    text = (
+        f"The widget injects a <{tag}> element, then closes it with </{tag}>.\n\n"
+        "SECOND-PARAGRAPH stays *formatted*.\n\n- and the list after it"
+    )
     html = render_user(text)
     shown = visible_text(html)
     assert f"The widget injects a <{tag}> element, then closes it with </{tag}>." in shown
@@ -118,6 +143,7 @@ def test_a_mentioned_tag_is_shown_and_keeps_what_follows(tag):
 def test_no_hostile_payload_swallows_the_text_after_it():
     """Every payload in the XSS list, followed by more text: the text is still shown, formatted."""
     from tests.xss_payloads import PAYLOADS
+
     swallowed = []
     for n, payload in enumerate(PAYLOADS):
         html = render_user(f"{payload}\n\nAFTER-IT **still** here")
@@ -129,20 +155,21 @@ def test_no_hostile_payload_swallows_the_text_after_it():
 def test_a_tag_alone_on_a_line_is_text_too():
     html = render_user("<textarea>\n\n<p>SECOND-PARAGRAPH</p>\n\n<!-- a comment -->\n\n<?php echo 1; ?>")
     assert tag_names(html) == ["p", "p", "p", "p"]
-    assert visible_text(html) == ("<textarea>\n<p>SECOND-PARAGRAPH</p>\n<!-- a comment -->\n"
-                                  "<?php echo 1; ?>\n")
+    assert visible_text(html) == ("<textarea>\n<p>SECOND-PARAGRAPH</p>\n<!-- a comment -->\n<?php echo 1; ?>\n")
 
 
 def test_angle_brackets_in_code_and_links_read_as_typed():
-    html = render_user("`a<b>` and [x](https://example.com/?q=a<b \"a <b> title\")\n\n```\nif a<b:\n```")
+    html = render_user('`a<b>` and [x](https://example.com/?q=a<b "a <b> title")\n\n```\nif a<b:\n```')
     assert "<code>a&lt;b&gt;</code>" in html
     assert 'href="https://example.com/?q=a%3Cb"' in html and 'title="a &lt;b&gt; title"' in html
     assert "<pre><code>if a&lt;b:\n</code></pre>" in html
 
 
 def test_scripts_cannot_come_back_through_links():
-    html = render_user("[a](javascript:alert(1)) [b](JaVaScRiPt:alert(1)) [c](data:text/html,x) "
-                       "[d](vbscript:x) ![e](x.png) [f](https://ok.example)")
+    html = render_user(
+        "[a](javascript:alert(1)) [b](JaVaScRiPt:alert(1)) [c](data:text/html,x) "
+        "[d](vbscript:x) ![e](x.png) [f](https://ok.example)"
+    )
     hrefs = [attrs.get("href") for tag, attrs in Tags(html).tags if tag == "a"]
     assert hrefs == ["", "", "", "", "https://ok.example"]
     assert "img" not in tag_names(html)

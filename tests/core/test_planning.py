@@ -1,4 +1,5 @@
 """Loop planning arithmetic with time passed in: breaks, overruns pushing the plan, pinned windows, DST."""
+
 from datetime import datetime, timedelta, timezone
 
 from mockloop.core.timeline import (
@@ -64,8 +65,12 @@ def test_plan_checks_past_start_overlaps_and_long_breaks():
 
 def test_local_times_convert_across_daylight_saving():
     # US clocks spring forward on 2026-03-08: 9:00 in New York is 14:00 UTC before and 13:00 after.
-    assert local_to_utc(datetime(2026, 3, 7, 9, 0), "America/New_York") == datetime(2026, 3, 7, 14, 0, tzinfo=timezone.utc)
-    assert local_to_utc(datetime(2026, 3, 9, 9, 0), "America/New_York") == datetime(2026, 3, 9, 13, 0, tzinfo=timezone.utc)
+    assert local_to_utc(datetime(2026, 3, 7, 9, 0), "America/New_York") == datetime(
+        2026, 3, 7, 14, 0, tzinfo=timezone.utc
+    )
+    assert local_to_utc(datetime(2026, 3, 9, 9, 0), "America/New_York") == datetime(
+        2026, 3, 9, 13, 0, tzinfo=timezone.utc
+    )
 
 
 def test_a_plan_across_the_dst_change_keeps_real_durations():

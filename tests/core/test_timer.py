@@ -1,4 +1,5 @@
 """Timer arithmetic with time passed in: no sleeping, no wall clock."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest

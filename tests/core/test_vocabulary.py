@@ -1,4 +1,5 @@
 """The stored words and the texts derived from durations."""
+
 from datetime import timedelta
 
 import pytest
@@ -25,17 +26,20 @@ def test_members_are_the_stored_strings():
     assert REVIEWER_ROLE_OF_SEAT == {"candidate": "self", "interviewer": "interviewer"}
 
 
-@pytest.mark.parametrize("span, text", [
-    (timedelta(minutes=1), "1 minute"),
-    (timedelta(minutes=10), "10 minutes"),
-    (timedelta(minutes=10, seconds=59), "10 minutes"),
-    (timedelta(hours=1), "1 hour"),
-    (timedelta(minutes=90), "1 hour 30 minutes"),
-    (timedelta(hours=24), "24 hours"),
-    (timedelta(hours=45, minutes=30), "45 hours 30 minutes"),
-    (timedelta(days=2), "2 days"),
-    (timedelta(days=3, hours=1, minutes=59), "3 days 1 hour"),
-    (timedelta(seconds=-5), "0 minutes"),
-])
+@pytest.mark.parametrize(
+    "span, text",
+    [
+        (timedelta(minutes=1), "1 minute"),
+        (timedelta(minutes=10), "10 minutes"),
+        (timedelta(minutes=10, seconds=59), "10 minutes"),
+        (timedelta(hours=1), "1 hour"),
+        (timedelta(minutes=90), "1 hour 30 minutes"),
+        (timedelta(hours=24), "24 hours"),
+        (timedelta(hours=45, minutes=30), "45 hours 30 minutes"),
+        (timedelta(days=2), "2 days"),
+        (timedelta(days=3, hours=1, minutes=59), "3 days 1 hour"),
+        (timedelta(seconds=-5), "0 minutes"),
+    ],
+)
 def test_duration_text(span, text):
     assert duration_text(span) == text

@@ -1,4 +1,5 @@
 """Browser steps tests share: signing up and filling the rubric form, as a user does."""
+
 from __future__ import annotations
 
 import re

@@ -4,6 +4,7 @@ MOCKLOOP_DEADLINE_RUNS=20 repeats the deadline run that many times and prints th
 "tokens lost / typed" (tokens typed more than 1 s before the server's deadline that are missing
 from the locked scratchpad); the default is one run.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,8 +25,11 @@ def start_round(page, live_url, minutes=1) -> int:
     """A solo quick round through the JSON API (with the page's session and CSRF token); open it."""
     page.goto(live_url + "/")
     token = page.locator('meta[name="csrf-token"]').get_attribute("content")
-    res = page.request.post(live_url + "/api/rounds", headers={"X-CSRFToken": token},
-                            data={"stage": "quick", "prompt": "quick-prompt-1", "minutes": minutes})
+    res = page.request.post(
+        live_url + "/api/rounds",
+        headers={"X-CSRFToken": token},
+        data={"stage": "quick", "prompt": "quick-prompt-1", "minutes": minutes},
+    )
     assert res.status == 201, res.text()
     body = res.json()
     page.goto(live_url + body["url"])
@@ -64,8 +68,9 @@ def type_until_locked(page, app, server_clock, round_id) -> tuple[int, list[str]
     return len(due), [tok for tok in due if tok not in locked_tokens]
 
 
-def test_typing_until_the_lock_keeps_every_keystroke_older_than_one_second(page, live_url, small_loop_app,
-                                                                           server_clock):
+def test_typing_until_the_lock_keeps_every_keystroke_older_than_one_second(
+    page, live_url, small_loop_app, server_clock
+):
     sign_up(page, live_url)
     total, lost = 0, []
     for _ in range(DEADLINE_RUNS):
@@ -127,10 +132,19 @@ def test_copy_falls_back_to_selecting_the_text(page, live_url):
     sign_up(page, live_url)
     start_round(page, live_url, minutes=3)
     page.evaluate("() => { navigator.clipboard.writeText = () => Promise.reject(new Error('denied')); }")
-    page.route("**/api/rounds/*/scratchpad", lambda route: route.fulfill(
-        status=409, content_type="application/json",
-        body='{"message": "The round is locked: it was ended early. Your earlier saves are kept.",'
-             ' "reason": "locked", "revision": 0}') if route.request.method == "PUT" else route.continue_())
+    page.route(
+        "**/api/rounds/*/scratchpad",
+        lambda route: (
+            route.fulfill(
+                status=409,
+                content_type="application/json",
+                body='{"message": "The round is locked: it was ended early. Your earlier saves are kept.",'
+                ' "reason": "locked", "revision": 0}',
+            )
+            if route.request.method == "PUT"
+            else route.continue_()
+        ),
+    )
     pad = page.get_by_role("textbox", name="Scratchpad")
     pad.fill("my answer")
     expect(page.locator("#save-status")).to_contain_text("it was ended early")
@@ -141,7 +155,8 @@ def test_copy_falls_back_to_selecting_the_text(page, live_url):
 
 
 def test_with_the_server_unreachable_the_page_says_so_keeps_the_text_and_saves_when_back(
-        page, live_url, small_loop_app, server_clock):
+    page, live_url, small_loop_app, server_clock
+):
     sign_up(page, live_url)
     round_id = start_round(page, live_url, minutes=3)
     pad = page.get_by_role("textbox", name="Scratchpad")
@@ -189,8 +204,11 @@ def test_text_kept_on_an_older_copy_is_offered_not_forced(page, live_url, small_
     expect(page.locator("#save-status")).to_contain_text("can't reach the server")
     page.unroute("**/api/**")
     # Meanwhile another device saves, and this tab reloads (the reload's own save is stale).
-    res = page.request.put(f"{live_url}/api/rounds/{round_id}/scratchpad", headers={"X-CSRFToken": token},
-                           data={"text": "from elsewhere", "revision": 0})
+    res = page.request.put(
+        f"{live_url}/api/rounds/{round_id}/scratchpad",
+        headers={"X-CSRFToken": token},
+        data={"text": "from elsewhere", "revision": 0},
+    )
     assert res.status == 200
     page.reload()
     expect(pad).to_have_value("from elsewhere")

@@ -29,6 +29,7 @@ def test_progress_shows_charts_and_history_pages(page, small_loop_app, live_url)
 
 def test_a_scorecard_prints_on_one_or_two_pages_without_navigation(page, small_loop_app, live_url):
     import re as _re
+
     sign_up(page, live_url)
     with small_loop_app.app_context():
         seed_history(find_user("ada@example.com"), content().loop, content().catalog, 1, clock.now())

@@ -5,6 +5,7 @@ templates' escaping are what is tested; the CSP is a second wall (tests/test_sec
 Payloads are batched: all of them in the scratchpad, the interviewer's notes, two scorecards and an
 edit history, and one display name per payload, so a handful of page loads covers the whole list.
 """
+
 from __future__ import annotations
 
 import re
@@ -84,9 +85,13 @@ def pack(payloads: list[str], limits: list[int]) -> tuple[list[str], set[int]]:
     return ["\n\n".join(marked(n, p) for n, p in f) or "-" for f in fields], {n for n, _ in rest}
 
 
-TEXT_FIELDS = [("evidence_clarity", rubric_core.EVIDENCE_LIMIT), ("evidence_depth", rubric_core.EVIDENCE_LIMIT),
-               ("keep", rubric_core.SUMMARY_LIMIT), ("stop", rubric_core.SUMMARY_LIMIT),
-               ("start", rubric_core.SUMMARY_LIMIT)]
+TEXT_FIELDS = [
+    ("evidence_clarity", rubric_core.EVIDENCE_LIMIT),
+    ("evidence_depth", rubric_core.EVIDENCE_LIMIT),
+    ("keep", rubric_core.SUMMARY_LIMIT),
+    ("stop", rubric_core.SUMMARY_LIMIT),
+    ("start", rubric_core.SUMMARY_LIMIT),
+]
 
 
 def two_cards(payloads: list[str]) -> tuple[dict, dict, set[int]]:
@@ -190,7 +195,8 @@ def test_no_payload_runs_anywhere_a_user_writes(browser, small_loop_app, live_ur
         candidate.marks_visible(visible, "#preview-each")
         interviewer.visit(f"/rounds/{rid}")
         expect(interviewer.page.get_by_role("textbox", name="Your private notes")).to_have_value(
-            notes.replace("\x00", ""))
+            notes.replace("\x00", "")
+        )
         expect(interviewer.page.locator("#peer-names")).to_contain_text(ADA_NAME)
         candidate.visit(bobs_invite)  # the invitee sees who invited them
         expect(candidate.page.get_by_role("main")).to_contain_text(BOB_NAME)
@@ -199,7 +205,8 @@ def test_no_payload_runs_anywhere_a_user_writes(browser, small_loop_app, live_ur
         assert bob.call("POST", f"/api/rounds/{rid}/end").status_code == 200
         interviewer.visit(f"/rounds/{rid}/score")
         expect(interviewer.page.get_by_label("Evidence for Clarity")).to_have_value(
-            re.compile("^" + re.escape(PAYLOADS[0])))
+            re.compile("^" + re.escape(PAYLOADS[0]))
+        )
         self_fields, interviewer_fields, visible = two_cards(PAYLOADS)
         bob_card = score(bob, f"/rounds/{rid}/score", interviewer_fields)
         ada_card = score(ada, f"/rounds/{rid}/score", {k: "first answer" for k in self_fields})
@@ -213,8 +220,14 @@ def test_no_payload_runs_anywhere_a_user_writes(browser, small_loop_app, live_ur
                 user = User(email=f"name{n}@example.com", display_name=name, password_hash="!")
                 db.session.add(user)
                 db.session.flush()
-                db.session.add(ScorecardEdit(scorecard_id=card.id, editor_id=user.id, at=card.submitted_at,
-                                             changes=[{"field": name, "before": name, "after": PAYLOADS[n]}]))
+                db.session.add(
+                    ScorecardEdit(
+                        scorecard_id=card.id,
+                        editor_id=user.id,
+                        at=card.submitted_at,
+                        changes=[{"field": name, "before": name, "after": PAYLOADS[n]}],
+                    )
+                )
             db.session.commit()
 
         for watched, card_url in ((candidate, ada_card), (interviewer, bob_card)):
