@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from mockloop.core import timeline, timer
 from mockloop.core.catalog import Prompt
-from mockloop.core.errors import Conflict
+from mockloop.core.errors import Conflict, Invalid
 from mockloop.core.loop import Loop
 from mockloop.core.vocabulary import NoticeKind
 from mockloop.db import db
@@ -48,9 +48,10 @@ def plan_loop(
     db.session.add(plan)
     db.session.flush()
     for position, (item, (opens, _)) in enumerate(zip(items, timeline.original_plan(start_at, break_minutes, slots))):
-        rnd = create_round(
-            owner, loop.stage(item.stage), item.prompt, item.minutes, now, start=False, scheduled_at=opens
-        )
+        stage = loop.stage(item.stage)
+        if stage is None:
+            raise Invalid(f"There is no stage {item.stage!r} in this loop.", field="stage")
+        rnd = create_round(owner, stage, item.prompt, item.minutes, now, start=False, scheduled_at=opens)
         rnd.loop_id, rnd.loop_position, rnd.pinned = plan.id, position, item.pinned_at is not None
         db.session.add(
             Notice(
@@ -74,8 +75,9 @@ def can_start(rnd: Round, now: datetime) -> str | None:
     if rnd.loop_id is None:
         return None
     plan = db.session.get_one(LoopPlan, rnd.loop_id)
+    position = rnd.loop_position or 0  # every round of a loop has one
     for other, planned in loop_timeline(plan, now):
-        if other.loop_position < rnd.loop_position and other.status != timer.LOCKED and not other.pinned:
+        if (other.loop_position or 0) < position and other.status != timer.LOCKED and not other.pinned:
             return "Finish the round before this one first."
         if other.id == rnd.id and planned.opens_at > now:
             return f"This round opens at {planned.opens_at:%H:%M} UTC."

@@ -135,7 +135,7 @@ def _summary(plan: LoopPlan):
     from mockloop.services.rounds import state_of
     from mockloop.services.scorecards import submitted_cards
 
-    labels = {r.key: r.label for r in content().loop.recommendation}
+    labels: dict[str | None, str] = {r.key: r.label for r in content().loop.recommendation}
     rows = []
     for rnd in plan.rounds:
         state = state_of(rnd, request_now())
@@ -177,7 +177,7 @@ def reschedule_loop(plan_id: int):
             request_now(),
         )
     )
-    if not problems:
+    if not problems and start is not None:
         try:
             loops.reschedule_loop(plan, start, request_now())
         except Conflict as exc:
@@ -255,7 +255,7 @@ def reschedule_round(round_id: int):
     problem = (
         "Enter the new time as a date and time." if at is None else check_future(at, request_now(), "The new time")
     )
-    if problem:
+    if problem or at is None:
         return _upcoming_page({"round": rnd.id, "value": typed, "problems": [problem]})
     bookings.book(rnd, at)
     flash("Round moved; reminders follow the new time.", "success")

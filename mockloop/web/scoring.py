@@ -86,8 +86,9 @@ def edit(card_id: int):
 @transaction()
 def draft(card_id: int):
     card = _own_card(card_id)
-    save_draft(card, request.form.to_dict(), request_now())
-    return jsonify(saved_at=card.draft_saved_at.isoformat())
+    now = request_now()
+    save_draft(card, request.form.to_dict(), now)
+    return jsonify(saved_at=now.isoformat())
 
 
 def _rubric_form(rnd, card: Scorecard | None, rubric: dict):
@@ -120,6 +121,7 @@ def _rubric_form(rnd, card: Scorecard | None, rubric: dict):
         if card is None:  # the form comes back around a new draft card, with what was typed kept
             card = open_card(rnd, current_user, rubric, request_now())
     else:
+        assert card is not None  # only a POST comes without a card
         fields = card.draft or rubric_core.fields_from_answers(card.rubric, answers_of(card))
         form = Form(formdata=None, data={**fields, "revision": str(card.revision)})
     return render_template(
