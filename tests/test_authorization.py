@@ -121,7 +121,7 @@ MATRIX = {
     "scoring.draft": ("POST", "/scorecards/{card_id}/draft", {}, (404, 200, 404, 302)),
     "review.history_list": ("GET", "/history", None, (200, 200, 200, 302)),
     "review.progress": ("GET", "/progress", None, (200, 200, 200, 302)),
-    "review.plan": ("GET", "/practice-plan", None, (200, 200, 200, 302)),
+    "review.next_round": ("GET", "/next", None, (200, 200, 200, 302)),
     "review.export_json": ("GET", "/export.json", None, (200, 200, 200, 302)),
     "review.export_csv": ("GET", "/export.csv", None, (200, 200, 200, 302)),
     "review.import_page": ("POST", "/import", {}, (400, 400, 400, 302)),

@@ -116,7 +116,7 @@ def test_progress_pacing_counts_extended_phases(api, frozen_clock):
 
 def test_practice_plan_starts_a_round_in_one_click(api, frozen_clock):
     scored_round(api, frozen_clock, clarity="1", depth="1")
-    page = api.client.get("/practice-plan").get_data(as_text=True)
+    page = api.client.get("/next").get_data(as_text=True)
     assert "Clarity has scored 1 in your last Quick drill round" in page
     form = re.search(r'action="(/stages/quick/start)".*?name="prompt" value="([^"]+)"', page, re.S)
     res = api.client.post(form.group(1), data={"csrf_token": api.token(), "prompt": form.group(2), "role": "solo"})

@@ -53,7 +53,7 @@ class Prompt:
     path: str
     user_owned: bool = False
 
-    def plan(self, stage: Stage, minutes: int) -> tuple[Phase, ...]:
+    def phases_for(self, stage: Stage, minutes: int) -> tuple[Phase, ...]:
         """The phase plan for a round of `minutes` on this prompt."""
         return scale_phases(self.phases or stage.phases, minutes)
 

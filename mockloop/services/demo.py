@@ -42,7 +42,7 @@ def finished_rounds(
                     "prompt_slug": prompt.slug,
                     "prompt_title": prompt.title,
                     "minutes": minutes,
-                    "plan": [[p.name, p.minutes] for p in prompt.plan(stage, minutes)],
+                    "plan": [[p.name, p.minutes] for p in prompt.phases_for(stage, minutes)],
                     "status": "locked",
                     "lock_reason": "time",
                     "locked_at": started + timedelta(minutes=minutes),

@@ -65,7 +65,7 @@ def create_round(
         prompt_slug=prompt.slug,
         prompt_title=prompt.title,
         minutes=minutes,
-        plan=[[p.name, p.minutes] for p in prompt.plan(stage, minutes)],
+        plan=[[p.name, p.minutes] for p in prompt.phases_for(stage, minutes)],
         status=timer.PLANNED,
         mode=Mode.SOLO if seats is None else Mode.PEER,
         created_at=now,

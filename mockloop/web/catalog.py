@@ -57,7 +57,7 @@ def prompt(stage_slug: str, slug: str):
         stage=stage,
         prompt=prompt,
         minutes=minutes,
-        phases=prompt.plan(stage, minutes),
+        phases=prompt.phases_for(stage, minutes),
         guide_closed=guide_closed(current_user, stage.slug, prompt.slug, request_now()),
     )
 

@@ -145,9 +145,9 @@ def _calibration():
     return [(names.get(k, k), sum(v) / len(v), len(v)) for k, v in sorted(sums.items())]
 
 
-@bp.get("/practice-plan")
+@bp.get("/next")
 @login_required
-def plan():
+def next_round():
     loop, catalog = content().loop, content().catalog
     scores, attempts = [], []
     for stage in loop.stages:
@@ -170,7 +170,7 @@ def plan():
         request_now(),
     )
     return render_template(
-        "review/plan.html", suggestions=picks, stages={s.slug: s for s in loop.stages}, catalog=catalog
+        "review/next.html", suggestions=picks, stages={s.slug: s for s in loop.stages}, catalog=catalog
     )
 
 
