@@ -209,10 +209,10 @@ def test_every_html_page_has_the_csp_and_no_inline_script(app, world):
             continue
         url = build(app, rule, url_values(rule, world))
         for client in (ada.client, world["bob"].client, anonymous):
-            res = client.get(url)
-            if res.mimetype == "text/html":
-                check_html_response(url, res)
-                checked += 1
+            with client.get(url) as res:  # closed: a static file's response holds the file open
+                if res.mimetype == "text/html":
+                    check_html_response(url, res)
+                    checked += 1
     for url in ("/no-such-page", f"/rounds/{world['peer'] + 1000}", "/stages/nope"):  # error pages too
         res = ada.client.get(url)
         assert res.status_code == 404

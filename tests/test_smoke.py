@@ -18,5 +18,5 @@ def test_every_page_names_a_favicon_that_exists(client):
         page = client.get(path).get_data(as_text=True)
         icon = re.search(r'<link rel="icon" href="([^"]+)"', page)
         assert icon, path
-        res = client.get(icon.group(1))
-        assert res.status_code == 200 and res.mimetype == "image/svg+xml" and b"<svg" in res.data
+        with client.get(icon.group(1)) as res:  # closed: a static file's response holds the file open
+            assert res.status_code == 200 and res.mimetype == "image/svg+xml" and b"<svg" in res.data
