@@ -3,18 +3,13 @@ kept-alive connection for the request after it."""
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
-import time
 
 import pytest
 
-from tests.helpers import REPO, TEST_PROMPTS
-from tests.rig import free_port, healthy, serve_env
+from tests.helpers import TEST_PROMPTS
+from tests.rig import Server, free_port, serve_env
 
 pytestmark = pytest.mark.multiprocess
 
@@ -23,31 +18,13 @@ pytestmark = pytest.mark.multiprocess
 def served(make_app, tmp_path):
     """`mockloop serve` on this test's database: (host, port)."""
     app = make_app(PROMPTS_DIR=str(TEST_PROMPTS))
-    port = free_port()
-    env = serve_env(app)
-    log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "mockloop", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=REPO,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    server = Server(tmp_path, serve_env(app), free_port(), workers=1)
     try:
-        deadline = time.monotonic() + 30
-        while not healthy(f"http://127.0.0.1:{port}"):
-            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.1)
-        yield "127.0.0.1", port
+        server.start()
+        yield "127.0.0.1", server.port
+        server.stop()
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        server.cleanup()
 
 
 def read_response(sock: socket.socket, buffer: bytes = b"") -> tuple[int, dict[str, str], bytes, bytes]:
