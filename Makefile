@@ -6,7 +6,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-postgres lint db chromium clean bench soak
+.PHONY: run test test-postgres lint db chromium node assets wheel clean bench soak
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -27,14 +27,34 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 db: $(VENV)/.installed
 	$(BIN)/mockloop db upgrade
 
-run: db
+run: db assets
 	$(BIN)/mockloop serve --host $(HOST) --port $(PORT)
+
+# The browser bundles (CodeMirror, Pyodide; frontend/build.mjs) are built from frontend/src with
+# Debian's node, installed like chromium when missing. Only a source checkout needs Node: the wheel
+# carries the built dist/. npm ci reinstalls when the lockfile changes, the build reruns when a source,
+# the build script or the lockfile is newer than the manifest (frontend/src itself: a file was removed).
+FRONTEND := frontend
+DIST := mockloop/web/static/dist
+
+node:
+	@command -v node >/dev/null && command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nodejs npm; }
+
+$(FRONTEND)/node_modules: $(FRONTEND)/package-lock.json | node
+	cd $(FRONTEND) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(DIST)/manifest.json: $(FRONTEND)/node_modules $(FRONTEND)/build.mjs $(FRONTEND)/package-lock.json \
+		$(wildcard $(FRONTEND)/src $(FRONTEND)/src/*) | node
+	node $(FRONTEND)/build.mjs
+
+assets: $(DIST)/manifest.json
 
 # Browser tests drive Debian's chromium through Playwright; never `playwright install`.
 chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
-test: $(VENV)/.installed-test chromium
+test: $(VENV)/.installed-test chromium assets
 	$(BIN)/python -m pytest -q
 
 # Lint, formatting, types (strict for mockloop/core) and the layer contracts; all settings in pyproject.toml.
@@ -46,8 +66,12 @@ lint: $(VENV)/.installed-dev
 
 # The same suite on PostgreSQL: .ci/with-postgres installs Debian's postgresql if needed, starts a
 # throwaway cluster in a temp folder on 127.0.0.1:54329, and stops and deletes it afterwards.
-test-postgres: $(VENV)/.installed-test chromium
+test-postgres: $(VENV)/.installed-test chromium assets
 	.ci/with-postgres $(BIN)/python -m pytest -q
+
+# The installable wheel in dist/, built assets included.
+wheel: $(VENV)/.installed-dev assets
+	$(BIN)/python -m build --wheel --no-isolation --outdir dist .
 
 # Performance figures beside a bare Flask baseline, a few minutes, then the slowest user-Markdown
 # render of every pathological case at every field's limit; see docs/performance.md.
@@ -62,4 +86,4 @@ soak: $(VENV)/.installed-test
 	$(BIN)/python soak/soak.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist $(DIST) $(FRONTEND)/node_modules

@@ -48,6 +48,7 @@ def create_app(config: dict | None = None, *, web: bool = True) -> Flask:
     from mockloop.web import (
         accounts,
         api,
+        assets,
         catalog,
         health,
         invites,
@@ -59,6 +60,7 @@ def create_app(config: dict | None = None, *, web: bool = True) -> Flask:
     )
 
     pages.init_app(app)
+    assets.init_app(app)  # the built bundles, answered by WhiteNoise before Flask sees the request
     for module in (accounts, catalog, practice, scoring, invites, review, loops, api, health):
         app.register_blueprint(module.bp)
     return app
