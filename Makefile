@@ -33,7 +33,7 @@ run: db assets
 # The browser bundles (CodeMirror, Pyodide; frontend/build.mjs) are built from frontend/src with
 # Debian's node, installed like chromium when missing. Only a source checkout needs Node: the wheel
 # carries the built dist/. npm ci reinstalls when the lockfile changes, the build reruns when a source,
-# the build script or the lockfile is newer than the manifest (frontend/src itself: a file was removed).
+# the build script or the lockfile is newer than the manifest (a folder counts: a file was removed).
 FRONTEND := frontend
 DIST := mockloop/web/static/dist
 
@@ -45,7 +45,7 @@ $(FRONTEND)/node_modules: $(FRONTEND)/package-lock.json | node
 	touch $@
 
 $(DIST)/manifest.json: $(FRONTEND)/node_modules $(FRONTEND)/build.mjs $(FRONTEND)/package-lock.json \
-		$(wildcard $(FRONTEND)/src $(FRONTEND)/src/*) | node
+		$(shell find $(FRONTEND)/src 2>/dev/null) | node
 	node $(FRONTEND)/build.mjs
 
 assets: $(DIST)/manifest.json
