@@ -27,9 +27,21 @@ from tests.rig import free_port
 
 pytestmark = pytest.mark.wheel
 
-NOT_SHIPPED = shutil.ignore_patterns(
-    ".git", ".venv", "build", "dist", "instance", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis", "test-results"
+SKIPPED = shutil.ignore_patterns(
+    ".git", ".venv", "build", "instance", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis", "test-results"
 )
+SKIPPED_AT_TOP = {"dist"}  # the checkout's own wheels; mockloop/web/static/dist/ is shipped
+
+
+def not_shipped(folder: str, names: list[str]) -> set[str]:
+    """What the copy leaves out; frontend/node_modules too (Node's packages are not needed to build
+    a wheel of an already built checkout, and copying them takes long)."""
+    skipped = SKIPPED(folder, names)
+    if folder == str(REPO):
+        skipped |= SKIPPED_AT_TOP & set(names)
+    if folder == str(REPO / "frontend"):
+        skipped |= {"node_modules"} & set(names)
+    return skipped
 
 
 def run(*args, **kwargs) -> subprocess.CompletedProcess:
@@ -41,11 +53,14 @@ def run(*args, **kwargs) -> subprocess.CompletedProcess:
 def test_the_installed_wheel_serves_outside_a_checkout(tmp_path):
     # A copy of the tree, so no stale build/ of the checkout can slip files into the wheel.
     source = tmp_path / "source"
-    shutil.copytree(REPO, source, ignore=NOT_SHIPPED)
+    shutil.copytree(REPO, source, ignore=not_shipped)
     run(sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path / "dist"), str(source))
     [wheel] = (tmp_path / "dist").glob("mockloop-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"mockloop/prompts/loop.yaml", "mockloop/db/migrations/env.py", "mockloop/web/templates/base.html"} <= names
+    built = json.loads((REPO / "mockloop/web/static/dist/manifest.json").read_text())  # `make test` builds it
+    editor = f"mockloop/web/static/dist/{built['editor.js']}"
+    assert {editor, editor + ".br", editor + ".gz", "mockloop/web/static/dist/manifest.json"} <= names
     assert any(n.startswith("mockloop/prompts/systems-design/") and n.endswith(".md") for n in names)
 
     venv = tmp_path / "venv"
@@ -106,6 +121,13 @@ def test_the_installed_wheel_serves_outside_a_checkout(tmp_path):
         assert health["status"] == "ok" and health["database"] == "ok", health
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/stages/systems-design", timeout=5) as res:
             assert res.status == 200  # a stage of the shipped loop, read from the wheel's prompts
+        # The bundles come from the wheel, compressed and cached for good: an installed mockloop needs no Node.
+        asset = urllib.request.Request(f"http://127.0.0.1:{port}/static/dist/{built['editor.js']}")
+        asset.add_header("Accept-Encoding", "br")
+        with urllib.request.urlopen(asset, timeout=5) as res:
+            assert res.status == 200 and res.headers["Content-Encoding"] == "br"
+            assert res.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+            assert res.read() == (REPO / f"{editor}.br").read_bytes()
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
