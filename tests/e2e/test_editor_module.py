@@ -64,7 +64,8 @@ def module_page(browser, site):
 
 
 @pytest.fixture
-def page(module_page):
+def tab(module_page):
+    """The module's page, in light mode, checked after each test for console errors."""
     module_page.emulate_media(color_scheme="light")
     yield module_page
     assert module_page.problems == []
@@ -83,141 +84,141 @@ def colour_of(locator) -> str:
     return locator.evaluate("(el) => getComputedStyle(el).color")
 
 
-def test_typing_reports_each_change_and_keeps_indentation(page):
-    box = editor(page, label="Your code")
+def test_typing_reports_each_change_and_keeps_indentation(tab):
+    box = editor(tab, label="Your code")
     box.click()
-    page.keyboard.type("def f():\nreturn 1")
-    assert value(page) == "def f():\n    return 1"  # Enter after the colon indents by Python's four spaces
-    assert page.evaluate("window.events.changes.at(-1)") == value(page)
+    tab.keyboard.type("def f():\nreturn 1")
+    assert value(tab) == "def f():\n    return 1"  # Enter after the colon indents by Python's four spaces
+    assert tab.evaluate("window.events.changes.at(-1)") == value(tab)
 
 
 @pytest.mark.parametrize("language", list(SNIPPETS))
-def test_each_language_is_highlighted(page, language):
+def test_each_language_is_highlighted(tab, language):
     code, keyword = SNIPPETS[language]
-    editor(page, doc=code, language=language)
-    line = page.locator(".cm-line").first
+    editor(tab, doc=code, language=language)
+    line = tab.locator(".cm-line").first
     expect(line).to_be_visible()
-    token = page.locator(".cm-content span", has_text=re.compile(f"^{keyword}$")).first
+    token = tab.locator(".cm-content span", has_text=re.compile(f"^{keyword}$")).first
     expect(token).to_be_visible()
-    assert colour_of(token) != colour_of(page.locator(".cm-content"))
+    assert colour_of(token) != colour_of(tab.locator(".cm-content"))
 
 
-def test_switching_language_rehighlights_and_fails_clearly_on_an_unknown_one(page):
-    editor(page, doc="fn main() {}\n", language="python")
-    fn = page.locator(".cm-content span", has_text=re.compile("^fn$"))
+def test_switching_language_rehighlights_and_fails_clearly_on_an_unknown_one(tab):
+    editor(tab, doc="fn main() {}\n", language="python")
+    fn = tab.locator(".cm-content span", has_text=re.compile("^fn$"))
     expect(fn).to_have_count(0)  # not a Python keyword
-    page.evaluate("window.editor.setLanguage('rust')")
+    tab.evaluate("window.editor.setLanguage('rust')")
     expect(fn).to_have_count(1)
-    error = page.evaluate("() => { try { window.editor.setLanguage('cobol'); } catch (e) { return e.message; } }")
+    error = tab.evaluate("() => { try { window.editor.setLanguage('cobol'); } catch (e) { return e.message; } }")
     assert 'Unknown language "cobol"' in error and "python" in error
-    labels = page.evaluate("window.modules.editor.LANGUAGES.map((l) => l.label)")
+    labels = tab.evaluate("window.modules.editor.LANGUAGES.map((l) => l.label)")
     assert labels == ["Python", "JavaScript", "TypeScript", "Go", "Java", "C++", "Rust"]
 
 
-def test_ctrl_enter_runs_instead_of_inserting_a_line(page):
-    box = editor(page, doc="print(1)")
+def test_ctrl_enter_runs_instead_of_inserting_a_line(tab):
+    box = editor(tab, doc="print(1)")
     box.click()
-    page.keyboard.press("Control+Enter")
-    assert page.evaluate("window.events.runs") == 1
-    assert value(page) == "print(1)"
+    tab.keyboard.press("Control+Enter")
+    assert tab.evaluate("window.events.runs") == 1
+    assert value(tab) == "print(1)"
 
 
-def test_tab_indents_and_escape_then_tab_leaves_the_editor(page):
-    box = editor(page, doc="x = 1")
+def test_tab_indents_and_escape_then_tab_leaves_the_editor(tab):
+    box = editor(tab, doc="x = 1")
     box.click()
-    page.keyboard.press("Home")
-    page.keyboard.press("Tab")
-    assert value(page) == "    x = 1"
+    tab.keyboard.press("Home")
+    tab.keyboard.press("Tab")
+    assert value(tab) == "    x = 1"
     expect(box).to_be_focused()  # Tab alone stays: it indents
-    page.keyboard.press("Escape")
-    page.keyboard.press("Tab")
-    expect(page.get_by_role("button", name="After the editor")).to_be_focused()
-    page.keyboard.press("Shift+Tab")  # and back in, where Tab indents again
+    tab.keyboard.press("Escape")
+    tab.keyboard.press("Tab")
+    expect(tab.get_by_role("button", name="After the editor")).to_be_focused()
+    tab.keyboard.press("Shift+Tab")  # and back in, where Tab indents again
     expect(box).to_be_focused()
-    assert value(page) == "    x = 1"
+    assert value(tab) == "    x = 1"
 
 
-def test_undo_takes_back_typing_and_survives_a_value_that_did_not_change(page):
-    box = editor(page, doc="a = 1\n")
+def test_undo_takes_back_typing_and_survives_a_value_that_did_not_change(tab):
+    box = editor(tab, doc="a = 1\n")
     box.click()
-    page.keyboard.press("Control+End")
-    page.keyboard.type("b = 2")
-    page.evaluate("window.editor.setValue(window.editor.getValue())")  # what a save that changed nothing does
-    page.keyboard.press("Control+z")
-    assert value(page) == "a = 1\n"
-    page.keyboard.press("Control+Shift+z")
-    assert value(page) == "a = 1\nb = 2"
+    tab.keyboard.press("Control+End")
+    tab.keyboard.type("b = 2")
+    tab.evaluate("window.editor.setValue(window.editor.getValue())")  # what a save that changed nothing does
+    tab.keyboard.press("Control+z")
+    assert value(tab) == "a = 1\n"
+    tab.keyboard.press("Control+Shift+z")
+    assert value(tab) == "a = 1\nb = 2"
 
 
-def test_set_value_keeps_the_cursor_and_is_not_reported_as_typing(page):
-    box = editor(page, doc="first\nsecond\n")
+def test_set_value_keeps_the_cursor_and_is_not_reported_as_typing(tab):
+    box = editor(tab, doc="first\nsecond\n")
     box.click()
-    page.keyboard.press("Control+Home")
-    page.keyboard.press("ArrowDown")  # at the start of "second"
-    changes = page.evaluate("window.events.changes.length")
-    page.evaluate("window.editor.setValue('zeroth\\nfirst\\nsecond\\n')")  # a line arrives above
-    assert page.evaluate("window.events.changes.length") == changes
-    page.keyboard.type(">")
-    assert value(page) == "zeroth\nfirst\n>second\n"  # the cursor moved with its line
-    page.evaluate("window.editor.setValue('zeroth\\nfirst\\n>second\\nthird\\n')")  # and one below
-    page.keyboard.type(">")
-    assert value(page) == "zeroth\nfirst\n>>second\nthird\n"
+    tab.keyboard.press("Control+Home")
+    tab.keyboard.press("ArrowDown")  # at the start of "second"
+    changes = tab.evaluate("window.events.changes.length")
+    tab.evaluate("window.editor.setValue('zeroth\\nfirst\\nsecond\\n')")  # a line arrives above
+    assert tab.evaluate("window.events.changes.length") == changes
+    tab.keyboard.type(">")
+    assert value(tab) == "zeroth\nfirst\n>second\n"  # the cursor moved with its line
+    tab.evaluate("window.editor.setValue('zeroth\\nfirst\\n>second\\nthird\\n')")  # and one below
+    tab.keyboard.type(">")
+    assert value(tab) == "zeroth\nfirst\n>>second\nthird\n"
 
 
-def test_read_only_refuses_typing_until_it_is_lifted(page):
-    box = editor(page, doc="locked", readOnly=True)
+def test_read_only_refuses_typing_until_it_is_lifted(tab):
+    box = editor(tab, doc="locked", readOnly=True)
     expect(box).to_have_attribute("aria-readonly", "true")
     box.click()
-    page.keyboard.type("xyz")
-    page.keyboard.press("Backspace")
-    assert value(page) == "locked"
-    assert page.evaluate("window.events.changes") == []
-    page.evaluate("window.editor.setReadOnly(false)")
+    tab.keyboard.type("xyz")
+    tab.keyboard.press("Backspace")
+    assert value(tab) == "locked"
+    assert tab.evaluate("window.events.changes") == []
+    tab.evaluate("window.editor.setReadOnly(false)")
     expect(box).to_have_attribute("aria-readonly", "false")
     box.click()
-    page.keyboard.press("Control+End")
-    page.keyboard.type("!")
-    assert value(page) == "locked!"
+    tab.keyboard.press("Control+End")
+    tab.keyboard.type("!")
+    assert value(tab) == "locked!"
 
 
-def test_search_opens_with_ctrl_f_and_finds(page):
-    box = editor(page, doc="alpha\nbeta\nalphabet\n")
+def test_search_opens_with_ctrl_f_and_finds(tab):
+    box = editor(tab, doc="alpha\nbeta\nalphabet\n")
     box.click()
-    page.keyboard.press("Control+f")
-    find = page.get_by_role("textbox", name="Find")
+    tab.keyboard.press("Control+f")
+    find = tab.get_by_role("textbox", name="Find")
     expect(find).to_be_focused()
-    page.keyboard.type("alpha")
-    expect(page.locator(".cm-searchMatch")).to_have_count(2)
+    tab.keyboard.type("alpha")
+    expect(tab.locator(".cm-searchMatch")).to_have_count(2)
 
 
-def test_brackets_match_and_font_size_and_dark_mode_apply_live(page):
-    box = editor(page, doc="f(x)")
+def test_brackets_match_and_font_size_and_dark_mode_apply_live(tab):
+    box = editor(tab, doc="f(x)")
     box.click()
-    page.keyboard.press("End")
-    expect(page.locator(".cm-matchingBracket")).to_have_count(2)
-    page.evaluate("window.editor.setFontSize(22)")
+    tab.keyboard.press("End")
+    expect(tab.locator(".cm-matchingBracket")).to_have_count(2)
+    tab.evaluate("window.editor.setFontSize(22)")
     assert box.evaluate("(el) => getComputedStyle(el).fontSize") == "22px"
-    background = page.locator(".cm-editor")
+    background = tab.locator(".cm-editor")
     light = background.evaluate("(el) => getComputedStyle(el).backgroundColor")
-    page.emulate_media(color_scheme="dark")  # the system switches while the page is open
+    tab.emulate_media(color_scheme="dark")  # the system switches while the tab is open
     expect(background).to_have_css("background-color", "rgb(40, 44, 52)")  # One Dark
-    page.emulate_media(color_scheme="light")
+    tab.emulate_media(color_scheme="light")
     expect(background).to_have_css("background-color", light)
     with pytest.raises(Exception, match="Font size must be"):
-        page.evaluate("window.editor.setFontSize(400)")
+        tab.evaluate("window.editor.setFontSize(400)")
 
 
-def test_the_static_view_highlights_with_spans_and_never_makes_markup(page):
-    shown = page.locator("#shown code")
+def test_the_static_view_highlights_with_spans_and_never_makes_markup(tab):
+    shown = tab.locator("#shown code")
     keyword = shown.locator("span.tok-keyword", has_text="def")
     expect(keyword).to_have_count(1)  # highlighted on load, as on the scorecard
     assert shown.text_content() == SHOWN  # the text is unchanged, tag-like text included
     expect(shown.locator("b")).to_have_count(0)
     assert colour_of(keyword) != colour_of(shown.locator("span.tok-string").first)
-    scratch = page.locator("#scratch")
-    page.evaluate("window.modules.codeView.renderStatic(document.getElementById('scratch'), 'fn main() {}', 'rust')")
+    scratch = tab.locator("#scratch")
+    tab.evaluate("window.modules.codeView.renderStatic(document.getElementById('scratch'), 'fn main() {}', 'rust')")
     expect(scratch.locator("span.tok-keyword", has_text="fn")).to_have_count(1)
-    page.evaluate("window.modules.codeView.renderStatic(document.getElementById('scratch'), '<i>x</i>', 'cobol')")
+    tab.evaluate("window.modules.codeView.renderStatic(document.getElementById('scratch'), '<i>x</i>', 'cobol')")
     expect(scratch).to_have_text("<i>x</i>")  # an unknown language is plain text
     expect(scratch.locator("span, i")).to_have_count(0)
 
