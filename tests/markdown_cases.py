@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from mockloop.core import rubric
-from mockloop.services import peers, rounds
+from mockloop.core.vocabulary import WorkKind
+from mockloop.core.work import RULES
 
 END_MARK = "END-MARK"
 TAIL = "\n\n" + END_MARK
@@ -24,8 +25,8 @@ TAIL = "\n\n" + END_MARK
 # Every field a user writes, at its maximum length (notes are kept as written, but they become draft
 # evidence, and the preview endpoint accepts as much as the scratchpad).
 FIELDS = {
-    "scratchpad": rounds.SCRATCHPAD_LIMIT,
-    "notes": peers.NOTES_LIMIT,
+    "scratchpad": RULES[WorkKind.SCRATCHPAD].limit,
+    "notes": RULES[WorkKind.NOTES].limit,
     "evidence": rubric.EVIDENCE_LIMIT,
     "keep/stop/start": rubric.SUMMARY_LIMIT,
 }

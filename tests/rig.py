@@ -24,10 +24,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import func
+
 from mockloop import clock
 from mockloop.content import content
 from mockloop.db import db
-from mockloop.db.models import Round
+from mockloop.db.models import Round, RoundWork
 from mockloop.services import rounds
 from mockloop.services.users import create_user, find_user
 from tests.helpers import CSRF_RE, REPO
@@ -488,7 +490,10 @@ class CrashRig:
         server is down, or the clients have stopped): rows are read first, then the clients' records."""
         with self.app.app_context():
             rows = db.session.execute(
-                db.select(Round.id, Round.scratchpad_rev, Round.scratchpad).where(Round.id.in_(list(self.attempts)))
+                # A round whose scratchpad was never stored has no row: revision 0, empty.
+                db.select(Round.id, func.coalesce(RoundWork.revision, 0), func.coalesce(RoundWork.body, ""))
+                .outerjoin(RoundWork, (RoundWork.round_id == Round.id) & (RoundWork.kind == "scratchpad"))
+                .where(Round.id.in_(list(self.attempts)))
             ).all()
             db.session.remove()
         with self.lock:

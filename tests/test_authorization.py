@@ -28,13 +28,14 @@ def world(app, frozen_clock):
     ada, bob = signed_up(app, "ada@example.com", "Ada"), signed_up(app, "bob@example.com", "Bob")
     eve, anon = signed_up(app, "eve@example.com", "Eve"), Api(app.test_client())
     ids = {}
-    for name in ("live", "done"):
-        made = ada.start(stage="quick", prompt="quick-prompt-1", role="candidate").get_json()
+    for name, stage in (("live", "quick"), ("done", "quick"), ("coding", "code")):
+        made = ada.start(stage=stage, role="candidate").get_json()
         link = made["invite_url"].replace("http://localhost", "")
         bob.client.post(link, data={"csrf_token": csrf_token(bob.client, link)})
         bob.call("POST", f"/api/rounds/{made['id']}/start")
         ids[name] = made["id"]
     bob.call("PUT", f"/api/rounds/{ids['live']}/notes", {"text": NOTES_MARKER, "revision": 0})
+    bob.call("PUT", f"/api/rounds/{ids['coding']}/notes", {"text": NOTES_MARKER, "revision": 0})
     bob.call("POST", f"/api/rounds/{ids['done']}/end")
     _, token, revision = form_page(bob.client, f"/rounds/{ids['done']}/score")
     bob.client.post(f"/rounds/{ids['done']}/score", data=answers(token, revision))
@@ -66,6 +67,7 @@ def world(app, frozen_clock):
         "anonymous": anon,
         "values": {
             "round_id": ids["live"],
+            "coding": ids["coding"],
             "done": ids["done"],
             "card_id": card,
             "plan_id": plan,
@@ -101,15 +103,28 @@ MATRIX = {
     "api.create": ("POST", "/api/rounds", {}, (400, 400, 400, 401)),
     "api.state": ("GET", "/api/rounds/{round_id}/state", None, (200, 200, 404, 401)),
     "api.act": ("POST", "/api/rounds/{round_id}/{action}", {}, (403, 200, 404, 401)),
-    "api.scratchpad": ("GET", "/api/rounds/{round_id}/scratchpad", None, (200, 200, 404, 401)),
-    "api.save_scratchpad": (
+    "api.work:scratchpad": ("GET", "/api/rounds/{round_id}/scratchpad", None, (200, 200, 404, 401)),
+    "api.work:notes": ("GET", "/api/rounds/{round_id}/notes", None, (403, 200, 404, 401)),
+    "api.work:code": ("GET", "/api/rounds/{coding}/code", None, (200, 200, 404, 401)),
+    # A round on a stage without the code workspace has no code.
+    "api.work:no-code": ("GET", "/api/rounds/{round_id}/code", None, (404, 404, 404, 401)),
+    "api.save_work:scratchpad": (
         "PUT",
         "/api/rounds/{round_id}/scratchpad",
         {"text": "x", "revision": 0},
         (200, 403, 404, 401),
     ),
-    "api.notes": ("GET", "/api/rounds/{round_id}/notes", None, (403, 200, 404, 401)),
-    "api.save_notes": ("PUT", "/api/rounds/{round_id}/notes", {"text": "n", "revision": 1}, (403, 200, 404, 401)),
+    "api.save_work:notes": ("PUT", "/api/rounds/{round_id}/notes", {"text": "n", "revision": 1}, (403, 200, 404, 401)),
+    "api.save_work:code": ("PUT", "/api/rounds/{coding}/code", {"text": "x", "revision": 0}, (200, 403, 404, 401)),
+    "api.save_work:no-code": ("PUT", "/api/rounds/{round_id}/code", {"text": "x", "revision": 0}, (404, 404, 404, 401)),
+    "api.runs": ("GET", "/api/rounds/{coding}/runs", None, (200, 200, 404, 401)),
+    "api.record_run": (
+        "POST",
+        "/api/rounds/{coding}/runs",
+        {"language": "python", "outcome": "ok", "duration_ms": 5},
+        (201, 403, 404, 401),
+    ),
+    "practice.round_page:coding": ("GET", "/rounds/{coding}", None, (200, 200, 404, 302)),
     "api.markdown_preview": ("POST", "/api/markdown", {"text": "*hi*"}, (200, 200, 200, 401)),
     "invites.show": ("GET", "/invites/{token}", None, (200, 200, 200, 302)),
     "invites.accept": ("POST", "/invites/{token}", {}, (410, 410, 302, 302)),
@@ -144,8 +159,9 @@ NOT_IN_MATRIX = {"static"}
 
 def test_every_route_is_in_the_matrix(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - NOT_IN_MATRIX
-    assert endpoints - MATRIX.keys() == set(), "add these routes to MATRIX with who may use them"
-    assert MATRIX.keys() - endpoints == set(), "these MATRIX rows name routes that no longer exist"
+    rows = {key.split(":")[0] for key in MATRIX}  # "endpoint:variant": one route, several kinds of work
+    assert endpoints - rows == set(), "add these routes to MATRIX with who may use them"
+    assert rows - endpoints == set(), "these MATRIX rows name routes that no longer exist"
 
 
 def send(api, method, url, body):

@@ -53,7 +53,7 @@ def test_prompts_check_counts_and_fails_on_problems(app, tmp_path):
     env = {"MOCKLOOP_INSTANCE_PATH": app.instance_path, "MOCKLOOP_PROMPTS_DIR": app.config["PROMPTS_DIR"]}
     ok = runner.invoke(main, ["prompts", "check"], env=env)
     assert ok.exit_code == 0, ok.output
-    assert "quick" in ok.output and "4 prompts, 0 problems" in ok.output
+    assert "quick" in ok.output and "5 prompts, 0 problems" in ok.output
 
     new = runner.invoke(main, ["prompts", "new", "talk", "my-drill"], env=env)
     assert new.exit_code == 0, new.output

@@ -52,7 +52,7 @@ def test_upgrading_keeps_the_users_data(tmp_path, postgres):
                     " plan, status, version, scratchpad, scratchpad_rev, mode, interviewer_notes, notes_rev,"
                     " created_at)"
                     " VALUES (1, 'u-1', 1, 1, 'quick', 'p', 'P', 1, '[[\"A\", 1]]', 'locked', 2, 'my notes', 1,"
-                    " 'solo', '', 0, '2026-01-01 10:00:00')"
+                    " 'solo', 'their notes', 2, '2026-01-01 10:00:00')"
                 )
             )
             conn.execute(
@@ -74,6 +74,8 @@ def test_upgrading_keeps_the_users_data(tmp_path, postgres):
                 conn.execute(text(f"SELECT count(*) FROM {t}")).scalar()
                 for t in ("users", "rounds", "round_events", "scorecards")
             ]
-            pad = conn.execute(text("SELECT scratchpad FROM rounds")).scalar()
-        assert counts == [1, 1, 1, 1] and pad == "my notes"
+            # The scratchpad and notes columns moved into round_work (5d8a3c6e2b17), revisions and all.
+            work = conn.execute(text("SELECT kind, body, revision FROM round_work ORDER BY kind")).all()
+        assert counts == [1, 1, 1, 1]
+        assert [tuple(w) for w in work] == [("notes", "their notes", 2), ("scratchpad", "my notes", 1)]
         db.engine.dispose()

@@ -12,11 +12,13 @@ from hypothesis import strategies as st
 from markupsafe import escape
 
 from mockloop.core import rubric as rubric_core
+from mockloop.core.vocabulary import WorkKind
+from mockloop.core.work import RULES
 from mockloop.db import db
 from mockloop.db.models import Round, Scorecard
-from mockloop.services.peers import NOTES_LIMIT
-from mockloop.services.rounds import SCRATCHPAD_LIMIT
 from tests.helpers import csrf_token, signed_up
+
+NOTES_LIMIT, SCRATCHPAD_LIMIT = RULES[WorkKind.NOTES].limit, RULES[WorkKind.SCRATCHPAD].limit
 
 FUZZ = settings(
     max_examples=60,
@@ -87,7 +89,7 @@ def peer(app, frozen_clock):
 def stored(app, round_id):
     with app.app_context():
         rnd = db.session.get(Round, round_id)
-        return rnd.scratchpad, rnd.scratchpad_rev, rnd.interviewer_notes, rnd.notes_rev
+        return rnd.text("scratchpad"), rnd.revision("scratchpad"), rnd.text("notes"), rnd.revision("notes")
 
 
 # ---------- scratchpad and notes PUT bodies ----------
@@ -760,7 +762,7 @@ def test_import_files_of_every_bad_class_are_400s_that_change_nothing(app, score
         assert after[0] == before[0] + 1
         with app.app_context():  # what was stored reads back and renders
             rnd = db.session.execute(db.select(Round).order_by(Round.id.desc())).scalars().first()
-            assert all(0 < minutes <= 1440 for _, minutes in rnd.plan) and "\x00" not in rnd.scratchpad
+            assert all(0 < minutes <= 1440 for _, minutes in rnd.plan) and "\x00" not in rnd.text("scratchpad")
             cards = db.session.execute(db.select(Scorecard).filter_by(round_id=rnd.id)).scalars().all()
             assert len({c.role for c in cards}) == len(cards) <= 2
         assert eve.client.get("/history").status_code == 200 and eve.client.get("/export.json").status_code == 200
@@ -791,7 +793,7 @@ def test_imports_naming_other_accounts_uids_touch_only_the_importers_rows(app, p
     with app.app_context():
         victim = db.session.get(Round, rid)
         victim_uid = victim.uid
-        victim_state = (victim.scratchpad, victim.interviewer_notes, victim.version, len(victim.events))
+        victim_state = (victim.text("scratchpad"), victim.text("notes"), victim.version, len(victim.events))
         victim_cards = db.session.execute(db.select(Scorecard.uid).filter_by(round_id=rid)).scalars().all()
         other_card = db.session.execute(db.select(Scorecard.uid)).scalars().first()
     doc = copy.deepcopy(original)
@@ -825,7 +827,7 @@ def test_imports_naming_other_accounts_uids_touch_only_the_importers_rows(app, p
     assert res.status_code in (302, 400), res.status_code
     with app.app_context():
         victim = db.session.get(Round, rid)
-        assert (victim.scratchpad, victim.interviewer_notes, victim.version, len(victim.events)) == victim_state
+        assert (victim.text("scratchpad"), victim.text("notes"), victim.version, len(victim.events)) == victim_state
         assert db.session.execute(db.select(Scorecard.uid).filter_by(round_id=rid)).scalars().all() == victim_cards
         assert (
             db.session.execute(

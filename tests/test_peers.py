@@ -109,7 +109,7 @@ def test_both_views_see_changes_through_the_state_etag(pair, frozen_clock):
     etag = bob.client.get(f"/api/rounds/{rid}/state").headers["ETag"]
     ada.call("PUT", f"/api/rounds/{rid}/scratchpad", {"text": "def answer(): ...", "revision": 0})
     update = bob.client.get(f"/api/rounds/{rid}/state", headers={"If-None-Match": etag})
-    assert update.status_code == 200 and update.get_json()["scratchpad_revision"] == 1
+    assert update.status_code == 200 and update.get_json()["work"]["scratchpad"] == 1
     assert bob.client.get(f"/api/rounds/{rid}/scratchpad").get_json()["text"] == "def answer(): ..."
 
 

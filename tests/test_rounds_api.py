@@ -136,7 +136,7 @@ def test_empty_scratchpad_stays_empty(app, api, frozen_clock):
     frozen_clock.advance(minutes=2)
     assert api.client.get(f"/api/rounds/{rid}/state").get_json()["status"] == "locked"
     with app.app_context():
-        assert db.session.get(Round, rid).scratchpad == ""
+        assert db.session.get(Round, rid).text("scratchpad") == ""
 
 
 @pytest.mark.parametrize("body", [None, {"text": 5, "revision": 0}, {"text": "x"}, {"text": "x", "revision": True}])

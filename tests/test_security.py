@@ -185,7 +185,9 @@ def url_values(rule, world) -> dict:
     }
     values = {}
     for arg in rule.arguments:
-        if arg == "slug":
+        if arg in (rule.defaults or {}):  # one view, several rules: /scratchpad, /notes, /code
+            values[arg] = rule.defaults[arg]
+        elif arg == "slug":
             values[arg] = "quick-prompt-1" if "stage_slug" in rule.arguments else "quick"
         elif arg in known:
             values[arg] = known[arg]
@@ -330,8 +332,8 @@ def test_state_changing_routes_are_enumerated(app):
     endpoints = {rule.endpoint for rule, _ in state_changing_rules(app)}
     assert {
         "api.create",
-        "api.save_scratchpad",
-        "api.save_notes",
+        "api.save_work",
+        "api.record_run",
         "scoring.score",
         "scoring.draft",
         "invites.accept",
@@ -407,8 +409,10 @@ def test_oversized_form_gets_413_with_an_html_message(app, world):
 
 
 def test_text_over_a_field_limit_but_under_the_request_limit_gets_400(world):
-    from mockloop.services.peers import NOTES_LIMIT
-    from mockloop.services.rounds import SCRATCHPAD_LIMIT
+    from mockloop.core.vocabulary import WorkKind
+    from mockloop.core.work import RULES
+
+    NOTES_LIMIT, SCRATCHPAD_LIMIT = RULES[WorkKind.NOTES].limit, RULES[WorkKind.SCRATCHPAD].limit
 
     ada, bob, rid = world["ada"], world["bob"], world["peer"]
     res = ada.call("PUT", f"/api/rounds/{rid}/scratchpad", {"text": "x" * (SCRATCHPAD_LIMIT + 1), "revision": 0})

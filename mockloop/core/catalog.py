@@ -19,10 +19,10 @@ from mockloop.core.loop import (
     scale_phases,
 )
 from mockloop.core.markup import render_trusted
+from mockloop.core.work import RUN_SECONDS_DEFAULT, RUN_SECONDS_MAX
 
 BRIEF, GUIDE = "Candidate brief", "Interviewer guide"
 GUIDE_SECTIONS = ("Clarifying answers", "Hints", "Follow-ups", "Levels", "Pitfalls", "Reference outline")
-CODING_STAGES = frozenset({"phone-screen", "take-home"})
 MIN_LISTED = {"Hints": 3, "Follow-ups": 3}
 TAG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FENCE_RE = re.compile(r"^(```|~~~)")
@@ -52,6 +52,7 @@ class Prompt:
     guide_html: str
     path: str
     user_owned: bool = False
+    run_seconds: int = RUN_SECONDS_DEFAULT  # a code run's wall-clock limit in the browser
 
     def phases_for(self, stage: Stage, minutes: int) -> tuple[Phase, ...]:
         """The phase plan for a round of `minutes` on this prompt."""
@@ -70,6 +71,7 @@ class _Meta(TypedDict):
     difficulty: int
     duration: int | None
     phases: tuple[Phase, ...] | None
+    run_seconds: int
 
 
 def _headings(lines: list[str], start: int, level: int) -> list[tuple[int, str]]:
@@ -132,6 +134,7 @@ class _PromptParser:
             guide_html=render_trusted(guide_md),
             path=str(self.path),
             user_owned=user_owned,
+            run_seconds=meta["run_seconds"],
         )
 
     def front_matter(self, raw: str) -> _Meta | None:
@@ -166,6 +169,11 @@ class _PromptParser:
                 total = duration or stage.duration.default
                 if abs(sum(p.minutes for p in phases) - total) > 1e-6:
                     r.fail("phases", f"minutes adding up to the duration ({total})")
+            run_seconds = RUN_SECONDS_DEFAULT
+            if data.get("run_seconds") is not None:
+                run_seconds = r.number(data, "run_seconds", "")
+                if "code" not in stage.workspace or run_seconds > RUN_SECONDS_MAX:
+                    r.fail("run_seconds", f"up to {RUN_SECONDS_MAX} seconds, on a stage with the code workspace")
         except yaml.YAMLError as exc:
             mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
             self.problem(mark.line + 2 if mark else 1, f"front matter is not valid YAML ({exc})")
@@ -177,7 +185,13 @@ class _PromptParser:
             self.problem(1, "file name: expected lowercase letters, digits and hyphens")
             return None
         return _Meta(
-            title=title, stage=stage, tags=tuple(tags), difficulty=difficulty, duration=duration, phases=phases
+            title=title,
+            stage=stage,
+            tags=tuple(tags),
+            difficulty=difficulty,
+            duration=duration,
+            phases=phases,
+            run_seconds=run_seconds,
         )
 
     def parts(self, lines: list[str], start: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
@@ -198,7 +212,7 @@ class _PromptParser:
         start, end = guide
         sections = [(i, t) for i, t in _headings(lines, start, 2) if i < end]
         bounds = {t: (i, next((j for j, _ in sections if j > i), end)) for i, t in sections}
-        required = GUIDE_SECTIONS + (("Test cases",) if stage.slug in CODING_STAGES else ())
+        required = GUIDE_SECTIONS + (("Test cases",) if "code" in stage.workspace else ())
         for name in required:
             if name not in bounds:
                 self.problem(start + 1, f"interviewer guide lacks the section '## {name}'")
@@ -283,7 +297,7 @@ def load_catalog(loop: Loop, shipped: Path, user: Path | None = None) -> Catalog
 
 def scaffold(stage: Stage, slug: str) -> str:
     """A valid prompt file for `mockloop prompts new`, to be filled in."""
-    coding = "\n## Test cases\n- Input ... -> expected ...\n" if stage.slug in CODING_STAGES else ""
+    coding = "\n## Test cases\n- Input ... -> expected ...\n" if "code" in stage.workspace else ""
     levels = "\n".join(
         f"### {d.key}\n" + "\n".join(f"{n}. {d.levels[n - 1]}" for n in range(1, 5)) + "\n" for d in stage.rubric[:3]
     )

@@ -16,6 +16,8 @@ from typing import Any, Literal, NoReturn, overload
 from mockloop.core.errors import Invalid
 from mockloop.core.loop import LEVELS
 from mockloop.core.timer import KINDS
+from mockloop.core.vocabulary import WorkKind
+from mockloop.core.work import LANGUAGE_IDS, RULES, RUN_OUTCOMES, RUN_OUTPUT_LIMIT, RUNS_PER_ROUND
 
 FORMAT, VERSION = "mockloop-export", 1
 MAX_ROUNDS = 20_000
@@ -245,11 +247,45 @@ def validate(doc: object, now: datetime) -> dict[str, Any]:
                 "scratchpad": _str(r, "scratchpad", path, TEXT_LIMIT),
                 "scratchpad_saved_at": _time(r, "scratchpad_saved_at", path, now, optional=True),
                 "interviewer_notes": _str(r, "interviewer_notes", path, TEXT_LIMIT, optional=True) or "",
+                "code": _code(r.get("code"), f"{path}.code", now),
+                "runs": [
+                    _run(x, f"{path}.runs[{j}]", now)
+                    for j, x in enumerate(_list(r.get("runs", []), f"{path}.runs", RUNS_PER_ROUND))
+                ],
                 "events": events,
                 "scorecards": cards,
             }
         )
     return {"rounds": rounds}
+
+
+def _code(raw: object, path: str, now: datetime) -> dict[str, Any] | None:
+    """The round's code, when it had a code workspace (files from before the editor have none)."""
+    if raw is None:
+        return None
+    code = _obj(raw, path)
+    return {
+        "text": _str(code, "text", path, RULES[WorkKind.CODE].limit),
+        "language": _str(code, "language", path, choices=LANGUAGE_IDS),
+        "saved_at": _time(code, "saved_at", path, now, optional=True),
+    }
+
+
+def _runs(raw: object, path: str, now: datetime) -> list[dict[str, Any]]:
+    return [_run(x, f"{path}[{j}]", now) for j, x in enumerate(_list(raw, path, RUNS_PER_ROUND))]
+
+
+def _run(raw: object, path: str, now: datetime) -> dict[str, Any]:
+    run = _obj(raw, path)
+    return {
+        "at": _time(run, "at", path, now),
+        "language": _str(run, "language", path, choices=LANGUAGE_IDS),
+        "outcome": _str(run, "outcome", path, choices=RUN_OUTCOMES),
+        "duration_ms": _int(run, "duration_ms", path, 0, 3_600_000),
+        "stdout": _str(run, "stdout", path, RUN_OUTPUT_LIMIT),
+        "stderr": _str(run, "stderr", path, RUN_OUTPUT_LIMIT),
+        "truncated": run.get("truncated") is True,
+    }
 
 
 def _plan(r: dict[str, Any], path: str) -> list[Any]:

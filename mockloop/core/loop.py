@@ -9,6 +9,8 @@ from typing import Any, Literal, NoReturn, overload
 
 import yaml
 
+from mockloop.core.work import WORKSPACES
+
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 LEVELS = 4
@@ -54,6 +56,8 @@ class Stage:
     duration: Duration
     phases: tuple[Phase, ...]
     rubric: tuple[Dimension, ...]
+    # Work areas beside the scratchpad (core/work.py WORKSPACES), e.g. ("code",) for a coding round.
+    workspace: tuple[str, ...] = ()
 
     def dimension(self, key: str) -> Dimension | None:
         return next((d for d in self.rubric if d.key == key), None)
@@ -182,9 +186,18 @@ def parse_loop(data: object, path: Path | str = "<loop>") -> Loop:
                 duration,
                 phases,
                 _rubric(r, item.get("rubric"), f"{field}.rubric"),
+                _workspace(r, item.get("workspace"), f"{field}.workspace"),
             )
         )
     return Loop(slug, title, str(data.get("description") or "").strip(), tuple(recommendation), tuple(stages))
+
+
+def _workspace(r: _Reader, value: object, field: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(w, str) and w in WORKSPACES for w in value):
+        r.fail(field, f"a list of workspaces from: {', '.join(WORKSPACES)}")
+    return tuple(dict.fromkeys(value))
 
 
 def _rubric(r: _Reader, value: object, field: str) -> tuple[Dimension, ...]:

@@ -49,6 +49,14 @@ class NoticeKind(StrEnum):
     NO_SHOW_PEER = "no_show_peer"
 
 
+class WorkKind(StrEnum):
+    """RoundWork.kind: a piece of round work with one life (see core/work.py)."""
+
+    SCRATCHPAD = "scratchpad"
+    NOTES = "notes"
+    CODE = "code"
+
+
 # The card a seat writes: the candidate assesses themselves, the interviewer scores the candidate.
 REVIEWER_ROLE_OF_SEAT = {Seat.CANDIDATE: ReviewerRole.SELF, Seat.INTERVIEWER: ReviewerRole.INTERVIEWER}
 

@@ -16,7 +16,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, attribute_keyed_dict, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from mockloop import clock
@@ -103,14 +103,7 @@ class Round(Model):
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)  # bumped by every event: the state's ETag
-    # Deferred: up to 200,000 characters that the state polls never need.
-    scratchpad: Mapped[str] = mapped_column(Text, default="", deferred=True)
-    scratchpad_rev: Mapped[int] = mapped_column(default=0)
-    scratchpad_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     mode: Mapped[str] = mapped_column(String(8), default="solo")  # solo | peer
-    # Interviewer-only; never sent to the candidate.
-    interviewer_notes: Mapped[str] = mapped_column(Text, default="", deferred=True)
-    notes_rev: Mapped[int] = mapped_column(default=0)
     swapped_round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"))
     # Scheduling: a round of a planned loop, or a peer round booked for later.
     loop_id: Mapped[int | None] = mapped_column(ForeignKey("loop_plans.id", ondelete="CASCADE"), index=True)
@@ -127,6 +120,54 @@ class Round(Model):
     events: Mapped[list[RoundEvent]] = relationship(
         back_populates="round", order_by="RoundEvent.id", cascade="all, delete-orphan"
     )
+    # Keyed by kind; a kind without a row has never been saved (revision 0, empty).
+    work: Mapped[dict[str, RoundWork]] = relationship(
+        collection_class=attribute_keyed_dict("kind"), cascade="all, delete-orphan", passive_deletes=True
+    )
+    runs: Mapped[list[RoundRun]] = relationship(
+        order_by="RoundRun.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def text(self, kind: str) -> str:
+        piece = self.work.get(kind)
+        return piece.body if piece else ""
+
+    def revision(self, kind: str) -> int:
+        piece = self.work.get(kind)
+        return piece.revision if piece else 0
+
+
+class RoundWork(Model):
+    """One piece of a round's work (core/work.py: the scratchpad, the interviewer's notes, the code),
+    saved with a revision: a save names the revision it was written on, so a stale tab cannot
+    overwrite a newer copy."""
+
+    __tablename__ = "round_work"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    body: Mapped[str] = mapped_column(Text, default="")
+    revision: Mapped[int] = mapped_column(default=0)
+    saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    language: Mapped[str | None] = mapped_column(String(16))  # code: the candidate's language
+
+
+class RoundRun(Model):
+    """A run of the candidate's code in their browser, as the browser reported it: the server never
+    executes candidate code, so outcome and duration are the page's word, labelled as such."""
+
+    __tablename__ = "round_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)  # when the server received the report
+    language: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(16))  # core/work.py RUN_OUTCOMES
+    duration_ms: Mapped[int]
+    stdout: Mapped[str] = mapped_column(Text, default="")
+    stderr: Mapped[str] = mapped_column(Text, default="")
+    truncated: Mapped[bool] = mapped_column(default=False)
+    code_revision: Mapped[int] = mapped_column(default=0)  # the saved code the run started from
 
 
 class RoundEvent(Model):

@@ -47,11 +47,7 @@ def finished_rounds(
                     "lock_reason": "time",
                     "locked_at": started + timedelta(minutes=minutes),
                     "version": 3,
-                    "scratchpad": "",
-                    "scratchpad_rev": 0,
                     "mode": Mode.SOLO,
-                    "interviewer_notes": "",
-                    "notes_rev": 0,
                     "pinned": False,
                     "created_at": started,
                 }

@@ -11,9 +11,10 @@ from sqlalchemy import or_
 
 from mockloop.core import export_format
 from mockloop.core.errors import Invalid
-from mockloop.core.vocabulary import CardStatus, Seat
+from mockloop.core.vocabulary import CardStatus, Seat, WorkKind
+from mockloop.core.work import DEFAULT_LANGUAGE
 from mockloop.db import db
-from mockloop.db.models import Invite, Round, RoundEvent, Score, Scorecard, User
+from mockloop.db.models import Invite, Round, RoundEvent, RoundRun, RoundWork, Score, Scorecard, User
 from mockloop.services import lifecycle, rounds
 from mockloop.services.seats import role_of, rounds_of
 
@@ -76,9 +77,28 @@ def export_user(user: User, now: datetime) -> dict:
                 "my_role": mine,
                 "status": rnd.status,
                 "created_at": _iso(rnd.created_at),
-                "scratchpad": rnd.scratchpad,
-                "scratchpad_saved_at": _iso(rnd.scratchpad_saved_at),
-                "interviewer_notes": rnd.interviewer_notes if mine != Seat.CANDIDATE else None,
+                "scratchpad": rnd.text(WorkKind.SCRATCHPAD),
+                "scratchpad_saved_at": _iso(pad.saved_at) if (pad := rnd.work.get(WorkKind.SCRATCHPAD)) else None,
+                "interviewer_notes": rnd.text(WorkKind.NOTES) if mine != Seat.CANDIDATE else None,
+                "code": {
+                    "text": code.body,
+                    "language": code.language or DEFAULT_LANGUAGE,
+                    "saved_at": _iso(code.saved_at),
+                }
+                if (code := rnd.work.get(WorkKind.CODE))
+                else None,
+                "runs": [
+                    {
+                        "at": _iso(run.at),
+                        "language": run.language,
+                        "outcome": run.outcome,
+                        "duration_ms": run.duration_ms,
+                        "stdout": run.stdout,
+                        "stderr": run.stderr,
+                        "truncated": run.truncated,
+                    }
+                    for run in rnd.runs
+                ],
                 "events": [
                     {
                         "kind": e.kind,
@@ -99,6 +119,12 @@ def export_user(user: User, now: datetime) -> dict:
         "user": {"email": user.email, "display_name": user.display_name},
         "rounds": out,
     }
+
+
+def _code(code: RoundWork | None) -> dict | None:
+    if code is None:
+        return None
+    return {"text": code.body, "language": code.language or DEFAULT_LANGUAGE, "saved_at": _iso(code.saved_at)}
 
 
 # Uids of the copies an import makes when a file names a uid that is not the importer's to touch.
@@ -201,12 +227,20 @@ def _new_round(user: User, r: dict, uid: str) -> Round:
         minutes=r["minutes"],
         plan=r["plan"],
         mode=r["mode"],
-        scratchpad=r["scratchpad"],
-        scratchpad_rev=1 if r["scratchpad"] else 0,
-        scratchpad_saved_at=r["scratchpad_saved_at"],
-        interviewer_notes=r["interviewer_notes"],
         created_at=r["created_at"],
     )
+    if r["scratchpad"]:
+        rnd.work[WorkKind.SCRATCHPAD] = RoundWork(
+            kind=WorkKind.SCRATCHPAD, body=r["scratchpad"], revision=1, saved_at=r["scratchpad_saved_at"]
+        )
+    if r["interviewer_notes"]:
+        rnd.work[WorkKind.NOTES] = RoundWork(kind=WorkKind.NOTES, body=r["interviewer_notes"], revision=1)
+    if r["code"]:
+        code = r["code"]
+        rnd.work[WorkKind.CODE] = RoundWork(
+            kind=WorkKind.CODE, body=code["text"], revision=1, saved_at=code["saved_at"], language=code["language"]
+        )
+    rnd.runs.extend(RoundRun(**run) for run in r["runs"])
     for e in r["events"]:
         rnd.events.append(
             RoundEvent(

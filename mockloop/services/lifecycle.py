@@ -8,14 +8,9 @@ from datetime import datetime
 from sqlalchemy import update
 
 from mockloop.core import timer
-from mockloop.core.errors import Conflict, Invalid
-from mockloop.db import db, dml, expire_loaded
+from mockloop.db import db, expire_loaded
 from mockloop.db.models import Round, RoundEvent, User
-from mockloop.services.rounds import (
-    SCRATCHPAD_LIMIT,
-    append_event,
-    state_of,
-)
+from mockloop.services.rounds import append_event, state_of
 
 
 def act(rnd: Round, kind: str, actor: User, now: datetime) -> timer.RoundState:
@@ -73,42 +68,3 @@ def enforce_deadline(rnd: Round, now: datetime) -> None:
     if rnd.status == timer.RUNNING and rnd.deadline_at is not None and rnd.deadline_at <= now:
         lock_due(now, rnd.id)
         db.session.refresh(rnd)
-
-
-def save_scratchpad(rnd: Round, text: str, base_revision: int, now: datetime) -> int:
-    """Store the candidate's text if it was written on top of the latest revision; return the new one."""
-    if len(text) > SCRATCHPAD_LIMIT:
-        raise Invalid(f"The scratchpad holds at most {SCRATCHPAD_LIMIT:,} characters.", field="text")
-    won = dml(
-        update(Round)
-        .where(
-            Round.id == rnd.id,
-            Round.scratchpad_rev == base_revision,
-            Round.status.in_((timer.RUNNING, timer.PAUSED)),
-            (Round.deadline_at.is_(None)) | (Round.deadline_at > now),
-        )
-        .values(scratchpad=text, scratchpad_rev=Round.scratchpad_rev + 1, scratchpad_saved_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.refresh(rnd)  # the UPDATE bypassed the ORM
-    if won:
-        return rnd.scratchpad_rev
-    enforce_deadline(rnd, now)
-    if rnd.status == timer.LOCKED:
-        why = {"ended": "it was ended early", "cancelled": "it was cancelled"}.get(
-            rnd.lock_reason or "", "this save came after the deadline"
-        )
-        raise Conflict(
-            f"The round is locked: {why}. Your earlier saves are kept.",
-            revision=rnd.scratchpad_rev,
-            reason="locked",
-            lock_reason=rnd.lock_reason,
-        )
-    if rnd.status == timer.PLANNED:
-        raise Conflict("The round has not started yet.", revision=rnd.scratchpad_rev, reason="planned")
-    raise Conflict(
-        "The scratchpad was changed elsewhere (another tab or device). Reload to see "
-        "the newer text; copy anything you need first.",
-        revision=rnd.scratchpad_rev,
-        reason="stale",
-    )

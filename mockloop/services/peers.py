@@ -24,7 +24,6 @@ from mockloop.services.rounds import (
 from mockloop.services.seats import candidate_prompts
 
 INVITE_LIFETIME = timedelta(hours=24)
-NOTES_LIMIT = 50_000
 
 
 def _hash(token: str) -> str:
@@ -158,25 +157,6 @@ def live_invite(rnd: Round, now: datetime) -> Invite | None:
         .scalars()
         .first()
     )
-
-
-def save_notes(rnd: Round, text: str, base_revision: int) -> int:
-    if len(text) > NOTES_LIMIT:
-        raise Invalid(f"Notes hold at most {NOTES_LIMIT:,} characters.", field="text")
-    won = dml(
-        update(Round)
-        .where(Round.id == rnd.id, Round.notes_rev == base_revision)
-        .values(interviewer_notes=text, notes_rev=Round.notes_rev + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.refresh(rnd)  # the UPDATE bypassed the ORM
-    if not won:
-        raise Conflict(
-            "Your notes were changed in another tab. Reload to see them; copy anything you need first.",
-            revision=rnd.notes_rev,
-            reason="stale",
-        )
-    return rnd.notes_rev
 
 
 def notes_scaffold(stage: Stage) -> str:

@@ -1,4 +1,4 @@
-"""Storing rounds: creating them, their events and derived state, locking what ran out, the scratchpad."""
+"""Storing rounds: creating them, their events and derived state, locking what ran out."""
 
 from __future__ import annotations
 
@@ -17,8 +17,6 @@ from mockloop.core.loop import Stage
 from mockloop.core.vocabulary import Mode, Seat
 from mockloop.db import db, dml
 from mockloop.db.models import Round, RoundEvent, User
-
-SCRATCHPAD_LIMIT = 200_000  # characters; a long take-home write-up fits many times over
 
 
 def events_of(rnd: Round) -> list[timer.Event]:

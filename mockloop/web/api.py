@@ -5,18 +5,22 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request, url_for
 from flask_login import current_user, login_required
 
+from mockloop.content import content
 from mockloop.core import timer
 from mockloop.core.errors import Conflict
 from mockloop.core.markup import render_user
-from mockloop.core.vocabulary import Mode, Seat
+from mockloop.core.vocabulary import Mode, Seat, WorkKind
+from mockloop.core.work import DEFAULT_LANGUAGE, RULES, WorkRule, kinds_for, parse_run_report
 from mockloop.db import db
-from mockloop.db.models import Notice
-from mockloop.services import lifecycle, loops, peers, rounds
+from mockloop.db.models import Notice, Round
+from mockloop.services import lifecycle, loops, peers
+from mockloop.services import work as work_service
 from mockloop.services.notices import unread_notices
+from mockloop.services.seats import role_of
 from mockloop.web.access import own_plan, require_role, round_for
 from mockloop.web.errors import answer, error
 from mockloop.web.now import request_now
-from mockloop.web.payloads import iso, loop_payload, state_payload
+from mockloop.web.payloads import iso, loop_payload, run_payload, state_payload
 from mockloop.web.transaction import transaction
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -53,7 +57,7 @@ def state(round_id: int):
     rnd = round_for(round_id, current_user)
     now = request_now()
     lifecycle.enforce_deadline(rnd, now)
-    etag = f"{rnd.id}.{rnd.version}.{rnd.scratchpad_rev}"
+    etag = f"{rnd.id}.{rnd.version}"  # every save of shared work and every run bumps the version
     if request.if_none_match.contains(etag):
         return "", 304, {"ETag": f'"{etag}"', "Cache-Control": "no-cache"}
     response = jsonify(state_payload(rnd, now))
@@ -82,37 +86,68 @@ def act(round_id: int, action: str):
     return jsonify(state_payload(rnd, request_now()))
 
 
-@bp.get("/rounds/<int:round_id>/scratchpad")
+def _rule(rnd: Round, kind: str) -> WorkRule:
+    """The rule of this kind of work, if the round's stage has it (a code route of a talk round: 404)."""
+    stage = content().loop.stage(rnd.stage)
+    if WorkKind(kind) not in kinds_for(stage.workspace if stage else ()):
+        abort(404, description=f"This round has no {kind}.")
+    return RULES[WorkKind(kind)]
+
+
 @login_required
-def scratchpad(round_id: int):
+def work(round_id: int, kind: str):
     rnd = round_for(round_id, current_user)
-    return jsonify(text=rnd.scratchpad, revision=rnd.scratchpad_rev, saved_at=iso(rnd.scratchpad_saved_at))
+    rule = _rule(rnd, kind)
+    if role_of(rnd, current_user) not in rule.readers:
+        abort(403, description=f"Only the {rule.writer} can read {rule.label}.")
+    stored = work_service.piece(rnd, rule.kind)
+    return jsonify(
+        text=stored.body if stored else "",
+        revision=stored.revision if stored else 0,
+        saved_at=iso(stored.saved_at) if stored else None,
+        **({"language": (stored and stored.language) or DEFAULT_LANGUAGE} if rule.kind == WorkKind.CODE else {}),
+    )
 
 
-@bp.put("/rounds/<int:round_id>/scratchpad")
-@login_required
-@transaction()
-def save_scratchpad(round_id: int):
-    rnd = round_for(round_id, current_user)
-    require_role(rnd, current_user, Seat.CANDIDATE, "writes in the scratchpad")
-    return _revisioned_save(lambda text, revision: lifecycle.save_scratchpad(rnd, text, revision, request_now()))
-
-
-@bp.get("/rounds/<int:round_id>/notes")
-@login_required
-def notes(round_id: int):
-    rnd = round_for(round_id, current_user)
-    require_role(rnd, current_user, Seat.INTERVIEWER, "can read the interviewer's notes")
-    return jsonify(text=rnd.interviewer_notes, revision=rnd.notes_rev)
-
-
-@bp.put("/rounds/<int:round_id>/notes")
 @login_required
 @transaction()
-def save_notes(round_id: int):
+def save_work(round_id: int, kind: str):
     rnd = round_for(round_id, current_user)
-    require_role(rnd, current_user, Seat.INTERVIEWER, "can write the interviewer's notes")
-    return _revisioned_save(lambda text, revision: peers.save_notes(rnd, text, revision))
+    rule = _rule(rnd, kind)
+    require_role(rnd, current_user, rule.writer, f"writes {rule.label}")
+    language = (request.get_json(silent=True) or {}).get("language") if rule.kind == WorkKind.CODE else None
+    if language is not None and not isinstance(language, str):
+        return error(400, "language: a string.", field="language")
+    return _revisioned_save(
+        lambda text, revision: work_service.save(rnd, rule.kind, text, revision, request_now(), language=language)
+    )
+
+
+# /api/rounds/<id>/scratchpad, /notes, /code: one view per method for every kind of work.
+for _kind in WorkKind:
+    bp.add_url_rule(f"/rounds/<int:round_id>/{_kind}", "work", work, methods=["GET"], defaults={"kind": _kind})
+    bp.add_url_rule(
+        f"/rounds/<int:round_id>/{_kind}", "save_work", save_work, methods=["PUT"], defaults={"kind": _kind}
+    )
+
+
+@bp.get("/rounds/<int:round_id>/runs")
+@login_required
+def runs(round_id: int):
+    rnd = round_for(round_id, current_user)
+    _rule(rnd, WorkKind.CODE)
+    return jsonify(runs=[run_payload(r) for r in rnd.runs])
+
+
+@bp.post("/rounds/<int:round_id>/runs")
+@login_required
+@transaction()
+def record_run(round_id: int):
+    rnd = round_for(round_id, current_user)
+    _rule(rnd, WorkKind.CODE)
+    require_role(rnd, current_user, Seat.CANDIDATE, "runs the code")
+    run = work_service.record_run(rnd, parse_run_report(request.get_json(silent=True)), request_now())
+    return jsonify(run_payload(run)), 201
 
 
 # JSON may carry "\ud800", half of a UTF-16 pair: Python accepts it, UTF-8 (the database, nh3) cannot.
@@ -159,7 +194,7 @@ def markdown_preview():
         return error(400, "Send a JSON object with text.")
     if not _is_unicode(data["text"]):
         return error(400, NOT_UNICODE)
-    return jsonify(html=render_user(data["text"][: rounds.SCRATCHPAD_LIMIT]))
+    return jsonify(html=render_user(data["text"][: RULES[WorkKind.SCRATCHPAD].limit]))
 
 
 @bp.get("/loops/<int:plan_id>")

@@ -20,6 +20,7 @@ from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 
 from mockloop import __version__
+from mockloop.core.work import LANGUAGES
 from mockloop.db.models import User
 from mockloop.services import login_sessions
 from mockloop.web import errors
@@ -139,6 +140,7 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)  # domain errors and HTTP errors: their status, page and JSON shape
 
     app.jinja_env.globals["version"] = __version__
+    app.jinja_env.globals["languages"] = {lang.id: lang.label for lang in LANGUAGES}
     app.jinja_env.filters["minutes"] = format_minutes
     app.jinja_env.filters["clock"] = format_clock
     app.jinja_env.filters["in_zone"] = lambda dt, zone: dt.astimezone(ZoneInfo(zone)).strftime("%a %d %b %Y, %H:%M %Z")

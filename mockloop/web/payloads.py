@@ -7,8 +7,9 @@ from datetime import datetime
 from flask import url_for
 
 from mockloop.core import timer
-from mockloop.db.models import LoopPlan, Round
-from mockloop.services import loops, rounds
+from mockloop.core.vocabulary import WorkKind
+from mockloop.db.models import LoopPlan, Round, RoundRun
+from mockloop.services import loops, rounds, work
 from mockloop.services.scorecards import submitted_cards
 from mockloop.web.now import request_now
 
@@ -19,6 +20,21 @@ def iso(value: datetime | None) -> str | None:
 
 def ms(seconds: float) -> int:
     return int(round(seconds * 1000))
+
+
+def run_payload(run: RoundRun) -> dict:
+    return {
+        "id": run.id,
+        "at": iso(run.at),
+        "language": run.language,
+        "outcome": run.outcome,
+        "duration_ms": run.duration_ms,
+        "stdout": run.stdout,
+        "stderr": run.stderr,
+        "truncated": run.truncated,
+        "code_revision": run.code_revision,
+        "reported_by": "browser",  # the server never runs candidate code: these are the page's figures
+    }
 
 
 def state_payload(rnd: Round, now: datetime) -> dict:
@@ -57,7 +73,9 @@ def state_payload(rnd: Round, now: datetime) -> dict:
         "pauses": state.pauses,
         "extensions": state.extensions,
         "version": rnd.version,
-        "scratchpad_revision": rnd.scratchpad_rev,
+        # What a live viewer follows: fetch a piece (or the runs) when its number moves.
+        "work": {k: r for k, r in work.revisions(rnd).items() if k != WorkKind.NOTES},
+        "runs": work.run_count(rnd),
         "mode": rnd.mode,
         "candidate": rnd.candidate.display_name if rnd.candidate else None,
         "interviewer": rnd.interviewer.display_name if rnd.interviewer else None,

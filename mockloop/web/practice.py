@@ -17,7 +17,8 @@ from flask_login import current_user, login_required
 
 from mockloop.content import content
 from mockloop.core.errors import Conflict, Invalid
-from mockloop.core.vocabulary import Mode, Seat, duration_text
+from mockloop.core.vocabulary import Mode, Seat, WorkKind, duration_text
+from mockloop.core.work import RUN_SECONDS_DEFAULT
 from mockloop.core.zones import check_future, parse_local
 from mockloop.db import db
 from mockloop.db.models import Round
@@ -111,9 +112,13 @@ def round_page(round_id: int):
     role = role_of(rnd, current_user)
     seat = peers.open_seat(rnd)
     live = peers.live_invite(rnd, now) if seat else None
+    coding = stage is not None and "code" in stage.workspace
     return render_template(
         "practice/round.html",
         rnd=rnd,
+        coding=coding,
+        code=rnd.work.get(WorkKind.CODE) if coding else None,
+        run_seconds=prompt.run_seconds if prompt else RUN_SECONDS_DEFAULT,
         stage=stage,
         prompt=prompt,
         state=state,

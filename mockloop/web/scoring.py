@@ -17,7 +17,7 @@ from mockloop.core import rubric as rubric_core
 from mockloop.core import timer
 from mockloop.core.errors import Conflict
 from mockloop.core.markup import render_user
-from mockloop.core.vocabulary import CardStatus, ReviewerRole
+from mockloop.core.vocabulary import CardStatus, ReviewerRole, WorkKind
 from mockloop.db import db
 from mockloop.db.models import Scorecard
 from mockloop.services import lifecycle, rounds
@@ -52,9 +52,10 @@ def score(round_id: int):
         return _rubric_form(rnd, card, card.rubric if card else _current_rubric(rnd))
     if card is None:
         card = open_card(rnd, current_user, _current_rubric(rnd), request_now())
-        if card.role == ReviewerRole.INTERVIEWER and rnd.interviewer_notes.strip():
+        notes = rnd.text(WorkKind.NOTES)
+        if card.role == ReviewerRole.INTERVIEWER and notes.strip():
             # The interviewer's notes, split by dimension heading, become the first draft's evidence.
-            save_draft(card, rubric_core.evidence_from_notes(card.rubric, rnd.interviewer_notes), request_now())
+            save_draft(card, rubric_core.evidence_from_notes(card.rubric, notes), request_now())
     if card.status == CardStatus.SUBMITTED:
         return redirect(url_for("scoring.scorecard", card_id=card.id))
     return _rubric_form(rnd, card, card.rubric)
@@ -164,6 +165,8 @@ def scorecard(card_id: int):
         facts=_facts(rnd),
         newer=newer,
         older=older,
-        scratchpad_html=render_user(rnd.scratchpad),
+        scratchpad_html=render_user(rnd.text(WorkKind.SCRATCHPAD)),
+        code=rnd.work.get(WorkKind.CODE),
+        runs=rnd.runs,
         render_user=render_user,
     )

@@ -207,10 +207,13 @@
   const QUIET = 800, MAX_WAIT = 1000, NEAR_END = 5000, NEAR_END_WAIT = 250;
   const savers = [];
 
-  function autosave(area, url, statusEl, noun, deadlineAware) {
+  // area: a textarea, or anything that looks like one to this code (value, readOnly, hidden,
+  // dataset.revision, focus/select, "input" and "blur" events): the code editor is one.
+  // extra: more of the body than the text (the code's language), with a key that changes with it.
+  function autosave(area, url, statusEl, noun, deadlineAware, extra) {
     const keepKey = "mockloop.unsaved:" + url;  // unsaved text survives a reload or a crash here
     let revision = parseInt(area.dataset.revision, 10) || 0;
-    let savedText = area.value;
+    let savedText = area.value, savedExtra = extra ? extra.key() : "";
     let mode = "ok";  // ok | offline | waiting (round not started) | stale | locked | error
     let inFlight = false, again = false, timer = null, dirtySince = null;
     let failures = 0, retryTimer = null, serverRevision = null, rtt = 300;
@@ -220,7 +223,7 @@
     choices.hidden = true;
     statusEl.after(choices);
 
-    const dirty = () => area.value !== savedText;
+    const dirty = () => area.value !== savedText || (extra ? extra.key() !== savedExtra : false);
     function keep() {
       try { localStorage.setItem(keepKey, JSON.stringify({ text: area.value, revision })); } catch (e) { /* full or disabled */ }
     }
@@ -265,9 +268,9 @@
       if (mode === "stale" || mode === "locked" || area.readOnly || !dirty()) return;
       if (inFlight) { again = true; return; }
       inFlight = true; again = false; dirtySince = null;
-      const text = area.value, sent = performance.now();
+      const text = area.value, sent = performance.now(), extraKey = extra ? extra.key() : "";
       if (mode === "ok" || mode === "error") say("Saving…");
-      const body = JSON.stringify({ text, revision });
+      const body = JSON.stringify({ text, revision, ...(extra ? extra.body() : {}) });
       unconfirmed = [...unconfirmed.slice(-4), text];
       try {
         const res = await fetch(url, { method: "PUT", credentials: "same-origin", keepalive: !!keepalive && body.length < 60000,
@@ -279,7 +282,7 @@
         failures = 0;
         if (!res.ok && answer.reason !== "stale") unconfirmed.pop();  // refused: that text is not stored
         if (res.ok) {
-          revision = answer.revision; savedText = text; mode = "ok"; unconfirmed = []; offer([]); saved();
+          revision = answer.revision; savedText = text; savedExtra = extraKey; mode = "ok"; unconfirmed = []; offer([]); saved();
         } else if (res.status === 409 && answer.reason === "stale") {
           await stale(answer.revision);
         } else if (res.status === 409 && answer.reason === "locked") {
@@ -301,7 +304,7 @@
         retryTimer = setTimeout(retry, Math.min(10000, 1000 * 2 ** (failures - 1)));
       } finally {
         inFlight = false;
-        if (deadlineAware) planFlushes(rtt);
+        if (deadlineAware) planFlushes(slowest());
         if (deadlineAware && state.status === "locked") locked();
         else if (again && (mode === "ok" || mode === "error")) save();
         else if (mode === "ok") schedule();
@@ -367,7 +370,7 @@
     document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") leaving(); });
     window.addEventListener("pagehide", leaving);
     let escaped = false;  // Tab indents; Esc then Tab leaves the textarea, so keyboard users are never trapped
-    area.addEventListener("keydown", (e) => {
+    if (area instanceof HTMLTextAreaElement) area.addEventListener("keydown", (e) => {
       if (e.key === "Escape") { escaped = true; return; }
       if (e.key === "Tab" && !escaped && !e.shiftKey && !area.readOnly) {
         e.preventDefault();
@@ -397,7 +400,8 @@
       }
     } else if (kept) forget();
 
-    const saver = { save, retry, locked, flush: () => save(), get rtt() { return rtt; } };
+    const saver = { save, retry, locked, deadlineAware, flush: () => save(), changed: schedule,
+      get rtt() { return rtt; }, get revision() { return revision; } };
     savers.push(saver);
     return saver;
   }
@@ -408,16 +412,18 @@
   function planFlushes(rtt) {
     flushTimers.forEach(clearTimeout);
     flushTimers = [];
-    if (!padSaver || state.status !== "running") return;
+    if (state.status !== "running") return;
     const left = remainingNow();
-    for (const at of [950, rtt + 250]) if (left > at) flushTimers.push(setTimeout(padSaver.flush, left - at));
+    const flushAll = () => savers.forEach((s) => { if (s.deadlineAware) s.flush(); });
+    for (const at of [950, rtt + 250]) if (left > at) flushTimers.push(setTimeout(flushAll, left - at));
   }
 
-  const padSaver = pad && !readOnlyPad ? autosave(pad, root.dataset.scratchpadUrl, saveStatus, "scratchpad", true) : null;
+  if (pad && !readOnlyPad) autosave(pad, root.dataset.scratchpadUrl, saveStatus, "scratchpad", true);
   const notes = $("notes");
   if (notes) autosave(notes, root.dataset.notesUrl, $("notes-status"), "notes", false);
+  const slowest = () => Math.max(300, ...savers.filter((s) => s.deadlineAware).map((s) => s.rtt));
   root.addEventListener("round:state", () => {
-    if (padSaver) planFlushes(padSaver.rtt);
+    planFlushes(slowest());
     if (state.status === "locked") savers.forEach((s) => s.locked());
     else if (state.status === "running" || state.status === "paused") savers.forEach((s) => s.retry());
   });
@@ -425,7 +431,8 @@
   // The interviewer watches the candidate's scratchpad: fetch it whenever its revision moves.
   let shownRevision = pad ? parseInt(pad.dataset.revision, 10) || 0 : 0;
   async function refreshPad() {
-    if (!readOnlyPad || state.scratchpad_revision === shownRevision) return;
+    const latest = state.work.scratchpad || 0;
+    if (!readOnlyPad || latest === shownRevision) return;
     const res = await fetch(root.dataset.scratchpadUrl, { credentials: "same-origin" });
     if (res.ok) { const body = await res.json(); pad.value = body.text; shownRevision = body.revision; }
   }
@@ -471,7 +478,9 @@
     sound.addEventListener("change", () => localStorage.setItem("mockloop.sound", sound.checked ? "1" : "0"));
   }
 
-  window.mockloopRound = { poll, state: () => state, onState: (fn) => root.addEventListener("round:state", (e) => fn(e.detail)) };
+  // What the code workspace (round-code.js, a module loaded after this script) builds on.
+  window.mockloopRound = { poll, autosave, remainingNow, csrf, state: () => state,
+    onState: (fn) => root.addEventListener("round:state", (e) => fn(e.detail)) };
   render();
   setInterval(render, 250);
   setTimeout(pollLoop, parseInt(root.dataset.pollMs, 10) || 3000);

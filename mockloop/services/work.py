@@ -1,0 +1,156 @@
+"""Saving the work of a round (core/work.py): every piece by the same rule (a save names the revision
+it was written on; the deadline closes the candidate's work) and the runs of the candidate's code."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+
+from mockloop.core import timer
+from mockloop.core.errors import Conflict, Invalid
+from mockloop.core.vocabulary import WorkKind
+from mockloop.core.work import LANGUAGE_IDS, RULES, RUNS_PER_ROUND, RunReport
+from mockloop.db import db, dml
+from mockloop.db.models import Round, RoundRun, RoundWork
+from mockloop.services.lifecycle import enforce_deadline
+from mockloop.services.rounds import bump
+
+
+def piece(rnd: Round, kind: WorkKind) -> RoundWork | None:
+    """The stored piece as the database has it now (another request may have saved since it was loaded)."""
+    return db.session.execute(
+        db.select(RoundWork).filter_by(round_id=rnd.id, kind=kind).execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+def save(
+    rnd: Round, kind: WorkKind, text: str, base_revision: int, now: datetime, *, language: str | None = None
+) -> int:
+    """Store `text` if it was written on the latest revision (and, for the candidate's work, before
+    the deadline); return the new revision. A refused save raises Conflict and changes nothing."""
+    rule = RULES[kind]
+    if len(text) > rule.limit:
+        raise Invalid(f"{rule.label.capitalize()} can hold at most {rule.limit:,} characters.", field="text")
+    if language is not None and language not in LANGUAGE_IDS:
+        raise Invalid(f"Unknown language {language!r}.", field="language")
+    point = db.session.begin_nested()  # a save that loses leaves no trace, not even the version bump
+    # Locking the round's row first (PostgreSQL re-checks the condition on the newest row) decides a
+    # save racing the lock or "End early" by one order, on either engine.
+    still_open = not rule.closes_at_deadline or _bump_if_open(rnd, now)
+    if still_open and _write(rnd, kind, text, base_revision, now, language):
+        point.commit()
+        _expire(rnd, kind)
+        return base_revision + 1
+    point.rollback()
+    _expire(rnd, kind)
+    enforce_deadline(rnd, now)
+    raise _refusal(rnd, kind, now)
+
+
+def _expire(rnd: Round, kind: WorkKind) -> None:
+    """The UPDATEs bypassed the ORM: what this session loaded re-reads the database when next used."""
+    db.session.expire(rnd, ["version", "work"])
+    loaded = db.session.identity_map.get(db.session.identity_key(RoundWork, (rnd.id, kind)))  # type: ignore[arg-type]
+    if loaded is not None:
+        db.session.expire(loaded)
+
+
+def _bump_if_open(rnd: Round, now: datetime) -> bool:
+    return bool(
+        dml(
+            update(Round)
+            .where(
+                Round.id == rnd.id,
+                Round.status.in_((timer.RUNNING, timer.PAUSED)),
+                (Round.deadline_at.is_(None)) | (Round.deadline_at > now),
+            )
+            .values(version=Round.version + 1)  # the state's ETag: a live viewer fetches the new copy
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    )
+
+
+def _write(rnd: Round, kind: WorkKind, text: str, base_revision: int, now: datetime, language: str | None) -> bool:
+    values: dict[str, object] = {"body": text, "revision": RoundWork.revision + 1, "saved_at": now}
+    if language is not None:
+        values["language"] = language
+    won = dml(
+        update(RoundWork)
+        .where(RoundWork.round_id == rnd.id, RoundWork.kind == kind, RoundWork.revision == base_revision)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if won or base_revision != 0:
+        return bool(won)
+    # The first save of this piece: no row yet. Two first saves at once: the second one's INSERT fails.
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                RoundWork(round_id=rnd.id, kind=kind, body=text, revision=1, saved_at=now, language=language)
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def _refusal(rnd: Round, kind: WorkKind, now: datetime) -> Conflict:
+    rule, current = RULES[kind], piece(rnd, kind)
+    revision = current.revision if current else 0
+    if rule.closes_at_deadline and rnd.status == timer.LOCKED:
+        why = {"ended": "it was ended early", "cancelled": "it was cancelled"}.get(
+            rnd.lock_reason or "", "this save came after the deadline"
+        )
+        return Conflict(
+            f"The round is locked: {why}. Your earlier saves are kept.",
+            revision=revision,
+            reason="locked",
+            lock_reason=rnd.lock_reason,
+        )
+    if rule.closes_at_deadline and rnd.status == timer.PLANNED:
+        return Conflict("The round has not started yet.", revision=revision, reason="planned")
+    return Conflict(
+        f"A newer copy of {rule.label} was saved elsewhere (another tab or device). Reload to see it; "
+        "copy anything you need first.",
+        revision=revision,
+        reason="stale",
+    )
+
+
+def record_run(rnd: Round, report: RunReport, now: datetime) -> RoundRun:
+    """Keep a run the candidate's browser reported, while the round is open (a run is part of the
+    work: after the lock nothing more is added)."""
+    enforce_deadline(rnd, now)
+    if rnd.status == timer.LOCKED:
+        raise Conflict("The round is locked; runs are no longer recorded.", reason="locked")
+    if rnd.status == timer.PLANNED:
+        raise Conflict("The round has not started yet.", reason="planned")
+    if run_count(rnd) >= RUNS_PER_ROUND:
+        raise Conflict(f"This round already holds {RUNS_PER_ROUND:,} runs; more are not recorded.", reason="full")
+    run = RoundRun(
+        round_id=rnd.id,
+        at=now,
+        language=report.language,
+        outcome=report.outcome,
+        duration_ms=report.duration_ms,
+        stdout=report.stdout,
+        stderr=report.stderr,
+        truncated=report.truncated,
+        code_revision=report.code_revision,
+    )
+    db.session.add(run)
+    db.session.flush()
+    bump(rnd)  # the interviewer's live view learns of the run from the state's ETag
+    return run
+
+
+def run_count(rnd: Round) -> int:
+    return db.session.execute(db.select(func.count(RoundRun.id)).where(RoundRun.round_id == rnd.id)).scalar_one()
+
+
+def revisions(rnd: Round) -> dict[str, int]:
+    """Every stored piece's revision, in one narrow query (the state poll needs no bodies)."""
+    return dict(
+        db.session.execute(db.select(RoundWork.kind, RoundWork.revision).where(RoundWork.round_id == rnd.id)).all()
+    )
