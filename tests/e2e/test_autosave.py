@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import re
 import time
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from playwright.sync_api import expect
 
@@ -36,12 +37,18 @@ def start_round(page, live_url, minutes=1) -> int:
     return body["id"]
 
 
-def stored(app, round_id) -> Round:
+@dataclass(frozen=True)
+class Stored:
+    scratchpad: str
+    deadline_at: datetime | None
+    locked_at: datetime | None
+    status: str
+
+
+def stored(app, round_id) -> Stored:
     with app.app_context():
         rnd = db.session.get(Round, round_id)
-        _ = rnd.scratchpad  # load the deferred column inside the session
-        db.session.expunge(rnd)
-        return rnd
+        return Stored(rnd.text("scratchpad"), rnd.deadline_at, rnd.locked_at, rnd.status)
 
 
 def type_until_locked(page, app, server_clock, round_id) -> tuple[int, list[str]]:
