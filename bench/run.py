@@ -6,6 +6,7 @@
 2. With the server stopped, the real `mockloop scheduler` process locks 1,000 rounds at their
    deadlines, then 1,000 that ran out while it was down; each of these runs 5 times (BENCH_REPEATS=N
    or --repeats=N), since a lost wakeup is rare, and the worst run is the figure.
+3. In Chromium, the in-browser code runner (bench/code_runner.py): Pyodide's cold start, warm runs.
 
 Everything lives in a temporary instance folder on free 127.0.0.1 ports, and every process started
 here is stopped on exit, Ctrl-C or failure. It prints a table, then one JSON line (the last line).
@@ -552,6 +553,21 @@ def restart_shown(took: float, left: int) -> str:
 SCHEDULER_FIGURES = [deadline_lateness, restart_lock]
 
 
+# -- figures in the browser (Chromium through Playwright; neither the server nor wrk) ---------------
+
+
+def code_runner(b: Bench) -> list[Figure]:
+    """bench/code_runner.py: Pyodide's cold start, warm runs, a run of 20 tests."""
+    import code_runner as bench  # bench/ is sys.path[0]; Playwright is imported only when this figure runs
+
+    figures = bench.measure()
+    values = bench.json_values(figures)
+    return [Figure(key, label, values[key], shown, "", None) for label, shown, key in bench.rows(figures)]
+
+
+BROWSER_FIGURES = [code_runner]
+
+
 def percentile(values: list[float], p: float) -> float:
     """Nearest-rank percentile of sorted values."""
     return values[max(0, math.ceil(len(values) * p / 100) - 1)]
@@ -578,7 +594,7 @@ def measure(b: Bench, only: set[str]) -> list[Figure]:
         measure_serve(b, serve_figures, run)
         figures.insert(0, baseline_figure(b.baselines))
 
-    for fig in SCHEDULER_FIGURES:
+    for fig in SCHEDULER_FIGURES + BROWSER_FIGURES:
         if not only or fig.__name__ in only:
             run(fig)
     return figures
@@ -657,6 +673,11 @@ JSON_KEYS = [
     "lateness_p99_ms",
     "restart_lock_s",
     "rss_mb",
+    "pyodide_cold_ms",
+    "python_warm_ms",
+    "python_tests_20_ms",
+    "python_after_timeout_ms",
+    "js_run_ms",
     "baseline_rps",
     "lateness_max_ms",
     "lateness_stalls",
@@ -683,10 +704,10 @@ def report(figures: list[Figure], others: float, extra: dict) -> None:
 
 
 def main(only: set[str], repeats: int = DEFAULT_REPEATS) -> int:
-    unknown = only - {fig.__name__ for fig in SERVE_FIGURES + SCHEDULER_FIGURES}
+    unknown = only - {fig.__name__ for fig in SERVE_FIGURES + SCHEDULER_FIGURES + BROWSER_FIGURES}
     if unknown:
         sys.exit(f"bench: no figure named {', '.join(sorted(unknown))}")
-    if shutil.which("wrk") is None and (not only or only - {fig.__name__ for fig in SCHEDULER_FIGURES}):
+    if shutil.which("wrk") is None and (not only or only - {f.__name__ for f in SCHEDULER_FIGURES + BROWSER_FIGURES}):
         sys.exit("bench: wrk is missing (`make bench` installs it: apt-get install wrk)")
     # SIGTERM and SIGHUP unwind like Ctrl-C does, through every `with` and the finally below.
     for sig in (signal.SIGTERM, signal.SIGHUP):
