@@ -7,14 +7,16 @@
 //     pyodideBytes: optional, the runtime's size uncompressed, so the download has a total even when
 //       the files come compressed (their Content-Length then counts compressed bytes);
 //     onProgress({phase, loaded, total}): while Python loads. phase "download" (loaded and total in
-//       bytes; total null when unknown), then "start" (the interpreter starting), then "ready".
+//       bytes; total null when unknown), then "start" (the interpreter starting), then "ready". It
+//       reports again when Python reloads in the background after a run that timed out or crashed.
 //   runner.run({language, code, timeoutMs = 10000, tests = []}) resolves to
 //     {outcome, stdout, stderr, truncated, ms, tests, message}
 //     outcome: "ok" (the program ran to its end; tests may still fail), "error" (it raised or threw:
 //       the traceback is on stderr; its tests are not run), "timeout" (stopped at timeoutMs),
 //       "crashed" (the runtime failed: Python would not load, ran out of memory...), "unsupported"
 //       (a language the browser cannot run; message says so);
-//     stdout, stderr: what the program printed, each cut at 64 KB (truncated: true when either was);
+//     stdout, stderr: what the program printed, each cut at 65,536 characters (truncated: true when
+//       either was);
 //     ms: how long the program ran, from the start of the run to its result, Python's load excepted;
 //     message: the runner's own words about the outcome for the page to show ("" when ok or error).
 //     The first Python run loads Pyodide (seconds); timeoutMs counts from when it is loaded.
