@@ -89,13 +89,16 @@ function write(stream, decoder) {
 /** Downloads the runtime, reporting progress; the fetched files' bodies, by absolute URL. */
 async function prefetch(indexURL, totalBytes) {
   const names = [...IMPORTED, ...FETCHED];
-  const responses = await Promise.all(
+  const answers = await Promise.allSettled(
     names.map(async (name) => {
       const response = await fetch(indexURL + name);
       if (!response.ok) throw new Error(`${name} answered HTTP ${response.status}`);
       return response;
     }),
   );
+  const failed = answers.find((answer) => answer.status === "rejected");
+  if (failed) throw failed.reason; // the first in the list, whichever answered first
+  const responses = answers.map((answer) => answer.value);
   // A compressed response's Content-Length counts compressed bytes while the body counts decoded
   // ones, so the lengths give the total only when nothing is compressed (else the page's hint,
   // else it is unknown: the page shows the bytes loaded without a total).
