@@ -96,6 +96,7 @@ def _config() -> dict:
 @prompts.command("check")
 def prompts_check():
     """Validate the loop file and every prompt (shipped and user bank); exit 1 on any problem."""
+    from mockloop import prompt_check
     from mockloop.content import load_content
 
     config = _config()
@@ -109,8 +110,18 @@ def prompts_check():
         click.echo(str(problem), err=True)
     for stage in content.loop.stages:
         click.echo(f"{stage.slug:<18} {len(catalog.for_stage(stage.slug)):>3} prompts")
-    click.echo(f"{len(catalog.prompts)} prompts, {len(catalog.problems)} problems")
-    sys.exit(1 if catalog.problems else 0)
+    # Every test proven passable: each reference solution runs against all of its prompt's tests.
+    proven, failures = 0, []
+    for prompt in catalog.prompts.values():
+        passed, failed = prompt_check.check(prompt)
+        proven, failures = proven + passed, failures + failed
+    for failure in failures:
+        click.echo(str(failure), err=True)
+    problems = len(catalog.problems) + len(failures)
+    click.echo(
+        f"{len(catalog.prompts)} prompts, {problems} problems; {proven} tests proven by their reference solutions"
+    )
+    sys.exit(1 if problems else 0)
 
 
 @prompts.command("new")

@@ -59,7 +59,7 @@ def test_prompts_check_counts_and_fails_on_problems(app, tmp_path):
     assert new.exit_code == 0, new.output
     user_file = tmp_path / "instance" / "prompts" / "talk" / "my-drill.md"
     assert user_file.exists()
-    assert "5 prompts, 0 problems" in runner.invoke(main, ["prompts", "check"], env=env).output
+    assert "6 prompts, 0 problems" in runner.invoke(main, ["prompts", "check"], env=env).output
 
     user_file.write_text(user_file.read_text().replace("difficulty: 2", "difficulty: 9"))
     bad = runner.invoke(main, ["prompts", "check"], env=env)

@@ -9,6 +9,7 @@ from typing import TypedDict
 
 import yaml
 
+from mockloop.core.code_tests import CodeTest, Level, PromptTests, TestsError, headings, read_tests
 from mockloop.core.loop import (
     SLUG_RE,
     DefinitionError,
@@ -25,7 +26,6 @@ BRIEF, GUIDE = "Candidate brief", "Interviewer guide"
 GUIDE_SECTIONS = ("Clarifying answers", "Hints", "Follow-ups", "Levels", "Pitfalls", "Reference outline")
 MIN_LISTED = {"Hints": 3, "Follow-ups": 3}
 TAG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-FENCE_RE = re.compile(r"^(```|~~~)")
 NUMBERED_RE = re.compile(r"^\d+[.)]\s+\S")
 
 
@@ -53,6 +53,22 @@ class Prompt:
     path: str
     user_owned: bool = False
     run_seconds: int = RUN_SECONDS_DEFAULT  # a code run's wall-clock limit in the browser
+    # Executable tests (code_tests.py): by language; leveled prompts keep theirs per level instead.
+    examples: dict[str, tuple[CodeTest, ...]] = field(default_factory=dict)
+    hidden: dict[str, tuple[CodeTest, ...]] = field(default_factory=dict)
+    solutions: dict[str, str] = field(default_factory=dict)
+    levels: tuple[Level, ...] = ()
+    level_html: tuple[str, ...] = ()  # each level's brief, shown once the level opens
+
+    @property
+    def testable(self) -> bool:
+        return bool(self.hidden or self.levels)
+
+    def examples_at(self, level: int) -> dict[str, tuple[CodeTest, ...]]:
+        return self.levels[level - 1].examples if self.levels else self.examples
+
+    def hidden_at(self, level: int) -> dict[str, tuple[CodeTest, ...]]:
+        return self.levels[level - 1].hidden if self.levels else self.hidden
 
     def phases_for(self, stage: Stage, minutes: int) -> tuple[Phase, ...]:
         """The phase plan for a round of `minutes` on this prompt."""
@@ -74,19 +90,11 @@ class _Meta(TypedDict):
     run_seconds: int
 
 
-def _headings(lines: list[str], start: int, level: int) -> list[tuple[int, str]]:
-    """(index, title) of every heading of exactly `level` outside code fences, from `start`."""
-    marker, out, fenced = "#" * level + " ", [], False
-    for i in range(start, len(lines)):
-        if FENCE_RE.match(lines[i]):
-            fenced = not fenced
-        elif not fenced and lines[i].startswith(marker):
-            out.append((i, lines[i][len(marker) :].strip()))
-    return out
-
-
 def _numbered(lines: list[str]) -> int:
     return sum(1 for line in lines if NUMBERED_RE.match(line))
+
+
+Span = tuple[int, int]  # (heading line index, end) of a part of a prompt file
 
 
 class _PromptParser:
@@ -120,7 +128,10 @@ class _PromptParser:
         self.lint_guide(lines, guide, meta["stage"])
         if self.problems:
             return None
-        brief_md = "\n".join(lines[brief[0] + 1 : brief[1]]).strip()
+        tests = self.tests(lines, brief, guide, meta["stage"])
+        if self.problems or tests is None:
+            return None
+        brief_md = "\n".join(lines[brief[0] + 1 : tests.intro_end]).strip()
         guide_md = "\n".join(lines[guide[0] + 1 : guide[1]]).strip()
         return Prompt(
             slug=self.path.stem,
@@ -135,6 +146,13 @@ class _PromptParser:
             path=str(self.path),
             user_owned=user_owned,
             run_seconds=meta["run_seconds"],
+            examples=tests.examples,
+            hidden=tests.hidden,
+            solutions=tests.solutions,
+            levels=tests.levels,
+            level_html=tuple(
+                render_trusted(f"## Level {lv.number}: {lv.title}\n\n{lv.brief_md}") for lv in tests.levels
+            ),
         )
 
     def front_matter(self, raw: str) -> _Meta | None:
@@ -195,7 +213,7 @@ class _PromptParser:
         )
 
     def parts(self, lines: list[str], start: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
-        found = _headings(lines, start, 1)
+        found = headings(lines, start, 1)
         titles = [t for _, t in found]
         if titles != [BRIEF, GUIDE]:
             self.problem(
@@ -208,9 +226,18 @@ class _PromptParser:
             self.problem(b + 1, "the candidate brief is empty")
         return (b, g), (g, len(lines))
 
+    def tests(
+        self, lines: list[str], brief: tuple[int, int], guide: tuple[int, int], stage: Stage
+    ) -> PromptTests | None:
+        try:
+            return read_tests(lines, brief, guide, "code" in stage.workspace)
+        except TestsError as exc:
+            self.problem(exc.line, exc.message)
+            return None
+
     def lint_guide(self, lines: list[str], guide: tuple[int, int], stage: Stage) -> None:
         start, end = guide
-        sections = [(i, t) for i, t in _headings(lines, start, 2) if i < end]
+        sections = [(i, t) for i, t in headings(lines, start, 2) if i < end]
         bounds = {t: (i, next((j for j, _ in sections if j > i), end)) for i, t in sections}
         required = GUIDE_SECTIONS + (("Test cases",) if "code" in stage.workspace else ())
         for name in required:
@@ -225,7 +252,7 @@ class _PromptParser:
             self.lint_levels(lines, bounds["Levels"], stage)
 
     def lint_levels(self, lines: list[str], span: tuple[int, int], stage: Stage) -> None:
-        heads = [(i, t) for i, t in _headings(lines, span[0], 3) if i < span[1]]
+        heads = [(i, t) for i, t in headings(lines, span[0], 3) if i < span[1]]
         if not heads:
             self.problem(span[0] + 1, "section '## Levels' needs a '### <rubric key>' per dimension")
         for n, (i, key) in enumerate(heads):

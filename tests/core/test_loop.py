@@ -11,10 +11,11 @@ SHIPPED = Path(__file__).resolve().parents[2] / "prompts" / "loop.yaml"
 TEST_LOOP = Path(__file__).resolve().parents[1] / "data" / "prompts" / "loop.yaml"
 
 
-def test_shipped_loop_has_the_six_stages_in_order():
+def test_shipped_loop_has_the_six_rounds_in_order_and_the_online_assessment():
     loop = load_loop(SHIPPED)
     assert [s.slug for s in loop.stages] == [
         "recruiter-screen",
+        "assessment",  # the reported online assessment (4 levels, 90 minutes) before the phone screen
         "phone-screen",
         "take-home",
         "systems-design",
