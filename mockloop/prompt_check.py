@@ -20,18 +20,28 @@ from mockloop.core.code_tests import CodeTest, json_equal
 
 TIME_LIMIT = 20  # seconds per prompt and language: a solution is small and its tests quick
 
+# Top-level await is allowed, as in the browser (Pyodide): code compiled with the flag gives a
+# coroutine to run on one event loop for the whole job.
 PYTHON_HARNESS = r"""
-import ast, json, sys, traceback
+import ast, asyncio, inspect, json, sys, traceback
 job = json.load(sys.stdin)
 ns = {"__name__": "__main__"}
-exec(compile(job["solution"], "<reference solution>", "exec"), ns)
+loop = asyncio.new_event_loop()
+asyncio.set_event_loop(loop)
+AWAIT = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+
+def run(code):
+    value = eval(code, ns)
+    return loop.run_until_complete(value) if inspect.iscoroutine(value) else value
+
+run(compile(job["solution"], "<reference solution>", "exec", flags=AWAIT))
 results = []
 for call in job["calls"]:
     try:
         tree = ast.parse(call, "<test>")
         last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-        exec(compile(tree, "<test>", "exec"), ns)
-        value = eval(compile(ast.Expression(last.value), "<test>", "eval"), ns) if last else None
+        run(compile(tree, "<test>", "exec", flags=AWAIT))
+        value = run(compile(ast.Expression(last.value), "<test>", "eval", flags=AWAIT)) if last else None
         results.append({"actual": json.loads(json.dumps(value))})
     except Exception:
         results.append({"error": traceback.format_exc(limit=3)})

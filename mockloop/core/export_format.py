@@ -17,7 +17,15 @@ from mockloop.core.errors import Invalid
 from mockloop.core.loop import LEVELS
 from mockloop.core.timer import KINDS
 from mockloop.core.vocabulary import WorkKind
-from mockloop.core.work import LANGUAGE_IDS, RULES, RUN_OUTCOMES, RUN_OUTPUT_LIMIT, RUNS_PER_ROUND
+from mockloop.core.work import (
+    LANGUAGE_IDS,
+    RULES,
+    RUN,
+    RUN_KINDS,
+    RUN_OUTCOMES,
+    RUN_OUTPUT_LIMIT,
+    RUNS_PER_ROUND,
+)
 
 FORMAT, VERSION = "mockloop-export", 1
 MAX_ROUNDS = 20_000
@@ -300,9 +308,19 @@ def _plan(r: dict[str, Any], path: str) -> list[Any]:
             and _storable(phase[0])
             and "\x00" not in phase[0]
             and isinstance(phase[1], (int, float))
+        "kind": _str(run, "kind", path, choices=RUN_KINDS, optional=True) or RUN,
+        "level": _int(run, "level", path, 1, 99) if run.get("level") is not None else None,
+        **_counts(run, path),
             and not isinstance(phase[1], bool)
             and math.isfinite(phase[1])
             and 0 < phase[1] <= DAY_MINUTES
+def _counts(run: dict[str, Any], path: str) -> dict[str, int | None]:
+    if run.get("tests_total") is None:
+        return {"tests_passed": None, "tests_total": None}
+    total = _int(run, "tests_total", path, 0, 10_000)
+    return {"tests_passed": _int(run, "tests_passed", path, 0, total), "tests_total": total}
+
+
         ):
             _fail(f"{path}.plan[{j}]", f"[phase name, minutes from 0 to {DAY_MINUTES}]")
     if sum(minutes for _, minutes in plan) > DAY_MINUTES:

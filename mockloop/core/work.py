@@ -66,6 +66,10 @@ RUNS_PER_ROUND = 2_000  # a runaway script cannot grow a round's history without
 
 def kinds_for(workspace: tuple[str, ...]) -> tuple[WorkKind, ...]:
     """The work a round of a stage with this workspace holds."""
+# A run of the code (with the example tests, if any), a submit of the hidden tests, or a move to the
+# next level without passing the current one.
+RUN, SUBMIT, MOVE_ON = "run", "submit", "move_on"
+RUN_KINDS = frozenset({RUN, SUBMIT, MOVE_ON})
     return (WorkKind.SCRATCHPAD, WorkKind.NOTES, *(WORKSPACES[w] for w in workspace))
 
 
@@ -84,6 +88,8 @@ class RunReport:
 
 def parse_run_report(data: object) -> RunReport:
     """Check a reported run; Invalid names the field at fault. Output beyond RUN_OUTPUT_LIMIT is cut."""
+    tests_passed: int | None = None
+    tests_total: int | None = None
     if not isinstance(data, dict):
         raise Invalid("Send a JSON object describing the run.")
     language, outcome = data.get("language"), data.get("outcome")
@@ -91,9 +97,17 @@ def parse_run_report(data: object) -> RunReport:
         raise Invalid(f"language: one of {', '.join(sorted(LANGUAGE_IDS))}.", field="language")
     if outcome not in RUN_OUTCOMES:
         raise Invalid(f"outcome: one of {', '.join(sorted(RUN_OUTCOMES))}.", field="outcome")
-    numbers = {}
-    for key, top in (("duration_ms", 3_600_000), ("code_revision", 2**31 - 1)):
-        value = data.get(key, 0)
+    numbers: dict[str, int | None] = {}
+    for key, top, default in (
+        ("duration_ms", 3_600_000, 0),
+        ("code_revision", 2**31 - 1, 0),
+        ("tests_passed", 10_000, None),
+        ("tests_total", 10_000, None),
+    ):
+        value = data.get(key, default)
+        if value is None and default is None:
+            numbers[key] = None
+            continue
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
             raise Invalid(f"{key}: a whole number from 0 to {top}.", field=key)
         numbers[key] = value
@@ -101,6 +115,12 @@ def parse_run_report(data: object) -> RunReport:
     cut = bool(data.get("truncated") is True)
     for key in ("stdout", "stderr"):
         value = data.get(key, "")
+    if (numbers["tests_passed"] is None) != (numbers["tests_total"] is None) or (
+        numbers["tests_total"] is not None and numbers["tests_passed"] > numbers["tests_total"]  # type: ignore[operator]
+    ):
+        raise Invalid(
+            "tests_passed and tests_total: both or neither, at most as many passed as run.", field="tests_passed"
+        )
         if not isinstance(value, str):
             raise Invalid(f"{key}: a string.", field=key)
         cut = cut or len(value) > RUN_OUTPUT_LIMIT
@@ -108,9 +128,11 @@ def parse_run_report(data: object) -> RunReport:
     return RunReport(
         str(language),
         str(outcome),
-        numbers["duration_ms"],
+        numbers["duration_ms"] or 0,
         texts["stdout"],
         texts["stderr"],
         cut,
-        numbers["code_revision"],
+        numbers["code_revision"] or 0,
+        numbers["tests_passed"],
+        numbers["tests_total"],
     )

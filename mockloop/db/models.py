@@ -168,6 +168,10 @@ class RoundRun(Model):
     stderr: Mapped[str] = mapped_column(Text, default="")
     truncated: Mapped[bool] = mapped_column(default=False)
     code_revision: Mapped[int] = mapped_column(default=0)  # the saved code the run started from
+    kind: Mapped[str] = mapped_column(String(8), default="run", server_default="run")  # core/work.py RUN_KINDS
+    level: Mapped[int | None]  # of a leveled prompt: the level the run was on
+    tests_passed: Mapped[int | None]  # example tests (a run, as reported) or hidden tests (a submit, as compared)
+    tests_total: Mapped[int | None]
 
 
 class RoundEvent(Model):

@@ -99,6 +99,10 @@ def export_user(user: User, now: datetime) -> dict:
                     }
                     for run in rnd.runs
                 ],
+                        "kind": run.kind,
+                        "level": run.level,
+                        "tests_passed": run.tests_passed,
+                        "tests_total": run.tests_total,
                 "events": [
                     {
                         "kind": e.kind,

@@ -3,15 +3,27 @@ it was written on; the deadline closes the candidate's work) and the runs of the
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 
-from mockloop.core import timer
-from mockloop.core.errors import Conflict, Invalid
+from mockloop.core import board, timer
+from mockloop.core.catalog import Prompt
+from mockloop.core.code_tests import CodeTest, current_level, json_equal
+from mockloop.core.errors import Conflict, Invalid, NotFound
 from mockloop.core.vocabulary import WorkKind
-from mockloop.core.work import LANGUAGE_IDS, RULES, RUNS_PER_ROUND, RunReport
+from mockloop.core.work import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_IDS,
+    MOVE_ON,
+    RULES,
+    RUN,
+    RUNS_PER_ROUND,
+    SUBMIT,
+    RunReport,
+)
 from mockloop.db import db, dml
 from mockloop.db.models import Round, RoundRun, RoundWork
 from mockloop.services.lifecycle import enforce_deadline
@@ -118,7 +130,7 @@ def _refusal(rnd: Round, kind: WorkKind, now: datetime) -> Conflict:
     )
 
 
-def record_run(rnd: Round, report: RunReport, now: datetime) -> RoundRun:
+def record_run(rnd: Round, report: RunReport, now: datetime, *, kind: str = RUN, level: int | None = None) -> RoundRun:
     """Keep a run the candidate's browser reported, while the round is open (a run is part of the
     work: after the lock nothing more is added)."""
     enforce_deadline(rnd, now)
@@ -140,6 +152,10 @@ def record_run(rnd: Round, report: RunReport, now: datetime) -> RoundRun:
         code_revision=report.code_revision,
     )
     db.session.add(run)
+        kind=kind,
+        level=level,
+        tests_passed=report.tests_passed,
+        tests_total=report.tests_total,
     db.session.flush()
     bump(rnd)  # the interviewer's live view learns of the run from the state's ETag
     return run
@@ -147,6 +163,65 @@ def record_run(rnd: Round, report: RunReport, now: datetime) -> RoundRun:
 
 def run_count(rnd: Round) -> int:
     return db.session.execute(db.select(func.count(RoundRun.id)).where(RoundRun.round_id == rnd.id)).scalar_one()
+def closed_levels(rnd: Round) -> list[int]:
+    """Levels the candidate is done with: their hidden tests all passed, or they moved on."""
+    rows = db.session.execute(
+        db.select(RoundRun.level, RoundRun.kind, RoundRun.tests_passed, RoundRun.tests_total).where(
+            RoundRun.round_id == rnd.id, RoundRun.kind.in_((SUBMIT, MOVE_ON)), RoundRun.level.is_not(None)
+        )
+    ).all()
+    return [level for level, kind, passed, total in rows if kind == MOVE_ON or (total and passed == total)]
+
+
+def level_of(rnd: Round, prompt: Prompt) -> int:
+    """The level the candidate works on (1 for a prompt without levels)."""
+    return current_level(closed_levels(rnd), len(prompt.levels)) if prompt.levels else 1
+
+
+def submit(rnd: Round, prompt: Prompt, language: str, level: int, results: object, report: RunReport, now: datetime):
+    """Compare what the candidate's browser computed for the hidden tests of `level` with their
+    expected values (which it never received); record the submit. Returns (run, the level now)."""
+    tests = _hidden(rnd, prompt, language, level)
+    if not isinstance(results, list) or len(results) != len(tests):
+        raise Invalid(f"results: one per hidden test ({len(tests)}).", field="results")
+    passed = sum(
+        1
+        for test, got in zip(tests, results, strict=True)
+        if isinstance(got, dict) and not got.get("error") and json_equal(got.get("actual"), test.expected)
+    )
+    checked = replace(report, tests_passed=passed, tests_total=len(tests))
+    run = record_run(rnd, checked, now, kind=SUBMIT, level=level if prompt.levels else None)
+    return run, level_of(rnd, prompt)
+
+
+def hidden_calls(rnd: Round, prompt: Prompt, language: str, level: int) -> list[str]:
+    """What the candidate's browser needs to run the hidden tests: their calls, nothing more."""
+    return [t.call for t in _hidden(rnd, prompt, language, level)]
+
+
+def _hidden(rnd: Round, prompt: Prompt, language: str, level: int) -> tuple[CodeTest, ...]:
+    if not prompt.testable:
+        raise NotFound("This prompt has no hidden tests.")
+    if level != level_of(rnd, prompt):
+        raise Conflict("That level is not the one open now; reload the page.", reason="level")
+    tests = prompt.hidden_at(level).get(language)
+    if not tests:
+        langs = ", ".join(sorted(prompt.hidden_at(level)))
+        raise Invalid(f"This prompt's hidden tests are written for {langs}; switch to run them.", field="language")
+    return tests
+
+
+def move_on(rnd: Round, prompt: Prompt, level: int, now: datetime) -> int:
+    """Open the next level without passing this one (recorded); returns the level now open."""
+    if not prompt.levels or level >= len(prompt.levels):
+        raise Conflict("There is no further level to move on to.", reason="last_level")
+    if level != level_of(rnd, prompt):
+        raise Conflict("That level is not the one open now; reload the page.", reason="level")
+    empty = RunReport(DEFAULT_LANGUAGE, "ok", 0, "", "", False, 0)
+    record_run(rnd, empty, now, kind=MOVE_ON, level=level)
+    return level_of(rnd, prompt)
+
+
 
 
 def revisions(rnd: Round) -> dict[str, int]:

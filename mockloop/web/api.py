@@ -7,7 +7,8 @@ from flask_login import current_user, login_required
 
 from mockloop.content import content
 from mockloop.core import timer
-from mockloop.core.errors import Conflict
+from mockloop.core.catalog import Prompt
+from mockloop.core.errors import Conflict, Invalid
 from mockloop.core.markup import render_user
 from mockloop.core.vocabulary import Mode, Seat, WorkKind
 from mockloop.core.work import DEFAULT_LANGUAGE, RULES, WorkRule, kinds_for, parse_run_report
@@ -160,6 +161,90 @@ NOT_UNICODE = (
 def _is_unicode(text: str) -> bool:
     try:
         text.encode("utf-8")
+def _prompt(rnd: Round) -> Prompt:
+    prompt = content().catalog.get(rnd.stage, rnd.prompt_slug)
+    if prompt is None or not prompt.testable:
+        abort(404, description="This round's prompt has no tests.")
+    return prompt
+
+
+@bp.get("/rounds/<int:round_id>/tests")
+@login_required
+def tests(round_id: int):
+    """The tests a participant may see now: the open levels' briefs and example tests, and for the
+    interviewer the hidden tests too (the candidate gets those only with the scorecard, after the lock)."""
+    rnd = round_for(round_id, current_user)
+    _rule(rnd, WorkKind.CODE)
+    prompt = _prompt(rnd)
+    level = work_service.level_of(rnd, prompt)
+    body = {
+        "level": level,
+        "levels": len(prompt.levels),
+        "level_html": list(prompt.level_html[:level]),
+        "examples": {lang: [t.public() for t in ts] for lang, ts in prompt.examples_at(level).items()},
+    }
+    if role_of(rnd, current_user) == Seat.INTERVIEWER:
+        body["hidden"] = {lang: [t.public() for t in ts] for lang, ts in prompt.hidden_at(level).items()}
+    return jsonify(body)
+
+
+@bp.get("/rounds/<int:round_id>/hidden")
+@login_required
+@transaction()
+def hidden(round_id: int):
+    """The calls of the open level's hidden tests, for the candidate's browser to run at a submit:
+    no names, no expected values (the server compares)."""
+    rnd = round_for(round_id, current_user)
+    require_role(rnd, current_user, Seat.CANDIDATE, "submits the code")
+    _rule(rnd, WorkKind.CODE)
+    lifecycle.enforce_deadline(rnd, request_now())
+    if rnd.status not in (timer.RUNNING, timer.PAUSED):
+        return error(409, "The round is not open; nothing can be submitted.", reason=rnd.status)
+    prompt = _prompt(rnd)
+    level = _whole(request.args.get("level", "1"), "level")
+    calls = work_service.hidden_calls(rnd, prompt, request.args.get("language", ""), level)
+    return jsonify(level=level, calls=calls)
+
+
+@bp.post("/rounds/<int:round_id>/submit")
+@login_required
+@transaction()
+def submit(round_id: int):
+    rnd = round_for(round_id, current_user)
+    require_role(rnd, current_user, Seat.CANDIDATE, "submits the code")
+    _rule(rnd, WorkKind.CODE)
+    prompt = _prompt(rnd)
+    data = request.get_json(silent=True)
+    report = parse_run_report(data)  # Invalid unless data is an object describing a run
+    assert isinstance(data, dict)
+    level = _whole(data.get("level", 1), "level")
+    run, now_open = work_service.submit(rnd, prompt, report.language, level, data.get("results"), report, request_now())
+    return jsonify(run=run_payload(run), level=now_open, level_html=list(prompt.level_html[:now_open])), 201
+
+
+@bp.post("/rounds/<int:round_id>/move-on")
+@login_required
+@transaction()
+def move_on(round_id: int):
+    rnd = round_for(round_id, current_user)
+    require_role(rnd, current_user, Seat.CANDIDATE, "moves to the next level")
+    _rule(rnd, WorkKind.CODE)
+    prompt = _prompt(rnd)
+    data = request.get_json(silent=True) or {}
+    now_open = work_service.move_on(rnd, prompt, _whole(data.get("level"), "level"), request_now())
+    return jsonify(level=now_open, level_html=list(prompt.level_html[:now_open]))
+
+
+def _whole(value: object, field: str) -> int:
+    try:
+        number = int(value)  # type: ignore[call-overload]  # a string from a query or a number from JSON
+    except (TypeError, ValueError):
+        raise Invalid(f"{field}: a whole number.", field=field) from None
+    if isinstance(value, bool) or not 1 <= number <= 99:
+        raise Invalid(f"{field}: a whole number from 1 to 99.", field=field)
+    return number
+
+
     except UnicodeEncodeError:
         return False
     return True

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from wsgiref.headers import Headers
 
-from flask import Flask, url_for
+from flask import Flask, current_app, url_for
 from whitenoise import WhiteNoise
 
 BUILD_HINT = "build the front-end bundles with `make assets`"
@@ -44,6 +44,7 @@ class Manifest:
         self._names: dict[str, str] | None = None
 
     def __getitem__(self, name: str) -> str:
+        self.pyodide_bytes: int | None = None
         if self._names is None:
             try:
                 self._names = json.loads(self.path.read_text())
@@ -59,6 +60,16 @@ class Manifest:
 
 def dist_folder(app: Flask) -> Path:
     return Path(app.static_folder or "") / "dist"
+def pyodide_bytes() -> int:
+    """The Python runtime's size uncompressed: the first run's progress bar has a total even though
+    the files travel compressed (their Content-Length counts compressed bytes)."""
+    manifest: Manifest = current_app.extensions["assets"]
+    if manifest.pyodide_bytes is None:
+        folder = manifest.path.parent / manifest["pyodide/"]
+        manifest.pyodide_bytes = sum(p.stat().st_size for p in folder.iterdir() if p.suffix not in (".br", ".gz"))
+    return manifest.pyodide_bytes
+
+
 
 
 def add_headers(headers: Headers, path: str, url: str) -> None:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask import url_for
 
+from mockloop.content import content
 from mockloop.core import timer
 from mockloop.core.vocabulary import WorkKind
 from mockloop.db.models import LoopPlan, Round, RoundRun
@@ -34,10 +35,20 @@ def run_payload(run: RoundRun) -> dict:
         "truncated": run.truncated,
         "code_revision": run.code_revision,
         "reported_by": "browser",  # the server never runs candidate code: these are the page's figures
+        "kind": run.kind,
+        "level": run.level,
+        "tests_passed": run.tests_passed,
+        "tests_total": run.tests_total,
     }
 
 
 def state_payload(rnd: Round, now: datetime) -> dict:
+def _level(rnd: Round) -> int | None:
+    """The open level of a leveled prompt, which a live viewer follows."""
+    prompt = content().catalog.get(rnd.stage, rnd.prompt_slug)
+    return work.level_of(rnd, prompt) if prompt and prompt.levels else None
+
+
     state = rounds.state_of(rnd, now)
     phase = state.phase
     last_pause = next((e for e in reversed(rnd.events) if e.kind == timer.PAUSE), None)

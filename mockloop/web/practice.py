@@ -22,10 +22,11 @@ from mockloop.core.work import RUN_SECONDS_DEFAULT
 from mockloop.core.zones import check_future, parse_local
 from mockloop.db import db
 from mockloop.db.models import Round
-from mockloop.services import bookings, lifecycle, peers, rounds
+from mockloop.services import bookings, lifecycle, peers, rounds, work
 from mockloop.services.seats import guide_closed, role_of, rounds_of
 from mockloop.services.start import SURPRISE, start_round
 from mockloop.web.access import round_for, stage_or_404
+from mockloop.web.assets import pyodide_bytes
 from mockloop.web.invites import TOKEN_KEY, pending_link
 from mockloop.web.now import request_now
 from mockloop.web.payloads import state_payload
@@ -123,6 +124,8 @@ def round_page(round_id: int):
         prompt=prompt,
         state=state,
         state_json=json.dumps(state),
+        level=work.level_of(rnd, prompt) if prompt and prompt.levels else 1,
+        pyodide_bytes=pyodide_bytes() if coding else 0,
         role=role,
         controls=rnd.mode == Mode.SOLO or role == Seat.INTERVIEWER,
         open_seat=seat,

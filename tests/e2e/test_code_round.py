@@ -141,7 +141,7 @@ def test_the_interviewer_follows_the_code_and_its_runs(browser, small_loop_app, 
     watched = editor(interviewer, "The candidate's code (read-only)")
     expect(watched).to_contain_text("hello from Ada", timeout=4000)
     expect(watched).to_have_attribute("aria-readonly", "true")
-    assert interviewer.get_by_role("button", name="Run").count() == 0
+    assert interviewer.get_by_role("button", name="Run", exact=True).count() == 0
 
     candidate.get_by_role("button", name="Run").click()
     expect(candidate.locator("#run-summary")).to_contain_text("finished", timeout=PYODIDE_COLD)
@@ -159,3 +159,80 @@ def test_code_samples_in_the_brief_scroll_instead_of_being_cut_off(page, live_ur
     box, brief = sample.bounding_box(), page.locator(".brief").bounding_box()
     assert box["x"] + box["width"] <= brief["x"] + brief["width"] + 1  # inside its column
     assert sample.evaluate("(pre) => pre.scrollWidth > pre.clientWidth")  # the long line scrolls
+
+
+COUNTER = (
+    "class Counter:\n    def __init__(self):\n        self.n = 0\n"
+    "    def inc(self):\n        self.n += 1\n        return RESULT\n"
+)
+
+
+def test_examples_run_submit_opens_the_next_level_and_moving_on_is_recorded(page, small_loop_app, live_url):
+    sign_up(page, live_url)
+    page.goto(live_url + "/")
+    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    made = page.request.post(
+        live_url + "/api/rounds",
+        headers={"X-CSRFToken": token},
+        data={"stage": "code", "prompt": "code-levels", "minutes": 3},
+    ).json()
+    page.goto(live_url + made["url"])
+    brief = page.get_by_role("article", name="Candidate brief")
+    expect(brief).to_contain_text("Level 1: count up")
+    expect(brief).not_to_contain_text("LEVEL-TWO-MARKER")  # the next level's brief is not on the page yet
+    assert "LEVEL-TWO-MARKER" not in page.content() and "counts twice" not in page.content()
+    examples = page.get_by_role("list", name="Example tests")
+    expect(examples).to_contain_text("starts at zero and counts")
+
+    replace_code(
+        page,
+        COUNTER.replace("RESULT", "0"),
+    )
+    page.get_by_role("button", name="Run").click()
+    expect(examples.locator("li.fail")).to_have_count(1, timeout=PYODIDE_COLD)
+    expect(examples).to_contain_text("expected 1 · got 0")
+
+    replace_code(
+        page,
+        COUNTER.replace("RESULT", "self.n"),
+    )
+    page.get_by_role("button", name="Run").click()
+    expect(examples.locator("li.pass")).to_have_count(1, timeout=15_000)
+    page.get_by_role("button", name="Submit (hidden tests)").click()
+    expect(page.locator("#submit-summary")).to_contain_text(
+        "Hidden tests: 2 of 2 passed. Level 2 is open", timeout=15_000
+    )
+    expect(brief).to_contain_text("LEVEL-TWO-MARKER count by steps")
+    expect(examples).to_contain_text("counts by a step")
+    expect(page.locator("#level-label")).to_have_text("· level 2 of 2")
+    expect(page.get_by_role("button", name="Move on to the next level")).to_be_hidden()  # the last level
+
+    with small_loop_app.app_context():
+        runs = (
+            db.session.execute(db.select(RoundRun).filter_by(round_id=made["id"]).order_by(RoundRun.id)).scalars().all()
+        )
+        assert [(r.kind, r.level, r.tests_passed, r.tests_total) for r in runs] == [
+            ("run", None, 0, 1),
+            ("run", None, 1, 1),
+            ("submit", 1, 2, 2),
+        ]
+
+
+def test_moving_on_without_passing_opens_the_next_level_and_is_recorded(page, small_loop_app, live_url):
+    sign_up(page, live_url)
+    page.goto(live_url + "/")
+    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    made = page.request.post(
+        live_url + "/api/rounds",
+        headers={"X-CSRFToken": token},
+        data={"stage": "code", "prompt": "code-levels", "minutes": 3},
+    ).json()
+    page.goto(live_url + made["url"])
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="Move on to the next level").click()
+    expect(page.locator("#submit-summary")).to_contain_text("Moved on: level 2 is open")
+    expect(page.get_by_role("article", name="Candidate brief")).to_contain_text("LEVEL-TWO-MARKER")
+    expect(page.locator("#run-list")).to_contain_text("moved on from level 1 without passing")
+    with small_loop_app.app_context():
+        [run] = db.session.execute(db.select(RoundRun).filter_by(round_id=made["id"])).scalars().all()
+        assert (run.kind, run.level) == ("move_on", 1)
