@@ -32,6 +32,7 @@ from mockloop.services.scorecards import (
 )
 from mockloop.services.seats import role_of
 from mockloop.web.access import round_for, stage_or_404
+from mockloop.web.code_results import code_results
 from mockloop.web.now import request_now
 from mockloop.web.rubric_form import scorecard_form
 from mockloop.web.transaction import transaction
@@ -170,3 +171,6 @@ def scorecard(card_id: int):
         runs=rnd.runs,
         render_user=render_user,
     )
+        results=code_results(rnd) if WorkKind.CODE in rnd.work else None,
+        drawing=_drawn(rnd),
+        board=rnd.work.get(WorkKind.BOARD),

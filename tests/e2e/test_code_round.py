@@ -236,3 +236,27 @@ def test_moving_on_without_passing_opens_the_next_level_and_is_recorded(page, sm
     with small_loop_app.app_context():
         [run] = db.session.execute(db.select(RoundRun).filter_by(round_id=made["id"])).scalars().all()
         assert (run.kind, run.level) == ("move_on", 1)
+
+
+def test_the_scorecard_shows_the_hidden_result_and_reruns_it_on_the_locked_code(page, live_url):
+    sign_up(page, live_url)
+    start_code_round(page, live_url)
+    replace_code(page, "def add(a, b):\n    return a + b\n")
+    page.get_by_role("button", name="Submit (hidden tests)").click()
+    expect(page.locator("#submit-summary")).to_contain_text("Hidden tests: 3 of 3 passed.", timeout=PYODIDE_COLD)
+    assert "HIDDEN-TEST-MARKER" not in page.content()  # their names and expected values stay on the server
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="End early").click()
+    page.wait_for_url(re.compile(r"/score$"))
+    page.get_by_role("group", name="Correctness").get_by_label(re.compile("3: correct on edge cases")).check()
+    page.get_by_label("Evidence for Correctness").fill("All hidden tests passed.")
+    page.get_by_role("group", name="Overall recommendation").get_by_label("Yes", exact=True).check()
+    for field in ("Keep doing", "Stop doing", "Start doing"):
+        page.get_by_label(field).fill("Something.")
+    page.get_by_role("button", name="Submit scorecard").click()
+    expect(page.get_by_text("Scorecard saved.")).to_be_visible()
+    expect(page.locator(".level-outcomes")).to_contain_text("3 of 3 passed at the last submit")
+    expect(page.locator("svg.run-timeline line")).to_have_count(1)
+    page.get_by_role("button", name="Re-run the hidden tests on the locked code").click()
+    expect(page.locator("#rerun-summary")).to_contain_text("3 of 3 hidden tests passed", timeout=PYODIDE_COLD)
+    expect(page.get_by_role("list", name="Hidden test results")).to_contain_text("HIDDEN-TEST-MARKER floats")
