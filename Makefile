@@ -64,10 +64,12 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-# The same suite on PostgreSQL: .ci/with-postgres installs Debian's postgresql if needed, starts a
-# throwaway cluster in a temp folder on 127.0.0.1:54329, and stops and deletes it afterwards.
-test-postgres: $(VENV)/.installed-test chromium assets
-	.ci/with-postgres $(BIN)/python -m pytest -q
+# The suite on PostgreSQL: .ci/with-postgres installs Debian's postgresql if needed, starts a
+# throwaway cluster in a temp folder on 127.0.0.1:54329, and stops and deletes it afterwards. The
+# browser tests (tests/e2e) stay with `make test`: what they add is the page's own code, which is the
+# same on either engine, and they take most of the time; every route and query runs here too.
+test-postgres: $(VENV)/.installed-test assets
+	.ci/with-postgres $(BIN)/python -m pytest -q --ignore=tests/e2e
 
 # The installable wheel in dist/, built assets included.
 wheel: $(VENV)/.installed-dev assets
