@@ -5,6 +5,7 @@
 import { createEditor } from "./editor.js";
 import { createRunner } from "./runner.js";
 import { passedCount, showTests } from "./lib/test-results.js";
+import { setUpSplitter, setUpTabs } from "./lib/workspace.js";
 
 const RUNNABLE = new Set(["python", "javascript"]);
 const round = window.mockloopRound;
@@ -250,53 +251,6 @@ function start() {
   });
   loadRuns();
 
-  setUpTabs();
-  setUpSplitter();
-}
-
-// Code | Scratchpad: one panel at a time, arrow keys move between the tabs (the ARIA tabs pattern).
-function setUpTabs() {
-  const tabs = [document.getElementById("tab-code"), document.getElementById("tab-pad")];
-  const select = (tab) => {
-    for (const t of tabs) {
-      const on = t === tab;
-      t.setAttribute("aria-selected", String(on));
-      t.tabIndex = on ? 0 : -1;
-      document.getElementById(t.getAttribute("aria-controls")).hidden = !on;
-    }
-  };
-  tabs.forEach((tab, i) => {
-    tab.addEventListener("click", () => select(tab));
-    tab.addEventListener("keydown", (e) => {
-      if (e.key !== "ArrowRight" && e.key !== "ArrowLeft") return;
-      const next = tabs[(i + (e.key === "ArrowRight" ? 1 : tabs.length - 1)) % tabs.length];
-      select(next); next.focus(); e.preventDefault();
-    });
-  });
-}
-
-// The brief's share of the width: drag the bar, or focus it and use the arrow keys; kept per browser.
-function setUpSplitter() {
-  const bar = document.getElementById("splitter"), ws = document.getElementById("workspace");
-  if (!bar) return;
-  const min = Number(bar.getAttribute("aria-valuemin")), max = Number(bar.getAttribute("aria-valuemax"));
-  const set = (pct) => {
-    const v = Math.round(Math.min(max, Math.max(min, pct)));
-    ws.style.setProperty("--brief", v + "%");
-    bar.setAttribute("aria-valuenow", String(v));
-    localStorage.setItem("mockloop.briefWidth", String(v));
-  };
-  set(Number(localStorage.getItem("mockloop.briefWidth")) || Number(bar.getAttribute("aria-valuenow")));
-  bar.addEventListener("keydown", (e) => {
-    const now = Number(bar.getAttribute("aria-valuenow"));
-    const step = { ArrowLeft: -5, ArrowRight: 5, Home: min - now, End: max - now }[e.key];
-    if (step !== undefined) { set(now + step); e.preventDefault(); }
-  });
-  bar.addEventListener("pointerdown", (e) => {
-    bar.setPointerCapture(e.pointerId);
-    const box = ws.getBoundingClientRect();
-    const move = (ev) => set(((ev.clientX - box.left) / box.width) * 100);
-    bar.addEventListener("pointermove", move);
-    bar.addEventListener("pointerup", () => bar.removeEventListener("pointermove", move), { once: true });
-  });
+  setUpTabs(document.querySelector('.work [role="tablist"]'));
+  setUpSplitter(document.getElementById("splitter"), document.getElementById("workspace"));
 }

@@ -29,10 +29,10 @@ def watch_origin(context, base_url: str) -> list[str]:
     return elsewhere
 
 
-def start_code_round(page, live_url, minutes=2, role=None) -> dict:
+def start_code_round(page, live_url, minutes=2, role=None, prompt="code-prompt-1") -> dict:
     page.goto(live_url + "/")
     token = page.locator('meta[name="csrf-token"]').get_attribute("content")
-    data = {"stage": "code", "prompt": "code-prompt-1", "minutes": minutes, **({"role": role} if role else {})}
+    data = {"stage": "code", "prompt": prompt, "minutes": minutes, **({"role": role} if role else {})}
     res = page.request.post(live_url + "/api/rounds", headers={"X-CSRFToken": token}, data=data)
     assert res.status == 201, res.text()
     body = res.json()
@@ -169,14 +169,7 @@ COUNTER = (
 
 def test_examples_run_submit_opens_the_next_level_and_moving_on_is_recorded(page, small_loop_app, live_url):
     sign_up(page, live_url)
-    page.goto(live_url + "/")
-    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
-    made = page.request.post(
-        live_url + "/api/rounds",
-        headers={"X-CSRFToken": token},
-        data={"stage": "code", "prompt": "code-levels", "minutes": 3},
-    ).json()
-    page.goto(live_url + made["url"])
+    made = start_code_round(page, live_url, minutes=3, prompt="code-levels")
     brief = page.get_by_role("article", name="Candidate brief")
     expect(brief).to_contain_text("Level 1: count up")
     expect(brief).not_to_contain_text("LEVEL-TWO-MARKER")  # the next level's brief is not on the page yet
@@ -220,14 +213,7 @@ def test_examples_run_submit_opens_the_next_level_and_moving_on_is_recorded(page
 
 def test_moving_on_without_passing_opens_the_next_level_and_is_recorded(page, small_loop_app, live_url):
     sign_up(page, live_url)
-    page.goto(live_url + "/")
-    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
-    made = page.request.post(
-        live_url + "/api/rounds",
-        headers={"X-CSRFToken": token},
-        data={"stage": "code", "prompt": "code-levels", "minutes": 3},
-    ).json()
-    page.goto(live_url + made["url"])
+    made = start_code_round(page, live_url, minutes=3, prompt="code-levels")
     page.once("dialog", lambda d: d.accept())
     page.get_by_role("button", name="Move on to the next level").click()
     expect(page.locator("#submit-summary")).to_contain_text("Moved on: level 2 is open")
