@@ -195,3 +195,66 @@ def test_export_and_import_carry_the_code_and_runs(app, api, frozen_clock):
     assert upload.status_code == 302
     [copied] = [r for r in other.client.get("/export.json").get_json()["rounds"] if r["stage"] == "code"]
     assert copied["code"] == exported["code"] and copied["runs"] == exported["runs"]
+
+
+# ---------- tests and levels ----------
+
+
+def levels_round(app, frozen_clock):
+    ada, bob = signed_up(app, "ada@example.com", "Ada"), signed_up(app, "bob@example.com", "Bob")
+    made = ada.start(stage="code", prompt="code-levels", role="candidate", minutes=3).get_json()
+    link = made["invite_url"].replace("http://localhost", "")
+    bob.client.post(link, data={"csrf_token": csrf_token(bob.client, link)})
+    bob.call("POST", f"/api/rounds/{made['id']}/start")
+    return ada, bob, made["id"]
+
+
+def submit_body(results, level=1):
+    return {**run(), "level": level, "results": results}
+
+
+def test_the_candidate_gets_hidden_calls_only_and_the_server_compares(app, frozen_clock):
+    ada, bob, rid = levels_round(app, frozen_clock)
+    mine = ada.client.get(f"/api/rounds/{rid}/tests").get_json()
+    assert mine["level"] == 1 and mine["levels"] == 2 and "hidden" not in mine
+    assert [t["name"] for t in mine["examples"]["python"]] == ["starts at zero and counts"]
+    assert len(mine["level_html"]) == 1 and "LEVEL-TWO-MARKER" not in json.dumps(mine)
+    theirs = bob.client.get(f"/api/rounds/{rid}/tests").get_json()
+    assert [t["expected"] for t in theirs["hidden"]["python"]] == [2, 1]
+
+    hidden = ada.client.get(f"/api/rounds/{rid}/hidden?language=python&level=1")
+    assert hidden.status_code == 200 and len(hidden.get_json()["calls"]) == 2
+    assert "SECRET-GUIDE-TEXT" not in hidden.get_data(as_text=True) and "expected" not in hidden.get_data(as_text=True)
+    assert bob.client.get(f"/api/rounds/{rid}/hidden?language=python&level=1").status_code == 403
+    assert ada.client.get(f"/api/rounds/{rid}/hidden?language=python&level=2").status_code == 409  # not open yet
+
+    # true is not 1 (Python alone would say it is): the first test fails, the second passes.
+    res = ada.call("POST", f"/api/rounds/{rid}/submit", submit_body([{"actual": True}, {"actual": 1}]))
+    assert res.status_code == 201
+    assert (res.get_json()["run"]["tests_passed"], res.get_json()["run"]["tests_total"]) == (1, 2)
+    assert res.get_json()["level"] == 1
+    short = ada.call("POST", f"/api/rounds/{rid}/submit", submit_body([{"actual": 2}]))
+    assert short.status_code == 400 and short.get_json()["field"] == "results"
+
+    opened = ada.call("POST", f"/api/rounds/{rid}/submit", submit_body([{"actual": 2}, {"actual": 1.0}]))
+    assert opened.get_json()["level"] == 2 and "LEVEL-TWO-MARKER" in opened.get_json()["level_html"][1]
+    assert bob.client.get(f"/api/rounds/{rid}/state").get_json()["level"] == 2  # the interviewer follows
+    stale = ada.call("POST", f"/api/rounds/{rid}/submit", submit_body([{"actual": 2}, {"actual": 1}], level=1))
+    assert stale.status_code == 409 and stale.get_json()["reason"] == "level"
+
+
+def test_moving_on_is_recorded_and_stops_at_the_last_level(app, frozen_clock):
+    ada, _, rid = levels_round(app, frozen_clock)
+    assert ada.call("POST", f"/api/rounds/{rid}/move-on", {"level": 1}).get_json()["level"] == 2
+    last = ada.call("POST", f"/api/rounds/{rid}/move-on", {"level": 2})
+    assert last.status_code == 409 and last.get_json()["reason"] == "last_level"
+    runs = ada.client.get(f"/api/rounds/{rid}/runs").get_json()["runs"]
+    assert [(r["kind"], r["level"]) for r in runs] == [("move_on", 1)]
+
+
+def test_nothing_is_submitted_after_the_lock(app, frozen_clock):
+    ada, bob, rid = levels_round(app, frozen_clock)
+    frozen_clock.advance(minutes=3)
+    assert ada.client.get(f"/api/rounds/{rid}/hidden?language=python&level=1").status_code == 409
+    late = ada.call("POST", f"/api/rounds/{rid}/submit", submit_body([{"actual": 2}, {"actual": 1}]))
+    assert late.status_code == 409 and late.get_json()["reason"] == "locked"
