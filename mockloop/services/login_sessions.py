@@ -33,17 +33,26 @@ def create(user: User, now: datetime, lifetime: timedelta) -> str:
     return token
 
 
-def load(login_id: str) -> User | None:
-    """The user loader: the user whose session this cookie names, if that session still exists."""
+def key_of(login_id: str) -> tuple[int, str] | None:
+    """(user id, session row id) of what the cookie names; None if it names nothing well-formed.
+    The row must still exist, for that user: load() checks it, and so does the state poll's read."""
     user_id, _, token = login_id.partition(":")
     if not token or not user_id.isdigit():
         return None
-    user = db.session.execute(
-        db.select(User).join(LoginSession, LoginSession.user_id == User.id).where(LoginSession.id == _digest(token))
-    ).scalar_one_or_none()
-    if user is None or str(user.id) != user_id:
+    return int(user_id), _digest(token)
+
+
+def load(login_id: str) -> User | None:
+    """The user loader: the user whose session this cookie names, if that session still exists."""
+    key = key_of(login_id)
+    if key is None:
         return None
-    user.session_token = token
+    user = db.session.execute(
+        db.select(User).join(LoginSession, LoginSession.user_id == User.id).where(LoginSession.id == key[1])
+    ).scalar_one_or_none()
+    if user is None or user.id != key[0]:
+        return None
+    user.session_token = login_id.partition(":")[2]
     return user
 
 

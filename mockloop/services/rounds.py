@@ -23,8 +23,13 @@ def events_of(rnd: Round) -> list[timer.Event]:
     return [timer.Event(e.kind, e.at, e.minutes) for e in rnd.events]
 
 
+def timer_inputs(rnd: Round) -> tuple[list[tuple[str, float]], list[timer.Event]]:
+    """What core.timer derives the round's state from: its phase plan and its events."""
+    return [(name, minutes) for name, minutes in rnd.plan], events_of(rnd)
+
+
 def state_of(rnd: Round, now: datetime) -> timer.RoundState:
-    return timer.round_state([(name, minutes) for name, minutes in rnd.plan], events_of(rnd), now)
+    return timer.round_state(*timer_inputs(rnd), now)
 
 
 TRIAL_MINUTES = 2

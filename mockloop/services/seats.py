@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import Select
 
@@ -14,10 +15,25 @@ from mockloop.db.models import Round, User
 GUIDE_CLOSED = "You are the candidate in a round on this prompt that has not ended; the guide opens when it locks."
 
 
+class Seated(Protocol):
+    """A round, or a narrow row of its seats (the state poll reads no more)."""
+
+    @property
+    def owner_id(self) -> int: ...
+    @property
+    def candidate_id(self) -> int | None: ...
+    @property
+    def interviewer_id(self) -> int | None: ...
+
+
 def role_of(rnd: Round, user: User) -> Seat | None:
-    if user.id == rnd.interviewer_id:
+    return seat_of(rnd, user.id)
+
+
+def seat_of(rnd: Seated, user_id: int) -> Seat | None:
+    if user_id == rnd.interviewer_id:
         return Seat.INTERVIEWER
-    if user.id in (rnd.candidate_id, rnd.owner_id):
+    if user_id in (rnd.candidate_id, rnd.owner_id):
         return Seat.CANDIDATE
     return None
 
