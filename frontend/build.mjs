@@ -1,8 +1,10 @@
 // `make assets`: bundles every top-level src/*.js into mockloop/web/static/dist/ with content-hashed
-// names, copies Pyodide's runtime beside them, pre-compresses what compresses and writes
-// dist/manifest.json, the map from logical names ("editor.js", "pyodide/") to built files that
-// mockloop.web.assets reads. The same inputs give byte-identical outputs.
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+// names, copies Pyodide's runtime and Excalidraw's fonts and stylesheet beside them, pre-compresses
+// what compresses and writes dist/manifest.json, the map from logical names ("editor.js",
+// "pyodide/", "excalidraw/") to built files that mockloop.web.assets reads. The same inputs give
+// byte-identical outputs.
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
@@ -22,6 +24,7 @@ const PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "py
 const COMPRESSIBLE = /\.(js|mjs|json|wasm|css)$/; // python_stdlib.zip is compressed already
 // Brotli's best quality costs about 50 s on Pyodide's 9.6 MB wasm for 12% less than quality 9.
 const BIG = 1 << 20;
+const EXCALIDRAW = join(here, "node_modules", "@excalidraw", "excalidraw", "dist", "prod");
 
 function fail(message) {
   rmSync(out, { recursive: true, force: true });
@@ -39,12 +42,32 @@ function entryPoints() {
   return names.sort().map((name) => join(src, name));
 }
 
+// Excalidraw lists a CDN (esm.sh) after EXCALIDRAW_ASSET_PATH for every font, which the browser
+// tries whenever it loads the font list; the app serves every font itself, so the fallback goes.
+// The build fails if the code it edits is not there (another Excalidraw version): it must never
+// ship a board that reaches for another host.
+const noCdnFonts = {
+  name: "no-cdn-fonts",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]@excalidraw[\\/]excalidraw[\\/]dist[\\/]prod[\\/][^\\/]+\.js$/ }, async ({ path }) => {
+      const code = await readFile(path, "utf8");
+      if (!code.includes("ASSETS_FALLBACK_URL")) return { contents: code, loader: "js" };
+      const fallback = /return (\w+)\.push\(new URL\(\w+,\w+\.ASSETS_FALLBACK_URL\)\),\1\}/g;
+      const found = code.match(fallback) || [];
+      if (found.length !== 1) throw new Error(`${path}: Excalidraw's font CDN fallback was not found once (found ${found.length}); update the no-cdn-fonts step`);
+      return { contents: code.replace(fallback, "return $1}"), loader: "js" };
+    });
+  },
+};
+
 async function bundle(manifest) {
   const entries = entryPoints();
   if (!entries.length) return;
   const result = await esbuild
     .build({
-      entryPoints: entries,
+      // Excalidraw subsets fonts for an SVG export in a worker that is a module of its own: as an
+      // entry point named *-worker it is served with the worker policy (wasm), see web/assets.py.
+      entryPoints: [...entries, { in: join(EXCALIDRAW, "subset-worker.chunk.js"), out: "board-worker" }],
       absWorkingDir: here,
       outdir: out,
       bundle: true,
@@ -59,6 +82,7 @@ async function bundle(manifest) {
       loader: { ".css": "text" }, // a module's own styles, which it adopts as a constructed sheet
       metafile: true,
       logLevel: "warning",
+      plugins: [noCdnFonts],
     })
     .catch(() => fail("the bundles did not build (esbuild's messages above)"));
   // Dynamically imported modules (the languages) are reported with an entryPoint too; only the
@@ -77,6 +101,17 @@ function copyPyodide(manifest) {
   // Read and written rather than copied, so the copies get ordinary modes (npm ships the wasm executable).
   for (const name of PYODIDE_FILES) writeFileSync(join(out, folder, name), readFileSync(join(pkg, name)));
   manifest["pyodide/"] = `${folder}/`;
+}
+
+// The fonts Excalidraw draws and exports with (EXCALIDRAW_ASSET_PATH points here) and its stylesheet,
+// which pages link: inline styles would break the pages' CSP.
+function copyExcalidraw(manifest) {
+  const { version } = JSON.parse(readFileSync(join(EXCALIDRAW, "..", "..", "package.json"), "utf8"));
+  const folder = `excalidraw-${version}`;
+  mkdirSync(join(out, folder));
+  cpSync(join(EXCALIDRAW, "fonts"), join(out, folder, "fonts"), { recursive: true });
+  writeFileSync(join(out, folder, "index.css"), readFileSync(join(EXCALIDRAW, "index.css")));
+  manifest["excalidraw/"] = `${folder}/`;
 }
 
 function* files(folder) {
@@ -102,6 +137,7 @@ function compress(path) {
 const manifest = {};
 await bundle(manifest);
 copyPyodide(manifest);
+copyExcalidraw(manifest);
 const sorted = Object.fromEntries(Object.keys(manifest).sort().map((key) => [key, manifest[key]]));
 writeFileSync(join(out, "manifest.json"), `${JSON.stringify(sorted, null, 2)}\n`);
 const built = [...files(out)];

@@ -28,7 +28,7 @@ def world(app, frozen_clock):
     ada, bob = signed_up(app, "ada@example.com", "Ada"), signed_up(app, "bob@example.com", "Bob")
     eve, anon = signed_up(app, "eve@example.com", "Eve"), Api(app.test_client())
     ids = {}
-    for name, stage in (("live", "quick"), ("done", "quick"), ("coding", "code")):
+    for name, stage in (("live", "quick"), ("done", "quick"), ("coding", "code"), ("drawing", "draw")):
         made = ada.start(stage=stage, role="candidate").get_json()
         link = made["invite_url"].replace("http://localhost", "")
         bob.client.post(link, data={"csrf_token": csrf_token(bob.client, link)})
@@ -68,6 +68,7 @@ def world(app, frozen_clock):
         "values": {
             "round_id": ids["live"],
             "coding": ids["coding"],
+            "drawing": ids["drawing"],
             "done": ids["done"],
             "card_id": card,
             "plan_id": plan,
@@ -125,6 +126,17 @@ MATRIX = {
         (201, 403, 404, 401),
     ),
     "practice.round_page:coding": ("GET", "/rounds/{coding}", None, (200, 200, 404, 302)),
+    "api.work:board": ("GET", "/api/rounds/{drawing}/board", None, (200, 200, 404, 401)),
+    # The candidate draws; the interviewer only once the candidate has handed them the pen.
+    "api.save_work:board": ("PUT", "/api/rounds/{drawing}/board", {"text": "", "revision": 0}, (200, 403, 404, 401)),
+    "api.save_work:no-board": (
+        "PUT",
+        "/api/rounds/{round_id}/board",
+        {"text": "", "revision": 0},
+        (404, 404, 404, 401),
+    ),
+    "api.pen": ("POST", "/api/rounds/{drawing}/pen", {"to": "interviewer"}, (200, 403, 404, 401)),
+    "practice.round_page:drawing": ("GET", "/rounds/{drawing}", None, (200, 200, 404, 302)),
     "api.markdown_preview": ("POST", "/api/markdown", {"text": "*hi*"}, (200, 200, 200, 401)),
     "invites.show": ("GET", "/invites/{token}", None, (200, 200, 200, 302)),
     "invites.accept": ("POST", "/invites/{token}", {}, (410, 410, 302, 302)),

@@ -22,10 +22,10 @@ from typing import Any
 from mockloop.core.errors import Invalid
 from mockloop.core.vocabulary import Seat
 
-# The drawing's own size limit is its row in core/work.py RULES. Pasted images are limited, not
-# refused: up to this many characters of data URLs in all, about 750 KB of image (base64 is 4/3 of
-# the bytes), so one or two screenshots fit beside the drawing.
-IMAGES_LIMIT = 1_000_000
+# The drawing's own size limit is its row in core/work.py RULES (a save must fit one request, which
+# the server caps at 1 MiB). Pasted images are limited, not refused: up to this many characters of
+# data URLs in all, about 300 KB of image (base64 is 4/3 of the bytes): a screenshot or two.
+IMAGES_LIMIT = 400_000
 MAX_IMAGES = 20
 MAX_ELEMENTS = 20_000
 IMAGE_TYPES = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WebP"}

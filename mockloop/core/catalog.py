@@ -9,6 +9,7 @@ from typing import TypedDict
 
 import yaml
 
+from mockloop.core.board import StarterError, parse_starter, starter_json
 from mockloop.core.code_tests import CodeTest, Level, PromptTests, TestsError, headings, read_tests
 from mockloop.core.loop import (
     SLUG_RE,
@@ -53,6 +54,7 @@ class Prompt:
     path: str
     user_owned: bool = False
     run_seconds: int = RUN_SECONDS_DEFAULT  # a code run's wall-clock limit in the browser
+    board: str = ""  # a starter drawing for the whiteboard: Excalidraw skeletons as JSON (core/board.py)
     # Executable tests (code_tests.py): by language; leveled prompts keep theirs per level instead.
     examples: dict[str, tuple[CodeTest, ...]] = field(default_factory=dict)
     hidden: dict[str, tuple[CodeTest, ...]] = field(default_factory=dict)
@@ -88,6 +90,19 @@ class _Meta(TypedDict):
     duration: int | None
     phases: tuple[Phase, ...] | None
     run_seconds: int
+    board: str
+
+
+def _line_of_board(raw: str, index: int | None) -> int:
+    """The file line of the front matter's `board:` key, or of its item `index` (the front matter
+    starts on the file's second line)."""
+    root = yaml.compose(raw, Loader=yaml.SafeLoader)
+    for key, node in root.value if isinstance(root, yaml.MappingNode) else ():
+        if key.value == "board":
+            items = node.value if isinstance(node, yaml.SequenceNode) else []
+            target = items[index] if index is not None and index < len(items) else key
+            return int(target.start_mark.line) + 2
+    return 1
 
 
 def _numbered(lines: list[str]) -> int:
@@ -146,6 +161,7 @@ class _PromptParser:
             path=str(self.path),
             user_owned=user_owned,
             run_seconds=meta["run_seconds"],
+            board=meta["board"],
             examples=tests.examples,
             hidden=tests.hidden,
             solutions=tests.solutions,
@@ -192,12 +208,19 @@ class _PromptParser:
                 run_seconds = r.number(data, "run_seconds", "")
                 if "code" not in stage.workspace or run_seconds > RUN_SECONDS_MAX:
                     r.fail("run_seconds", f"up to {RUN_SECONDS_MAX} seconds, on a stage with the code workspace")
+            board: str | None = ""
+            if data.get("board") is not None:
+                if "board" not in stage.workspace:
+                    r.fail("board", "a starter drawing only on a stage with the board workspace")
+                board = self.starter(raw, data["board"])
         except yaml.YAMLError as exc:
             mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
             self.problem(mark.line + 2 if mark else 1, f"front matter is not valid YAML ({exc})")
             return None
         except DefinitionError as exc:
             self.problem(1, f"{exc.field}: expected {exc.expected}")
+            return None
+        if board is None:  # the problem is reported, with its line
             return None
         if not SLUG_RE.fullmatch(self.path.stem):
             self.problem(1, "file name: expected lowercase letters, digits and hyphens")
@@ -210,7 +233,17 @@ class _PromptParser:
             duration=duration,
             phases=phases,
             run_seconds=run_seconds,
+            board=board,
         )
+
+    def starter(self, raw: str, value: object) -> str | None:
+        """The front matter's `board:` starter drawing as JSON; a problem names the item's line."""
+        try:
+            return starter_json(parse_starter(value))
+        except StarterError as exc:
+            where = "board" if exc.index is None else f"board, item {exc.index + 1}"
+            self.problem(_line_of_board(raw, exc.index), f"{where}: {exc.message}")
+            return None
 
     def parts(self, lines: list[str], start: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
         found = headings(lines, start, 1)

@@ -13,6 +13,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal, NoReturn, overload
 
+from mockloop.core.board import PEN_KINDS, check_scene
 from mockloop.core.errors import Invalid
 from mockloop.core.loop import LEVELS
 from mockloop.core.timer import KINDS
@@ -220,7 +221,7 @@ def validate(doc: object, now: datetime) -> dict[str, Any]:
             e = _obj(e, epath)
             events.append(
                 {
-                    "kind": _str(e, "kind", epath, choices=KINDS),
+                    "kind": _str(e, "kind", epath, choices=KINDS + PEN_KINDS),  # the timer's, the pen's
                     "at": _time(e, "at", epath, now),
                     "recorded_at": _time(e, "recorded_at", epath, now),
                     "minutes": _num(e, "minutes", epath, 0, DAY_MINUTES),
@@ -256,6 +257,7 @@ def validate(doc: object, now: datetime) -> dict[str, Any]:
                 "scratchpad_saved_at": _time(r, "scratchpad_saved_at", path, now, optional=True),
                 "interviewer_notes": _str(r, "interviewer_notes", path, TEXT_LIMIT, optional=True) or "",
                 "code": _code(r.get("code"), f"{path}.code", now),
+                "board": _board(r.get("board"), f"{path}.board", now),
                 "runs": [
                     _run(x, f"{path}.runs[{j}]", now)
                     for j, x in enumerate(_list(r.get("runs", []), f"{path}.runs", RUNS_PER_ROUND))
@@ -279,6 +281,19 @@ def _code(raw: object, path: str, now: datetime) -> dict[str, Any] | None:
     }
 
 
+def _board(raw: object, path: str, now: datetime) -> dict[str, Any] | None:
+    """The round's whiteboard drawing, when it had one: checked as a save is (core/board.py)."""
+    if raw is None:
+        return None
+    board = _obj(raw, path)
+    text = _str(board, "text", path, RULES[WorkKind.BOARD].limit)
+    try:
+        check_scene(text)
+    except Invalid as exc:
+        _fail(f"{path}.text", f"a drawing the board can keep ({exc.message})")
+    return {"text": text, "saved_at": _time(board, "saved_at", path, now, optional=True)}
+
+
 def _runs(raw: object, path: str, now: datetime) -> list[dict[str, Any]]:
     return [_run(x, f"{path}[{j}]", now) for j, x in enumerate(_list(raw, path, RUNS_PER_ROUND))]
 
@@ -293,7 +308,17 @@ def _run(raw: object, path: str, now: datetime) -> dict[str, Any]:
         "stdout": _str(run, "stdout", path, RUN_OUTPUT_LIMIT),
         "stderr": _str(run, "stderr", path, RUN_OUTPUT_LIMIT),
         "truncated": run.get("truncated") is True,
+        "kind": _str(run, "kind", path, choices=RUN_KINDS, optional=True) or RUN,
+        "level": _int(run, "level", path, 1, 99) if run.get("level") is not None else None,
+        **_counts(run, path),
     }
+
+
+def _counts(run: dict[str, Any], path: str) -> dict[str, int | None]:
+    if run.get("tests_total") is None:
+        return {"tests_passed": None, "tests_total": None}
+    total = _int(run, "tests_total", path, 0, 10_000)
+    return {"tests_passed": _int(run, "tests_passed", path, 0, total), "tests_total": total}
 
 
 def _plan(r: dict[str, Any], path: str) -> list[Any]:
@@ -308,19 +333,9 @@ def _plan(r: dict[str, Any], path: str) -> list[Any]:
             and _storable(phase[0])
             and "\x00" not in phase[0]
             and isinstance(phase[1], (int, float))
-        "kind": _str(run, "kind", path, choices=RUN_KINDS, optional=True) or RUN,
-        "level": _int(run, "level", path, 1, 99) if run.get("level") is not None else None,
-        **_counts(run, path),
             and not isinstance(phase[1], bool)
             and math.isfinite(phase[1])
             and 0 < phase[1] <= DAY_MINUTES
-def _counts(run: dict[str, Any], path: str) -> dict[str, int | None]:
-    if run.get("tests_total") is None:
-        return {"tests_passed": None, "tests_total": None}
-    total = _int(run, "tests_total", path, 0, 10_000)
-    return {"tests_passed": _int(run, "tests_passed", path, 0, total), "tests_total": total}
-
-
         ):
             _fail(f"{path}.plan[{j}]", f"[phase name, minutes from 0 to {DAY_MINUTES}]")
     if sum(minutes for _, minutes in plan) > DAY_MINUTES:

@@ -56,7 +56,8 @@ class Stage:
     duration: Duration
     phases: tuple[Phase, ...]
     rubric: tuple[Dimension, ...]
-    # Work areas beside the scratchpad (core/work.py WORKSPACES), e.g. ("code",) for a coding round.
+    # The work area beside the scratchpad (core/work.py WORKSPACES): ("code",) for a coding round,
+    # ("board",) for a drawn one; at most one.
     workspace: tuple[str, ...] = ()
 
     def dimension(self, key: str) -> Dimension | None:
@@ -197,6 +198,8 @@ def _workspace(r: _Reader, value: object, field: str) -> tuple[str, ...]:
         return ()
     if not isinstance(value, list) or not all(isinstance(w, str) and w in WORKSPACES for w in value):
         r.fail(field, f"a list of workspaces from: {', '.join(WORKSPACES)}")
+    if len(set(value)) > 1:  # the round page has room (and tabs) for one work area beside the brief
+        r.fail(field, f"one workspace, not {len(set(value))}: a round shows one work area beside the brief")
     return tuple(dict.fromkeys(value))
 
 

@@ -75,6 +75,7 @@ CODE_LANGUAGES = {
     "kotlin",
     "markdown",
     "md",
+    "mermaid",  # drawn as a diagram in the browser (frontend/src/diagrams.js)
     "php",
     "plaintext",
     "proto",

@@ -55,6 +55,7 @@ class WorkKind(StrEnum):
     SCRATCHPAD = "scratchpad"
     NOTES = "notes"
     CODE = "code"
+    BOARD = "board"  # the whiteboard's drawing (core/board.py)
 
 
 # The card a seat writes: the candidate assesses themselves, the interviewer scores the candidate.

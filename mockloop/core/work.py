@@ -18,6 +18,7 @@ class WorkRule:
     readers: frozenset[Seat]
     limit: int  # characters
     closes_at_deadline: bool  # refused once the round is locked (the interviewer's notes are not)
+    lends_pen: bool = False  # the writer may hand the pen to the other seat for a while (the board)
 
 
 RULES: dict[WorkKind, WorkRule] = {
@@ -28,11 +29,14 @@ RULES: dict[WorkKind, WorkRule] = {
         WorkRule(WorkKind.NOTES, "your notes", Seat.INTERVIEWER, frozenset({Seat.INTERVIEWER}), 50_000, False),
         # A take-home's whole solution in one file stays well under this.
         WorkRule(WorkKind.CODE, "the code", Seat.CANDIDATE, frozenset(Seat), 100_000, True),
+        # Excalidraw's JSON: a busy design of a few hundred shapes is about 200,000 characters, pasted
+        # images may take 400,000 of it (core/board.py), and a save fits the 1 MiB request limit.
+        WorkRule(WorkKind.BOARD, "the board", Seat.CANDIDATE, frozenset(Seat), 750_000, True, lends_pen=True),
     )
 }
 
 # The stage workspaces a loop file can turn on, and the work each adds beside the scratchpad.
-WORKSPACES: dict[str, WorkKind] = {"code": WorkKind.CODE}
+WORKSPACES: dict[str, WorkKind] = {"code": WorkKind.CODE, "board": WorkKind.BOARD}
 
 
 @dataclass(frozen=True)
@@ -62,14 +66,14 @@ RUN_SECONDS_MAX = 120
 RUN_OUTPUT_LIMIT = 8_000
 RUN_OUTCOMES = frozenset({"ok", "error", "timeout", "crashed", "unsupported"})
 RUNS_PER_ROUND = 2_000  # a runaway script cannot grow a round's history without bound
-
-
-def kinds_for(workspace: tuple[str, ...]) -> tuple[WorkKind, ...]:
-    """The work a round of a stage with this workspace holds."""
 # A run of the code (with the example tests, if any), a submit of the hidden tests, or a move to the
 # next level without passing the current one.
 RUN, SUBMIT, MOVE_ON = "run", "submit", "move_on"
 RUN_KINDS = frozenset({RUN, SUBMIT, MOVE_ON})
+
+
+def kinds_for(workspace: tuple[str, ...]) -> tuple[WorkKind, ...]:
+    """The work a round of a stage with this workspace holds."""
     return (WorkKind.SCRATCHPAD, WorkKind.NOTES, *(WORKSPACES[w] for w in workspace))
 
 
@@ -84,12 +88,12 @@ class RunReport:
     stderr: str
     truncated: bool
     code_revision: int
+    tests_passed: int | None = None
+    tests_total: int | None = None
 
 
 def parse_run_report(data: object) -> RunReport:
     """Check a reported run; Invalid names the field at fault. Output beyond RUN_OUTPUT_LIMIT is cut."""
-    tests_passed: int | None = None
-    tests_total: int | None = None
     if not isinstance(data, dict):
         raise Invalid("Send a JSON object describing the run.")
     language, outcome = data.get("language"), data.get("outcome")
@@ -111,16 +115,16 @@ def parse_run_report(data: object) -> RunReport:
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
             raise Invalid(f"{key}: a whole number from 0 to {top}.", field=key)
         numbers[key] = value
-    texts = {}
-    cut = bool(data.get("truncated") is True)
-    for key in ("stdout", "stderr"):
-        value = data.get(key, "")
     if (numbers["tests_passed"] is None) != (numbers["tests_total"] is None) or (
         numbers["tests_total"] is not None and numbers["tests_passed"] > numbers["tests_total"]  # type: ignore[operator]
     ):
         raise Invalid(
             "tests_passed and tests_total: both or neither, at most as many passed as run.", field="tests_passed"
         )
+    texts = {}
+    cut = bool(data.get("truncated") is True)
+    for key in ("stdout", "stderr"):
+        value = data.get(key, "")
         if not isinstance(value, str):
             raise Invalid(f"{key}: a string.", field=key)
         cut = cut or len(value) > RUN_OUTPUT_LIMIT

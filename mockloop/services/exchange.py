@@ -87,6 +87,9 @@ def export_user(user: User, now: datetime) -> dict:
                 }
                 if (code := rnd.work.get(WorkKind.CODE))
                 else None,
+                "board": {"text": board.body, "saved_at": _iso(board.saved_at)}
+                if (board := rnd.work.get(WorkKind.BOARD))
+                else None,
                 "runs": [
                     {
                         "at": _iso(run.at),
@@ -96,13 +99,13 @@ def export_user(user: User, now: datetime) -> dict:
                         "stdout": run.stdout,
                         "stderr": run.stderr,
                         "truncated": run.truncated,
-                    }
-                    for run in rnd.runs
-                ],
                         "kind": run.kind,
                         "level": run.level,
                         "tests_passed": run.tests_passed,
                         "tests_total": run.tests_total,
+                    }
+                    for run in rnd.runs
+                ],
                 "events": [
                     {
                         "kind": e.kind,
@@ -243,6 +246,11 @@ def _new_round(user: User, r: dict, uid: str) -> Round:
         code = r["code"]
         rnd.work[WorkKind.CODE] = RoundWork(
             kind=WorkKind.CODE, body=code["text"], revision=1, saved_at=code["saved_at"], language=code["language"]
+        )
+    if r["board"]:
+        drawing = r["board"]
+        rnd.work[WorkKind.BOARD] = RoundWork(
+            kind=WorkKind.BOARD, body=drawing["text"], revision=1, saved_at=drawing["saved_at"]
         )
     rnd.runs.extend(RoundRun(**run) for run in r["runs"])
     for e in r["events"]:

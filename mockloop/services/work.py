@@ -47,6 +47,8 @@ def save(
         raise Invalid(f"{rule.label.capitalize()} can hold at most {rule.limit:,} characters.", field="text")
     if language is not None and language not in LANGUAGE_IDS:
         raise Invalid(f"Unknown language {language!r}.", field="language")
+    if kind == WorkKind.BOARD:
+        board.check_scene(text)  # links, embeds and pasted images a viewer must not get
     point = db.session.begin_nested()  # a save that loses leaves no trace, not even the version bump
     # Locking the round's row first (PostgreSQL re-checks the condition on the newest row) decides a
     # save racing the lock or "End early" by one order, on either engine.
@@ -150,19 +152,17 @@ def record_run(rnd: Round, report: RunReport, now: datetime, *, kind: str = RUN,
         stderr=report.stderr,
         truncated=report.truncated,
         code_revision=report.code_revision,
-    )
-    db.session.add(run)
         kind=kind,
         level=level,
         tests_passed=report.tests_passed,
         tests_total=report.tests_total,
+    )
+    db.session.add(run)
     db.session.flush()
     bump(rnd)  # the interviewer's live view learns of the run from the state's ETag
     return run
 
 
-def run_count(rnd: Round) -> int:
-    return db.session.execute(db.select(func.count(RoundRun.id)).where(RoundRun.round_id == rnd.id)).scalar_one()
 def closed_levels(rnd: Round) -> list[int]:
     """Levels the candidate is done with: their hidden tests all passed, or they moved on."""
     rows = db.session.execute(
@@ -222,6 +222,8 @@ def move_on(rnd: Round, prompt: Prompt, level: int, now: datetime) -> int:
     return level_of(rnd, prompt)
 
 
+def run_count(rnd: Round) -> int:
+    return db.session.execute(db.select(func.count(RoundRun.id)).where(RoundRun.round_id == rnd.id)).scalar_one()
 
 
 def revisions(rnd: Round) -> dict[str, int]:

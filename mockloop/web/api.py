@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from flask_login import current_user, login_required
 
 from mockloop.content import content
@@ -14,6 +14,7 @@ from mockloop.core.vocabulary import Mode, Seat, WorkKind
 from mockloop.core.work import DEFAULT_LANGUAGE, RULES, WorkRule, kinds_for, parse_run_report
 from mockloop.db import db
 from mockloop.db.models import Notice, Round
+from mockloop.services import board as board_service
 from mockloop.services import lifecycle, loops, peers
 from mockloop.services import work as work_service
 from mockloop.services.notices import unread_notices
@@ -115,7 +116,10 @@ def work(round_id: int, kind: str):
 def save_work(round_id: int, kind: str):
     rnd = round_for(round_id, current_user)
     rule = _rule(rnd, kind)
-    require_role(rnd, current_user, rule.writer, f"writes {rule.label}")
+    if rule.lends_pen:  # the board: whoever holds its pen now
+        require_role(rnd, current_user, board_service.pen_of(rnd), f"draws on {rule.label} now")
+    else:
+        require_role(rnd, current_user, rule.writer, f"writes {rule.label}")
     language = (request.get_json(silent=True) or {}).get("language") if rule.kind == WorkKind.CODE else None
     if language is not None and not isinstance(language, str):
         return error(400, "language: a string.", field="language")
@@ -124,7 +128,22 @@ def save_work(round_id: int, kind: str):
     )
 
 
-# /api/rounds/<id>/scratchpad, /notes, /code: one view per method for every kind of work.
+@bp.post("/rounds/<int:round_id>/pen")
+@login_required
+@transaction()
+def pen(round_id: int):
+    """Hand the whiteboard's pen over: {"to": "interviewer"} lends it, {"to": "candidate"} returns it."""
+    rnd = round_for(round_id, current_user)
+    _rule(rnd, WorkKind.BOARD)
+    data = request.get_json(silent=True)
+    to = data.get("to") if isinstance(data, dict) else None
+    if to not in (Seat.CANDIDATE, Seat.INTERVIEWER):
+        return error(400, 'Send a JSON object with "to": "interviewer" or "candidate".', field="to")
+    holder = board_service.hand_pen(rnd, current_user, Seat(to), request_now())
+    return jsonify(pen=holder, state=state_payload(rnd, request_now()))
+
+
+# /api/rounds/<id>/scratchpad, /notes, /code, /board: one view per method for every kind of work.
 for _kind in WorkKind:
     bp.add_url_rule(f"/rounds/<int:round_id>/{_kind}", "work", work, methods=["GET"], defaults={"kind": _kind})
     bp.add_url_rule(
@@ -151,16 +170,6 @@ def record_run(round_id: int):
     return jsonify(run_payload(run)), 201
 
 
-# JSON may carry "\ud800", half of a UTF-16 pair: Python accepts it, UTF-8 (the database, nh3) cannot.
-NOT_UNICODE = (
-    "The text holds a broken character (half of a UTF-16 surrogate pair, U+D800 to U+DFFF), "
-    "which cannot be stored or shown. Delete the character or paste the text again."
-)
-
-
-def _is_unicode(text: str) -> bool:
-    try:
-        text.encode("utf-8")
 def _prompt(rnd: Round) -> Prompt:
     prompt = content().catalog.get(rnd.stage, rnd.prompt_slug)
     if prompt is None or not prompt.testable:
@@ -245,6 +254,16 @@ def _whole(value: object, field: str) -> int:
     return number
 
 
+# JSON may carry "\ud800", half of a UTF-16 pair: Python accepts it, UTF-8 (the database, nh3) cannot.
+NOT_UNICODE = (
+    "The text holds a broken character (half of a UTF-16 surrogate pair, U+D800 to U+DFFF), "
+    "which cannot be stored or shown. Delete the character or paste the text again."
+)
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
     except UnicodeEncodeError:
         return False
     return True
@@ -279,7 +298,12 @@ def markdown_preview():
         return error(400, "Send a JSON object with text.")
     if not _is_unicode(data["text"]):
         return error(400, NOT_UNICODE)
-    return jsonify(html=render_user(data["text"][: RULES[WorkKind.SCRATCHPAD].limit]))
+    html = render_user(data["text"][: RULES[WorkKind.SCRATCHPAD].limit])
+    if 'class="language-mermaid"' not in html:
+        return jsonify(html=html)
+    # Mermaid blocks: the page loads the module that draws them (only pages that have one do).
+    built = current_app.extensions["assets"]["diagrams.js"]
+    return jsonify(html=html, diagrams=url_for("static", filename=f"dist/{built}"))
 
 
 @bp.get("/loops/<int:plan_id>")

@@ -1,10 +1,11 @@
 """The built front-end bundles: their hashed URLs for templates (`asset_url`), and how they are served.
 
 `make assets` (frontend/build.mjs) writes static/dist/: bundles with content-hashed names, Pyodide's
-runtime in a versioned folder, a .br and a .gz beside every file that compresses, and manifest.json,
-which maps logical names ("editor.js", "python-worker.js", "pyodide/") to those files. WhiteNoise
-serves the folder ahead of Flask: the compressed copy the client accepts, cached for a year where the
-name changes with the content. The other static files are few and small and stay with Flask.
+runtime and Excalidraw's fonts in folders named after their versions, a .br and a .gz beside every
+file that compresses, and manifest.json, which maps logical names ("editor.js", "python-worker.js",
+"pyodide/", "excalidraw/") to those files. WhiteNoise serves the folder ahead of Flask: the
+compressed copy the client accepts, cached for a year where the name changes with the content. The
+other static files are few and small and stay with Flask.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ HASHED = re.compile(r"-[A-Z2-7]{8}\.[a-z]+$")  # esbuild's [hash]: 8 base32 char
 # Entries named *-worker.js run as Web Workers, which take their CSP from their own response.
 WORKER = re.compile(r"-worker-[A-Z2-7]{8}\.js$")
 PYODIDE = re.compile(r"^pyodide-.+")  # the runtime's folder, named after its version
+EXCALIDRAW = re.compile(r"^excalidraw-\d")  # the whiteboard's fonts and stylesheet, likewise
 YEAR = 365 * 24 * 60 * 60
 SHORT = 60  # seconds: manifest.json, the only name that stays the same across builds
 # Workers (and the Pyodide runtime they load) compile WebAssembly, and Pyodide builds some of its
@@ -42,9 +44,9 @@ class Manifest:
     def __init__(self, path: Path):
         self.path = path
         self._names: dict[str, str] | None = None
+        self.pyodide_bytes: int | None = None
 
     def __getitem__(self, name: str) -> str:
-        self.pyodide_bytes: int | None = None
         if self._names is None:
             try:
                 self._names = json.loads(self.path.read_text())
@@ -58,8 +60,6 @@ class Manifest:
             ) from None
 
 
-def dist_folder(app: Flask) -> Path:
-    return Path(app.static_folder or "") / "dist"
 def pyodide_bytes() -> int:
     """The Python runtime's size uncompressed: the first run's progress bar has a total even though
     the files travel compressed (their Content-Length counts compressed bytes)."""
@@ -70,13 +70,16 @@ def pyodide_bytes() -> int:
     return manifest.pyodide_bytes
 
 
+def dist_folder(app: Flask) -> Path:
+    return Path(app.static_folder or "") / "dist"
 
 
 def add_headers(headers: Headers, path: str, url: str) -> None:
     """Called by WhiteNoise once per file as it indexes the folder."""
     file = Path(path)
     pyodide = bool(PYODIDE.match(file.parent.name))
-    immutable = pyodide or bool(HASHED.search(file.name))
+    versioned = pyodide or any(EXCALIDRAW.match(part) for part in file.parts)
+    immutable = versioned or bool(HASHED.search(file.name))
     headers["Cache-Control"] = f"public, max-age={YEAR}, immutable" if immutable else f"public, max-age={SHORT}"
     headers["Content-Security-Policy"] = WORKER_CSP if pyodide or WORKER.search(file.name) else FILE_CSP
     headers["X-Content-Type-Options"] = "nosniff"  # Flask's after_request never sees these responses

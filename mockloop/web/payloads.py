@@ -8,6 +8,7 @@ from flask import url_for
 
 from mockloop.content import content
 from mockloop.core import timer
+from mockloop.core.board import pen_holder
 from mockloop.core.vocabulary import WorkKind
 from mockloop.db.models import LoopPlan, Round, RoundRun
 from mockloop.services import loops, rounds, work
@@ -42,13 +43,13 @@ def run_payload(run: RoundRun) -> dict:
     }
 
 
-def state_payload(rnd: Round, now: datetime) -> dict:
 def _level(rnd: Round) -> int | None:
     """The open level of a leveled prompt, which a live viewer follows."""
     prompt = content().catalog.get(rnd.stage, rnd.prompt_slug)
     return work.level_of(rnd, prompt) if prompt and prompt.levels else None
 
 
+def state_payload(rnd: Round, now: datetime) -> dict:
     state = rounds.state_of(rnd, now)
     phase = state.phase
     last_pause = next((e for e in reversed(rnd.events) if e.kind == timer.PAUSE), None)
@@ -87,7 +88,9 @@ def _level(rnd: Round) -> int | None:
         # What a live viewer follows: fetch a piece (or the runs) when its number moves.
         "work": {k: r for k, r in work.revisions(rnd).items() if k != WorkKind.NOTES},
         "runs": work.run_count(rnd),
+        "level": _level(rnd),
         "mode": rnd.mode,
+        "pen": pen_holder(e.kind for e in rnd.events),  # who draws on the whiteboard (a hand-over is an event)
         "candidate": rnd.candidate.display_name if rnd.candidate else None,
         "interviewer": rnd.interviewer.display_name if rnd.interviewer else None,
         "next_round": url_for("practice.round_page", round_id=rnd.swapped_round_id) if rnd.swapped_round_id else None,

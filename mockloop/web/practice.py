@@ -113,19 +113,23 @@ def round_page(round_id: int):
     role = role_of(rnd, current_user)
     seat = peers.open_seat(rnd)
     live = peers.live_invite(rnd, now) if seat else None
-    coding = stage is not None and "code" in stage.workspace
+    workspace = stage.workspace if stage else ()  # the work area beside the brief, if the stage has one
+    coding, drawing = "code" in workspace, "board" in workspace
     return render_template(
         "practice/round.html",
         rnd=rnd,
+        workspace=workspace,
         coding=coding,
+        drawing=drawing,
+        board=rnd.work.get(WorkKind.BOARD) if drawing else None,
         code=rnd.work.get(WorkKind.CODE) if coding else None,
         run_seconds=prompt.run_seconds if prompt else RUN_SECONDS_DEFAULT,
+        level=work.level_of(rnd, prompt) if prompt and prompt.levels else 1,
+        pyodide_bytes=pyodide_bytes() if coding else 0,
         stage=stage,
         prompt=prompt,
         state=state,
         state_json=json.dumps(state),
-        level=work.level_of(rnd, prompt) if prompt and prompt.levels else 1,
-        pyodide_bytes=pyodide_bytes() if coding else 0,
         role=role,
         controls=rnd.mode == Mode.SOLO or role == Seat.INTERVIEWER,
         open_seat=seat,

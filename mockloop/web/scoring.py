@@ -136,6 +136,12 @@ def _facts(rnd):
     return rounds.state_of(rnd, request_now())
 
 
+def _drawn(rnd) -> bool:
+    """Whether the scorecard shows the round's whiteboard: its stage has one, or the round kept a drawing."""
+    stage = content().loop.stage(rnd.stage)
+    return WorkKind.BOARD in rnd.work or (stage is not None and "board" in stage.workspace)
+
+
 @bp.get("/scorecards/<int:card_id>")
 @login_required
 def scorecard(card_id: int):
@@ -168,9 +174,9 @@ def scorecard(card_id: int):
         older=older,
         scratchpad_html=render_user(rnd.text(WorkKind.SCRATCHPAD)),
         code=rnd.work.get(WorkKind.CODE),
-        runs=rnd.runs,
-        render_user=render_user,
-    )
         results=code_results(rnd) if WorkKind.CODE in rnd.work else None,
         drawing=_drawn(rnd),
         board=rnd.work.get(WorkKind.BOARD),
+        runs=rnd.runs,
+        render_user=render_user,
+    )

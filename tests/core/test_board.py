@@ -95,7 +95,7 @@ def test_links_must_be_http_https_or_mailto_with_nothing_a_browser_could_reread(
         ({"mimeType": "image/png", "dataURL": "https://example.com/x.png"}, "not a base64 data URL"),
         ({"mimeType": "image/png", "dataURL": "data:image/jpeg;base64,AAAA"}, "not a base64 data URL"),
         ({"mimeType": "image/png", "dataURL": "data:image/png;base64,<svg onload=alert(1)>"}, "not a base64 data URL"),
-        ({"mimeType": "image/png", "dataURL": "data:image/png;base64," + "A" * IMAGES_LIMIT}, "may take 1,000,000"),
+        ({"mimeType": "image/png", "dataURL": "data:image/png;base64," + "A" * IMAGES_LIMIT}, "may take 400,000"),
     ],
 )
 def test_pasted_images_are_limited_to_raster_data_urls_within_a_total(file, message):

@@ -209,8 +209,11 @@
 
   // area: a textarea, or anything that looks like one to this code (value, readOnly, hidden,
   // dataset.revision, focus/select, "input" and "blur" events): the code editor is one.
-  // extra: more of the body than the text (the code's language), with a key that changes with it.
+  // extra: more of the body than the text (the code's language), with a key that changes with it,
+  // and merge(first, second) where plain text would not survive being joined (the board's JSON).
   function autosave(area, url, statusEl, noun, deadlineAware, extra) {
+    const join = (first, second) => extra && extra.merge ? extra.merge(first, second)
+      : `${first}\n\n--- merged from this tab ---\n\n${second}`;
     const keepKey = "mockloop.unsaved:" + url;  // unsaved text survives a reload or a crash here
     let revision = parseInt(area.dataset.revision, 10) || 0;
     let savedText = area.value, savedExtra = extra ? extra.key() : "";
@@ -336,7 +339,7 @@
           const res = await fetch(url, { credentials: "same-origin" }).catch(() => null);
           if (!res || !res.ok) { say("Can't load the newer copy right now; try again."); return; }
           const other = await res.json();
-          area.value = `${other.text}\n\n--- merged from this tab ---\n\n${area.value}`;
+          area.value = join(other.text, area.value);
           resaveOn(other.revision);
         }],
         ["Use my text (replace the newer copy)", () => resaveOn(serverRevision)]]);
@@ -395,13 +398,18 @@
         const done = () => { forget(); offer([]); say(""); };
         offer([copyButton(() => kept.text),
           ...(area.readOnly ? [] : [["Merge it below", () => {
-            area.value = `${area.value}\n\n--- merged from this tab ---\n\n${kept.text}`; done(); schedule(); }]]),
+            area.value = join(area.value, kept.text); done(); schedule(); }]]),
           ["Discard it", done]]);
       }
     } else if (kept) forget();
 
-    const saver = { save, retry, locked, deadlineAware, flush: () => save(), changed: schedule,
-      get rtt() { return rtt; }, get revision() { return revision; } };
+    // The area now shows this stored copy (the board, when the pen comes back): build on it.
+    function rebase(text, latest) {
+      revision = latest; savedText = text; mode = "ok"; unconfirmed = []; offer([]); forget();
+    }
+    const saver = { save, retry, locked, rebase, deadlineAware, flush: () => save(), changed: schedule,
+      get rtt() { return rtt; }, get revision() { return revision; },
+      get pending() { return inFlight || (dirty() && (mode === "ok" || mode === "error")); } };
     savers.push(saver);
     return saver;
   }
@@ -465,6 +473,7 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf }, body: JSON.stringify({ text: pad.value }) });
     const body = await res.json().catch(() => ({}));
     preview.innerHTML = res.ok ? body.html : "";  // sanitized server side with nh3
+    if (res.ok && body.diagrams) import(body.diagrams);  // the preview holds Mermaid blocks: draw them
     if (!res.ok) preview.textContent = body.message || "Preview failed.";
   }
   if (tabWrite && tabPreview) {
