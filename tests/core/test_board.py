@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
+import yaml
 
 from mockloop.core.board import (
     IMAGES_LIMIT,
@@ -17,7 +20,9 @@ from mockloop.core.board import (
     parse_starter,
     pen_holder,
 )
+from mockloop.core.catalog import load_catalog
 from mockloop.core.errors import Invalid
+from mockloop.core.loop import DefinitionError, load_loop, parse_loop
 from mockloop.core.timer import END, START, Event, round_state
 from mockloop.core.vocabulary import Seat
 
@@ -200,3 +205,51 @@ def test_a_broken_starter_names_the_item_and_what_was_expected(items, index, mes
     with pytest.raises(StarterError) as broken:
         parse_starter(items)
     assert broken.value.index == index and message in broken.value.message
+
+
+# ---------- starter drawings in prompt files: linted with the file and line ----------
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "prompts"
+DRAW = (DATA / "draw" / "draw-prompt-1.md").read_text()
+
+
+def bank_with(tmp_path, folder, name, text):
+    root = tmp_path / "prompts"
+    shutil.copytree(DATA, root)
+    (root / folder / name).write_text(text)
+    return load_catalog(load_loop(root / "loop.yaml"), root)
+
+
+def test_a_prompts_starter_drawing_is_kept_as_skeletons_for_the_board():
+    catalog = load_catalog(load_loop(DATA / "loop.yaml"), DATA)
+    starter = json.loads(catalog.get("draw", "draw-prompt-1").board)
+    assert [e["type"] for e in starter] == ["rectangle", "rectangle", "diamond", "arrow", "arrow"]
+    assert starter[3]["label"] == {"text": "HTTPS"} and starter[4]["end"] == {"id": "starter-3"}
+    assert catalog.get("quick", "quick-prompt-1").board == ""
+
+
+def test_a_broken_starter_item_is_reported_at_its_line_and_the_prompt_skipped(tmp_path):
+    broken = DRAW.replace('  - arrow: [Gateway, "?"]\n', "  - arrow: [Gateway, Cache]\n")
+    catalog = bank_with(tmp_path, "draw", "broken.md", broken)
+    [problem] = catalog.problems
+    line = broken.splitlines().index("  - arrow: [Gateway, Cache]") + 1
+    assert (problem.line, problem.message) == (line, "board, item 5: arrow: no shape labelled 'Cache' above it")
+    assert "broken" not in catalog.prompts
+
+
+def test_a_starter_needs_the_board_workspace_and_a_list(tmp_path):
+    quick = (DATA / "quick" / "quick-prompt-1.md").read_text()
+    on_quick = quick.replace("difficulty: 1\n", "difficulty: 1\nboard:\n  - box: A\n    at: [0, 0]\n", 1)
+    [problem] = bank_with(tmp_path, "quick", "broken.md", on_quick).problems
+    assert problem.line == 1 and "a starter drawing only on a stage with the board workspace" in problem.message
+    not_a_list = DRAW.replace("board:\n", "board: client -> gateway\nx:\n", 1)
+    [problem] = bank_with(tmp_path / "2", "draw", "broken.md", not_a_list).problems
+    assert problem.line == 6 and problem.message == "board: expected a list of 1 to 60 items"
+
+
+def test_a_stage_shows_one_work_area_beside_the_brief():
+    data = yaml.safe_load((DATA / "loop.yaml").read_text())
+    assert parse_loop(data).stage("draw").workspace == ("board",)
+    data["stages"][-1]["workspace"] = ["board", "code"]
+    with pytest.raises(DefinitionError, match="one workspace, not 2"):
+        parse_loop(data)
