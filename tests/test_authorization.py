@@ -28,8 +28,10 @@ def world(app, frozen_clock):
     ada, bob = signed_up(app, "ada@example.com", "Ada"), signed_up(app, "bob@example.com", "Bob")
     eve, anon = signed_up(app, "eve@example.com", "Eve"), Api(app.test_client())
     ids = {}
-    for name, stage in (("live", "quick"), ("done", "quick"), ("coding", "code"), ("drawing", "draw")):
-        made = ada.start(stage=stage, role="candidate").get_json()
+    # The coding round's prompt has levels, hidden tests and a solution, all marked SECRET-GUIDE-TEXT.
+    rooms = (("live", "quick", "surprise"), ("done", "quick", "surprise"), ("coding", "code", "code-levels"))
+    for name, stage, prompt in (*rooms, ("drawing", "draw", "surprise")):
+        made = ada.start(stage=stage, prompt=prompt, role="candidate").get_json()
         link = made["invite_url"].replace("http://localhost", "")
         bob.client.post(link, data={"csrf_token": csrf_token(bob.client, link)})
         bob.call("POST", f"/api/rounds/{made['id']}/start")
@@ -137,6 +139,11 @@ MATRIX = {
     ),
     "api.pen": ("POST", "/api/rounds/{drawing}/pen", {"to": "interviewer"}, (200, 403, 404, 401)),
     "practice.round_page:drawing": ("GET", "/rounds/{drawing}", None, (200, 200, 404, 302)),
+    # Hidden tests: their calls alone to the candidate's browser at a submit; everything to the interviewer.
+    "api.tests": ("GET", "/api/rounds/{coding}/tests", None, (200, 200, 404, 401)),
+    "api.hidden": ("GET", "/api/rounds/{coding}/hidden?language=python&level=1", None, (200, 403, 404, 401)),
+    "api.submit": ("POST", "/api/rounds/{coding}/submit", {}, (400, 403, 404, 401)),
+    "api.move_on": ("POST", "/api/rounds/{coding}/move-on", {"level": 1}, (200, 403, 404, 401)),
     "api.markdown_preview": ("POST", "/api/markdown", {"text": "*hi*"}, (200, 200, 200, 401)),
     "invites.show": ("GET", "/invites/{token}", None, (200, 200, 200, 302)),
     "invites.accept": ("POST", "/invites/{token}", {}, (410, 410, 302, 302)),
