@@ -114,6 +114,18 @@ function copyExcalidraw(manifest) {
   manifest["excalidraw/"] = `${folder}/`;
 }
 
+// The diagram frame's page, at a fixed name beside diagrams.js, which loads it: Mermaid runs there
+// under a policy that allows the inline styles it lays labels out with (web/assets.py FRAME_CSP).
+function writeDiagramFrame(manifest) {
+  const font = 'system-ui, "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif';
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Diagram renderer</title>
+<style>body { margin: 0; } #stage { width: 1200px; font: 16px ${font}; }</style></head>
+<body><div id="stage"></div><script type="module" src="${manifest["diagram-frame.js"]}"></script></body></html>
+`;
+  writeFileSync(join(out, "diagram-frame.html"), html);
+}
+
 function* files(folder) {
   for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const path = join(folder, entry.name);
@@ -138,6 +150,7 @@ const manifest = {};
 await bundle(manifest);
 copyPyodide(manifest);
 copyExcalidraw(manifest);
+writeDiagramFrame(manifest);
 const sorted = Object.fromEntries(Object.keys(manifest).sort().map((key) => [key, manifest[key]]));
 writeFileSync(join(out, "manifest.json"), `${JSON.stringify(sorted, null, 2)}\n`);
 const built = [...files(out)];

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 
@@ -12,6 +13,7 @@ from mockloop.core.board import IMAGES_LIMIT
 from mockloop.core.work import RULES
 from mockloop.db import db
 from mockloop.db.models import Round, RoundEvent
+from mockloop.web import assets
 from tests.helpers import answers, csrf_token, form_page, signed_up
 
 
@@ -217,3 +219,51 @@ def test_an_import_refuses_a_drawing_a_save_would_refuse(app, frozen_clock):
     )
     page = upload.get_data(as_text=True)
     assert upload.status_code == 400 and "board.text" in page and "http://, https:// or mailto:" in page
+
+
+# ---------- what the board and the diagrams load, served by the app itself ----------
+
+
+@pytest.fixture
+def dist(app):
+    folder = assets.dist_folder(app)
+    if not (folder / "manifest.json").is_file():
+        pytest.fail(f"{folder} has no build: run `make assets` (make test does)")
+    return folder
+
+
+def fetch(client, path):
+    with client.get(path) as res:
+        res.body = res.get_data()
+        return res
+
+
+def test_excalidraws_fonts_and_stylesheet_are_served_from_a_versioned_folder(client, dist):
+    folder = json.loads((dist / "manifest.json").read_text())["excalidraw/"]
+    assert re.fullmatch(r"excalidraw-\d+\.\d+\.\d+/", folder)
+    fonts = sorted((dist / folder / "fonts").rglob("*.woff2"))
+    assert {f.parent.name for f in fonts} >= {"Excalifont", "Virgil", "Xiaolai", "Assistant"}  # CJK labels too
+    for path in (f"/static/dist/{folder}index.css", "/static/dist/" + str(fonts[0].relative_to(dist))):
+        res = fetch(client, path)
+        assert res.status_code == 200 and "immutable" in res.headers["Cache-Control"]
+    css = fetch(client, f"/static/dist/{folder}index.css").body.decode()
+    assert "https://" not in css.replace("http://www.w3.org/2000/svg", "")  # its fonts are relative: ours
+
+
+def test_the_built_board_reaches_for_no_cdn_and_its_font_worker_may_compile_wasm(client, dist):
+    # Excalidraw still defines its CDN fallback for fonts; the build removed the only use of it.
+    bundles = "".join(p.read_text(errors="replace") for p in dist.glob("*.js"))
+    assert bundles.count('"ASSETS_FALLBACK_URL"') == 1 and ".ASSETS_FALLBACK_URL" not in bundles
+    [worker] = dist.glob("board-worker-*.js")
+    assert "'wasm-unsafe-eval'" in fetch(client, f"/static/dist/{worker.name}").headers["Content-Security-Policy"]
+
+
+def test_the_diagram_frame_may_use_inline_styles_and_nothing_else(client, dist):
+    res = fetch(client, "/static/dist/diagram-frame.html")
+    assert res.status_code == 200 and res.mimetype == "text/html"
+    policy = res.headers["Content-Security-Policy"]
+    assert policy == assets.FRAME_CSP
+    assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy.split("style-src")[0]
+    assert "default-src 'none'" in policy and "frame-ancestors 'self'" in policy
+    built = re.search(r'src="(diagram-frame-[A-Z2-7]{8}\.js)"', res.body.decode()).group(1)
+    assert fetch(client, f"/static/dist/{built}").status_code == 200

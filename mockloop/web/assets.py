@@ -31,6 +31,14 @@ SHORT = 60  # seconds: manifest.json, the only name that stays the same across b
 WORKER_CSP = "default-src 'self'; script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'; connect-src 'self'"
 # Modules that pages import run under the page's policy; this one applies if a file is opened itself.
 FILE_CSP = "default-src 'none'; frame-ancestors 'none'"
+# The diagram frame (diagrams.js): Mermaid lays labels out with inline styles, which pages refuse, so
+# it runs in this page of the app's own, framed by the app's pages only, which may load its own
+# scripts and apply inline styles, and nothing else: no inline script, nothing from anywhere.
+DIAGRAM_FRAME = "diagram-frame.html"
+FRAME_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+)
 
 
 class AssetsMissing(RuntimeError):
@@ -81,7 +89,10 @@ def add_headers(headers: Headers, path: str, url: str) -> None:
     versioned = pyodide or any(EXCALIDRAW.match(part) for part in file.parts)
     immutable = versioned or bool(HASHED.search(file.name))
     headers["Cache-Control"] = f"public, max-age={YEAR}, immutable" if immutable else f"public, max-age={SHORT}"
-    headers["Content-Security-Policy"] = WORKER_CSP if pyodide or WORKER.search(file.name) else FILE_CSP
+    if file.name == DIAGRAM_FRAME:
+        headers["Content-Security-Policy"] = FRAME_CSP
+    else:
+        headers["Content-Security-Policy"] = WORKER_CSP if pyodide or WORKER.search(file.name) else FILE_CSP
     headers["X-Content-Type-Options"] = "nosniff"  # Flask's after_request never sees these responses
 
 

@@ -94,9 +94,8 @@ def test_hostile_labels_in_a_diagram_never_run(browser, small_loop_app, live_url
     context, page, dialogs = watched(browser, live_url, "ada@example.com")
     try:
         page.goto(live_url + card)
-        drawn = page.locator("figure.diagram")
-        expect(drawn).to_have_count(len(blocks), timeout=60_000)
-        expect(page.locator("code.language-mermaid:not([data-diagram])")).to_have_count(0)
+        expect(page.locator("figure.diagram")).to_have_count(len(blocks), timeout=20_000)
+        expect(page.locator("figure.diagram[aria-busy]")).to_have_count(0, timeout=120_000)  # all answered
         assert page.locator("figure.diagram img").count() > len(PAYLOADS) // 2  # most are drawn, not refused
         nothing_ran(page, dialogs, "the scorecard's diagrams")
         # Inside the pictures too: labels are text, never elements or attributes that could act.
