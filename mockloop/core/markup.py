@@ -104,7 +104,8 @@ CMARK_EXTENSIONS = ["table", "strikethrough"]
 
 # The budget. Rendering costs about a microsecond or two per markup character (cmark, then nh3), a
 # few per table cell, and nh3's tree grows slow past a few thousand levels of nesting. Ordinary
-# writing stays inside: 200,000 characters of this repository's prompt files hold about 11,000
+# writing stays inside: 200,000 characters of the writing in this repository's prompt files (not their
+# tests and reference solutions, which are code) hold about 11,000
 # markup characters; a table of 500 rows of ten columns is 5,500 cells.
 MARKUP = '\n!"#&()*+-:<=>[\\]_`|~'
 MAX_MARKUP = 15_000
