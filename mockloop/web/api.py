@@ -19,6 +19,7 @@ from mockloop.services import lifecycle, loops, peers
 from mockloop.services import work as work_service
 from mockloop.services.notices import unread_notices
 from mockloop.services.seats import role_of
+from mockloop.web import poll
 from mockloop.web.access import own_plan, require_role, round_for
 from mockloop.web.errors import answer, error
 from mockloop.web.now import request_now
@@ -53,19 +54,9 @@ def create():
 
 
 @bp.get("/rounds/<int:round_id>/state")
-@login_required
-@transaction()
 def state(round_id: int):
-    rnd = round_for(round_id, current_user)
-    now = request_now()
-    lifecycle.enforce_deadline(rnd, now)
-    etag = f"{rnd.id}.{rnd.version}"  # every save of shared work and every run bumps the version
-    if request.if_none_match.contains(etag):
-        return "", 304, {"ETag": f'"{etag}"', "Cache-Control": "no-cache"}
-    response = jsonify(state_payload(rnd, now))
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    # The most frequent request: answered from one narrow read, the login checked there (web/poll.py).
+    return poll.state(round_id)
 
 
 @bp.post("/rounds/<int:round_id>/<action>")

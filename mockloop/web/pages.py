@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -39,10 +40,25 @@ def load_user(login_id: str) -> User | None:
 
 class SessionInterface(SecureCookieSessionInterface):
     """Marks the session cookie Secure whenever the request came over HTTPS (directly or via a
-    proxy that ProxyFix trusts), so plain-HTTP localhost still works."""
+    proxy that ProxyFix trusts), so plain-HTTP localhost still works.
+
+    Reading the cookie is a large share of a small request (the state poll), so: the signing
+    serializer is built once per secret key rather than for every request, and the HMAC's SHA-1 is
+    hashlib's own, which the hmac module runs in OpenSSL; Flask's default wraps it in a Python
+    function, which sends hmac down its pure-Python path. The signatures are the same."""
+
+    digest_method = staticmethod(hashlib.sha1)
 
     def get_cookie_secure(self, app) -> bool:
         return app.config["SESSION_COOKIE_SECURE"] or request.is_secure
+
+    def get_signing_serializer(self, app):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        kept = app.extensions.get("mockloop.session_serializer")
+        if kept is None or kept[0] != keys:  # the key changed (a test may set another)
+            kept = (keys, super().get_signing_serializer(app))
+            app.extensions["mockloop.session_serializer"] = kept
+        return kept[1]
 
 
 def _drop_nul(value):

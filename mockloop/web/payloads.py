@@ -51,14 +51,48 @@ def _level(rnd: Round) -> int | None:
 
 def state_payload(rnd: Round, now: datetime) -> dict:
     state = rounds.state_of(rnd, now)
-    phase = state.phase
+    return {**round_fields(rnd, state), **timer_fields(state, now)}
+
+
+def round_fields(rnd: Round, state: timer.RoundState) -> dict:
+    """The part of the state that changes only with the round's version (the state's ETag): the
+    state poll keeps it per version (web/poll.py) and adds timer_fields for each answer. Whatever
+    moves with the clock alone belongs in timer_fields. It is the same for every viewer (the poll
+    hands one viewer's kept copy to the other): nothing here may depend on who asks."""
     last_pause = next((e for e in reversed(rnd.events) if e.kind == timer.PAUSE), None)
     return {
         "id": rnd.id,
-        "status": state.status,
-        "lock_reason": state.lock_reason,
         "stage": rnd.stage,
         "prompt": {"slug": rnd.prompt_slug, "title": rnd.prompt_title},
+        # A pause ends only with an event, which changes the version.
+        "paused_by": last_pause.actor.display_name
+        if state.status == timer.PAUSED and last_pause and last_pause.actor
+        else None,
+        "version": rnd.version,
+        # What a live viewer follows: fetch a piece (or the runs) when its number moves.
+        "work": {k: r for k, r in work.revisions(rnd).items() if k != WorkKind.NOTES},
+        "runs": work.run_count(rnd),
+        "level": _level(rnd),
+        "mode": rnd.mode,
+        "pen": pen_holder(e.kind for e in rnd.events),  # who draws on the whiteboard (a hand-over is an event)
+        "candidate": rnd.candidate.display_name if rnd.candidate else None,
+        "interviewer": rnd.interviewer.display_name if rnd.interviewer else None,
+        "next_round": url_for("practice.round_page", round_id=rnd.swapped_round_id) if rnd.swapped_round_id else None,
+        # Only a locked round can have scorecards: a running one skips the query on every poll. A
+        # scorecard, like the lock, changes the version.
+        "scorecards": [
+            {"role": c.role, "url": url_for("scoring.scorecard", card_id=c.id)}
+            for c in (submitted_cards(rnd) if state.status == timer.LOCKED else [])
+        ],
+    }
+
+
+def timer_fields(state: timer.RoundState, now: datetime) -> dict:
+    """The part of the state that moves with the clock, from core.timer alone (no database)."""
+    phase = state.phase
+    return {
+        "status": state.status,
+        "lock_reason": state.lock_reason,
         "phase": None
         if phase is None
         else {"name": phase.name, "index": state.phase_index, "ends_at": iso(phase.ends_at)},
@@ -79,26 +113,8 @@ def state_payload(rnd: Round, now: datetime) -> dict:
         "locked_at": iso(state.locked_at),
         "server_now": iso(now),
         "paused": state.status == timer.PAUSED,
-        "paused_by": last_pause.actor.display_name
-        if state.status == timer.PAUSED and last_pause and last_pause.actor
-        else None,
         "pauses": state.pauses,
         "extensions": state.extensions,
-        "version": rnd.version,
-        # What a live viewer follows: fetch a piece (or the runs) when its number moves.
-        "work": {k: r for k, r in work.revisions(rnd).items() if k != WorkKind.NOTES},
-        "runs": work.run_count(rnd),
-        "level": _level(rnd),
-        "mode": rnd.mode,
-        "pen": pen_holder(e.kind for e in rnd.events),  # who draws on the whiteboard (a hand-over is an event)
-        "candidate": rnd.candidate.display_name if rnd.candidate else None,
-        "interviewer": rnd.interviewer.display_name if rnd.interviewer else None,
-        "next_round": url_for("practice.round_page", round_id=rnd.swapped_round_id) if rnd.swapped_round_id else None,
-        # Only a locked round can have scorecards: a running one skips the query on every poll.
-        "scorecards": [
-            {"role": c.role, "url": url_for("scoring.scorecard", card_id=c.id)}
-            for c in (submitted_cards(rnd) if state.status == timer.LOCKED else [])
-        ],
     }
 
 
