@@ -5,8 +5,12 @@ every request, an SVG export's fonts included, going to the app itself."""
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 import re
+import struct
+import zlib
 from urllib.parse import unquote
 
 import pytest
@@ -292,3 +296,51 @@ def test_hostile_labels_never_run_on_the_board_its_follower_or_the_scorecard(bro
     finally:
         candidate_ctx.close()
         interviewer_ctx.close()
+
+
+def png(width: int, height: int, noise: bool = False) -> str:
+    """A PNG as base64: a gradient (compresses well) or noise (does not)."""
+    rows = b"".join(
+        b"\x00" + (os.urandom(width * 3) if noise else bytes((x * 7 + y) % 256 for x in range(width * 3)))
+        for y in range(height)
+    )
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b"")
+    return base64.b64encode(data).decode()
+
+
+# What the browser does with a screenshot pasted onto the focused board.
+PASTE = """(b64) => {
+  const file = new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], "shot.png", { type: "image/png" });
+  const data = new DataTransfer();
+  data.items.add(file);
+  document.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true }));
+}"""
+
+
+def test_pasted_images_are_kept_within_the_limit_and_a_larger_one_is_refused_with_the_reason(
+    context, small_loop_app, live_url
+):
+    page = context.new_page()
+    sign_up(page, live_url)
+    rid = start_board_round(page, live_url)["id"]
+    board_ready(page).click(position={"x": 400, "y": 450})
+    page.evaluate(PASTE, png(64, 64))
+    status = page.locator("#board-status")
+    expect(status).to_contain_text("Saved at", timeout=10_000)
+    [image] = stored(small_loop_app, rid)["files"].values()
+    assert image["mimeType"] == "image/png" and image["dataURL"].startswith("data:image/png;base64,")
+
+    page.evaluate(PASTE, png(400, 400, noise=True))  # about 640,000 characters as a data URL
+    expect(status).to_contain_text("Pasted images on the board may take 400,000 characters", timeout=10_000)
+    expect(status).to_contain_text("kept in this tab")
+    assert len(stored(small_loop_app, rid)["files"]) == 1  # the saved drawing is as it was
+    page.keyboard.press("Delete")  # the pasted image is still selected: remove it, and saving resumes
+    draw_rectangle_and_labelled_arrow(page, "after the image")
+    expect(status).to_contain_text("Saved at", timeout=10_000)
+    scene = stored(small_loop_app, rid)
+    assert len(scene["files"]) == 1 and "after the image" in labels(scene)
