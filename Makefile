@@ -76,15 +76,13 @@ wheel: $(VENV)/.installed-dev assets
 	$(BIN)/python -m build --wheel --no-isolation --outdir dist .
 
 # Performance figures beside a bare Flask baseline, a few minutes, then the slowest user-Markdown
-# render of every pathological case at every field's limit, then what the code editor and the
-# whiteboard weigh and how fast the board is ready in Chromium (Playwright, from the test extra);
-# see docs/performance.md.
+# render of every pathological case at every field's limit, then what the code editor weighs in
+# Chromium (Playwright, from the test extra); see docs/performance.md.
 bench: $(VENV)/.installed-test chromium assets
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/editor.py
-	$(BIN)/python bench/board.py
 
 # 100 kill -9/restart cycles (lost saves must be 0), then 200 peer pairs for 60 s against 3 web
 # workers on SQLite (failed requests must be 0); about 6 minutes, see docs/performance.md ("Soak").

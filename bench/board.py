@@ -13,7 +13,7 @@ has), then, alternating, LOADS times in a fresh browser context (cold) and reloa
   diagram files it fetched (it must fetch none: its load time cannot have grown because of them).
 
 Prints a table, then one JSON line (the last line); no targets. One to two minutes; needs `make
-assets` and Debian's chromium (`make bench` has both).
+assets` and Debian's chromium (`make bench` has both, and runs it as bench/run.py's `board` figure).
 
     .venv/bin/python bench/board.py
 """
@@ -155,44 +155,56 @@ def weight(dist: Path, paths: list[str]) -> dict[str, int]:
     }
 
 
-def main() -> int:
-    figures = measure()
+def rows(figures: dict) -> list[tuple[str, str, str | None]]:
+    """(label, shown, JSON key) for each figure, in table order."""
     board, plain = figures["board"], figures["plain"]
     bundle = weight(figures["dist"], board["cold"][0]["dist"])
-    ready_cold, ready_warm = stats(board["cold"], "ready"), stats(board["warm"], "ready")
-    plain_cold, plain_warm = stats(plain["cold"], "load"), stats(plain["warm"], "load")
-    table = [
-        ("load average (/proc/loadavg) before / after", f"{figures['before']} / {figures['after']}"),
+    loads = len(board["cold"])
+    return [
+        ("load average (/proc/loadavg) before / after", f"{figures['before']} / {figures['after']}", None),
         (
-            f"whiteboard bundle ({bundle['files']} scripts and stylesheets)",
-            f"{bundle['min'] / 1000:,.0f} KB minified, {bundle['gzip'] / 1000:,.0f} KB gzipped",
+            f"whiteboard bundle ({bundle['files']} scripts and stylesheets), minified",
+            f"{bundle['min'] / 1000:,.0f} KB ({bundle['gzip'] / 1000:,.0f} KB gzipped)",
+            "board_kb_min",
         ),
-        ("  fonts its first drawing loads", f"{bundle['fonts']} files, {bundle['fonts_bytes'] / 1000:,.0f} KB"),
-        (f"interactive board ({BOARD_STAGE}), median / worst of {LOADS}", ""),
-        ("  cold cache (a fresh context)", ms(ready_cold)),
-        ("  warm cache (a reload)", ms(ready_warm)),
-        (f"round page without the whiteboard ({PLAIN_STAGE}), load event", ""),
-        ("  cold cache (a fresh context)", ms(plain_cold)),
-        ("  warm cache (a reload)", ms(plain_warm)),
-        ("  whiteboard or diagram files it fetched", str(plain["board_requests"])),
+        ("  fonts its first drawing loads", f"{bundle['fonts']} files, {bundle['fonts_bytes'] / 1000:,.0f} KB", None),
+        (
+            f"interactive board ({BOARD_STAGE}), cold cache, median / worst of {loads}",
+            ms(stats(board["cold"], "ready")),
+            "board_interactive_cold_ms",
+        ),
+        ("  warm cache (a reload)", ms(stats(board["warm"], "ready")), "board_interactive_warm_ms"),
+        (
+            f"round page without the whiteboard ({PLAIN_STAGE}), load event, cold",
+            ms(stats(plain["cold"], "load")),
+            "round_plain_cold_load_ms",
+        ),
+        ("  warm cache (a reload)", ms(stats(plain["warm"], "load")), "round_plain_warm_load_ms"),
+        ("  whiteboard or diagram files it fetched", str(plain["board_requests"]), "round_plain_board_requests"),
     ]
+
+
+def json_values(figures: dict) -> dict[str, int]:
+    """The medians (and counts), by the keys of rows()."""
+    board, plain = figures["board"], figures["plain"]
+    bundle = weight(figures["dist"], board["cold"][0]["dist"])
+    return {
+        "board_kb_min": round(bundle["min"] / 1000),
+        "board_interactive_cold_ms": round(stats(board["cold"], "ready")[0]),
+        "board_interactive_warm_ms": round(stats(board["warm"], "ready")[0]),
+        "round_plain_cold_load_ms": round(stats(plain["cold"], "load")[0]),
+        "round_plain_warm_load_ms": round(stats(plain["warm"], "load")[0]),
+        "round_plain_board_requests": plain["board_requests"],
+    }
+
+
+def main() -> int:
+    figures = measure()
+    table = [(label, shown) for label, shown, _ in rows(figures)]
     width = max(len(label) for label, _ in table)
     for label, shown in table:
-        print(f"{label.ljust(width)}  {shown}".rstrip())
-    print(
-        json.dumps(
-            {
-                "board_kb_min": round(bundle["min"] / 1000),
-                "board_kb_gzip": round(bundle["gzip"] / 1000),
-                "board_fonts_kb": round(bundle["fonts_bytes"] / 1000),
-                "board_interactive_cold_ms": round(ready_cold[0]),
-                "board_interactive_warm_ms": round(ready_warm[0]),
-                "round_plain_cold_load_ms": round(plain_cold[0]),
-                "round_plain_warm_load_ms": round(plain_warm[0]),
-                "round_plain_board_requests": plain["board_requests"],
-            }
-        )
-    )
+        print(f"{label.ljust(width)}  {shown}")
+    print(json.dumps(json_values(figures)))
     return 0
 
 

@@ -6,7 +6,9 @@
 2. With the server stopped, the real `mockloop scheduler` process locks 1,000 rounds at their
    deadlines, then 1,000 that ran out while it was down; each of these runs 5 times (BENCH_REPEATS=N
    or --repeats=N), since a lost wakeup is rare, and the worst run is the figure.
-3. In Chromium, the in-browser code runner (bench/code_runner.py): Pyodide's cold start, warm runs.
+3. In Chromium, the in-browser code runner (bench/code_runner.py): Pyodide's cold start, warm runs;
+   and the whiteboard (bench/board.py): its bundle, the time to an interactive board, and the round
+   page without it.
 
 Everything lives in a temporary instance folder on free 127.0.0.1 ports, and every process started
 here is stopped on exit, Ctrl-C or failure. It prints a table, then one JSON line (the last line).
@@ -565,7 +567,16 @@ def code_runner(b: Bench) -> list[Figure]:
     return [Figure(key, label, values[key], shown, "", None) for label, shown, key in bench.rows(figures)]
 
 
-BROWSER_FIGURES = [code_runner]
+def board(b: Bench) -> list[Figure]:
+    """bench/board.py: the whiteboard's bundle and time to interactive, the round page without it."""
+    import board as bench  # bench/ is sys.path[0]; Playwright is imported only when this figure runs
+
+    figures = bench.measure()
+    values = bench.json_values(figures)
+    return [Figure(key, label, values.get(key), shown, "", None) for label, shown, key in bench.rows(figures)]
+
+
+BROWSER_FIGURES = [code_runner, board]
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -678,6 +689,12 @@ JSON_KEYS = [
     "python_tests_20_ms",
     "python_after_timeout_ms",
     "js_run_ms",
+    "board_kb_min",
+    "board_interactive_cold_ms",
+    "board_interactive_warm_ms",
+    "round_plain_cold_load_ms",
+    "round_plain_warm_load_ms",
+    "round_plain_board_requests",
     "baseline_rps",
     "lateness_max_ms",
     "lateness_stalls",
