@@ -1,7 +1,9 @@
 // The locked board on a scorecard (and so in its print view): the drawing exported as SVG in this
 // browser and shown as an image from a data URL. The SVG is never inserted into the page as markup,
 // so nothing in it (a label, a link) can act as part of the page; its fonts are embedded from the
-// app's own copy.
+// app's own copy, subset in the board's worker. (While Excalidraw builds the SVG, the page's CSP
+// reports the style attribute it sets on each text; the attribute stays in the SVG and applies
+// inside the image.)
 import { exportToSvg } from "@excalidraw/excalidraw";
 import { parseScene } from "./lib/board-scene.js";
 
