@@ -1,7 +1,12 @@
-"""mockloop's floor for a form post: the real app plus one route that is logged in, CSRF-checked and
-does nothing else. Posting the rubric's own body to it measures what every logged-in form post costs
-before the view does any work (session, CSRF token, form parsing, loading the user), so the bench can
-show how much of the rubric submit's budget that leaves.
+"""mockloop's floors: the real app plus routes that are logged in and do nothing else.
+
+POST /bench/floor is logged in and CSRF-checked: posting the rubric's own body to it measures what
+every logged-in form post costs before the view does any work (session, CSRF token, form parsing,
+loading the user), so the bench can show how much of the rubric submit's budget that leaves.
+
+GET /bench/floor-poll reads the session cookie and runs one `SELECT 1` through the app's engine,
+then answers 304: the least a poll that checks anything in the database can cost on this stack,
+beside which the state poll's 304 is read.
 
 Run as `python bench/floor.py HOST PORT WORKERS THREADS` with the bench's MOCKLOOP_INSTANCE_PATH;
 bench/run.py starts and stops it.
@@ -9,18 +14,31 @@ bench/run.py starts and stops it.
 
 import sys
 
+from flask import session
 from flask_login import login_required
+from sqlalchemy import text
 
 from mockloop import create_app
+from mockloop.db import db
 from mockloop.serve import GunicornApp, gunicorn_options
 
 app = create_app()
+SELECT_1 = text("SELECT 1")
 
 
 @app.post("/bench/floor")
 @login_required
 def floor():
     return "ok"
+
+
+@app.get("/bench/floor-poll")
+def floor_poll():
+    if not session.get("_user_id"):
+        return "", 401
+    with db.engine.connect() as conn:
+        conn.execute(SELECT_1).first()
+    return "", 304
 
 
 if __name__ == "__main__":
