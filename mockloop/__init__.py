@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from flask import Flask
 
-try:
-    __version__ = version("mockloop")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
+
+def __getattr__(name: str) -> str:
+    """__version__, read from the installed package's metadata when first asked for: importing
+    importlib.metadata is a noticeable share of the scheduler's start, which never asks."""
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("mockloop")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        found = "0+unknown"
+    globals()["__version__"] = found
+    return found
 
 
 def create_app(config: dict | None = None, *, web: bool = True) -> Flask:
@@ -31,13 +40,16 @@ def create_app(config: dict | None = None, *, web: bool = True) -> Flask:
     )
     load_config(app, config)
 
-    from mockloop.db import db, migrate
-    from mockloop.web.extensions import csrf, login_manager
+    from mockloop.db import db
 
     db.init_app(app)
     if not web:
         return app
-    migrate.init_app(app, db, directory=str(Path(__file__).parent / "db" / "migrations"), render_as_batch=True)
+    from flask_migrate import Migrate
+
+    from mockloop.web.extensions import csrf, login_manager
+
+    Migrate(app, db, directory=str(Path(__file__).parent / "db" / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
 

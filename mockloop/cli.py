@@ -10,12 +10,19 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from mockloop import create_app
-from mockloop.core.catalog import scaffold
-from mockloop.core.loop import DefinitionError
 from mockloop.db import db
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=True, load_dotenv=False, set_debug_flag=False)
+class Commands(FlaskGroup):
+    """Flask's command group, except that mockloop's own commands are found before Flask's plugin
+    commands are imported: Flask-Migrate's `db` brings in Alembic, which `mockloop scheduler` has no
+    use for, and overdue rounds wait for the scheduler's start after a restart."""
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return click.Group.get_command(self, ctx, name) or super().get_command(ctx, name)
+
+
+@click.group(cls=Commands, create_app=create_app, add_version_option=True, load_dotenv=False, set_debug_flag=False)
 def main():
     """mockloop: timed mock-interview practice."""
 
@@ -98,6 +105,7 @@ def prompts_check():
     """Validate the loop file and every prompt (shipped and user bank); exit 1 on any problem."""
     from mockloop import prompt_check
     from mockloop.content import load_content
+    from mockloop.core.loop import DefinitionError
 
     config = _config()
     try:
@@ -129,6 +137,7 @@ def prompts_check():
 @click.argument("slug")
 def prompts_new(stage, slug):
     """Scaffold instance/prompts/STAGE/SLUG.md, a valid prompt to fill in."""
+    from mockloop.core.catalog import scaffold
     from mockloop.core.loop import SLUG_RE, load_loop
 
     config = _config()

@@ -201,3 +201,34 @@ def test_a_watch_tick_during_a_firing_stands_aside_and_the_next_one_catches_a_lo
     frozen_clock.advance(seconds=0.25)
     sched.watch()
     assert status(app, second) == "locked"
+
+
+def test_the_schedulers_own_commits_leave_the_log_checkpoint_to_the_watch(app, sched):
+    with app.app_context():
+        db.engine.dispose()  # connections opened from now on are the scheduler's kind
+        assert db.session.execute(db.text("PRAGMA wal_autocheckpoint")).scalar() == 0
+        db.session.remove()
+
+
+def test_the_watch_checkpoints_only_while_nothing_is_due_for_a_second(app, api, sched, frozen_clock):
+    from sqlalchemy import event
+
+    api.start(stage="quick", minutes=1)
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        sched.watch()  # the deadline is a minute away
+        idle = [s for s in statements if "wal_checkpoint" in s]
+        statements.clear()
+        frozen_clock.advance(seconds=59, milliseconds=500)
+        sched.watch()  # half a second to go: a checkpoint now could make that round late
+        near = [s for s in statements if "wal_checkpoint" in s]
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert idle == ["PRAGMA wal_checkpoint(PASSIVE)"] and near == []

@@ -1,9 +1,10 @@
-"""The database: SQLAlchemy set up with named constraints, Flask-Migrate, and SQLite's pragmas."""
+"""The database: SQLAlchemy set up with named constraints and SQLite's pragmas (Flask-Migrate is set up
+by the app factory for the web app only: the scheduler process has no use for Alembic, which is a
+large share of its start-up time, and overdue rounds wait for that start)."""
 
 import sqlite3
 from typing import TYPE_CHECKING, Any, cast
 
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import CursorResult, Engine
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     Model = Base
 else:
     Model = db.Model
-migrate = Migrate()
 
 
 @event.listens_for(Engine, "connect")

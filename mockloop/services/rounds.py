@@ -6,17 +6,19 @@ import random
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import Table, bindparam, func, update
 
 from mockloop.core import timer
-from mockloop.core.catalog import Catalog, Prompt
 from mockloop.core.errors import Conflict, Invalid
-from mockloop.core.loop import Stage
 from mockloop.core.vocabulary import Mode, Seat
 from mockloop.db import db, dml
 from mockloop.db.models import Round, RoundEvent, User
+
+if TYPE_CHECKING:  # the scheduler imports this module and renders no prompt: it need not load the catalog
+    from mockloop.core.catalog import Catalog, Prompt
+    from mockloop.core.loop import Stage
 
 
 def events_of(rnd: Round) -> list[timer.Event]:
