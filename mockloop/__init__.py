@@ -69,10 +69,11 @@ def create_app(config: dict | None = None, *, web: bool = True) -> Flask:
         practice,
         review,
         scoring,
+        stories,
     )
 
     pages.init_app(app)
     assets.init_app(app)  # the built bundles, answered by WhiteNoise before Flask sees the request
-    for module in (accounts, catalog, practice, scoring, invites, review, loops, api, health):
+    for module in (accounts, catalog, practice, scoring, invites, review, loops, stories, api, health):
         app.register_blueprint(module.bp)
     return app

@@ -57,6 +57,13 @@ def world(app, frozen_clock):
             "minutes_quick": "1",
         },
     )
+    story = ada.client.post(
+        "/stories/new", data={"csrf_token": ada.token(), "title": "Pager storm", "dimensions": ["clarity"]}
+    ).headers["Location"]
+    story_id = int(story.rsplit("/", 1)[1])
+    drill = ada.client.post(
+        f"/stories/{story_id}/drill", data={"csrf_token": ada.token(), "seconds": "120", "cue": "hidden"}
+    ).headers["Location"]
     with app.app_context():
         plan = db.session.execute(db.select(LoopPlan.id)).scalar()
         notices.fire_due(datetime(2026, 5, 4, 12, 30, tzinfo=timezone.utc))
@@ -75,6 +82,8 @@ def world(app, frozen_clock):
             "card_id": card,
             "plan_id": plan,
             "notice_id": notice,
+            "story_id": story_id,
+            "drill_id": int(drill.rsplit("/", 1)[1]),
             "token": open_seat["invite_url"].rsplit("/", 1)[1],
             "action": "pause",
             "slug": "quick",
@@ -171,6 +180,23 @@ MATRIX = {
     "api.notices": ("GET", "/api/notices", None, (200, 200, 200, 401)),
     "api.notice_seen": ("POST", "/api/notices/{notice_id}/seen", {}, (200, 404, 404, 401)),
     "accounts.timezone_setting": ("GET", "/account/timezone", None, (200, 200, 200, 302)),
+    # Stories are private to their owner: everyone else gets 404, as for a round that is not theirs.
+    "stories.index": ("GET", "/stories", None, (200, 200, 200, 302)),
+    "stories.new": ("GET", "/stories/new", None, (200, 200, 200, 302)),
+    "stories.story_page": ("GET", "/stories/{story_id}", None, (200, 404, 404, 302)),
+    "stories.delete": ("POST", "/stories/{story_id}/delete", {}, (302, 404, 404, 302)),
+    "stories.start_drill": ("POST", "/stories/{story_id}/drill", {}, (302, 404, 404, 302)),  # no limit: a message
+    "stories.drill_page": ("GET", "/drills/{drill_id}", None, (200, 404, 404, 302)),
+    "stories.finish_drill": ("POST", "/drills/{drill_id}/finish", {}, (302, 404, 404, 302)),
+    "stories.rate_drill": ("POST", "/drills/{drill_id}/rate", {}, (400, 404, 404, 302)),  # no ratings sent
+    "api.story": ("GET", "/api/stories/{story_id}", None, (200, 404, 404, 401)),
+    "api.save_story": (
+        "PUT",
+        "/api/stories/{story_id}",
+        {"title": "Renamed", "dimensions": [], "prompts": [], "revision": 1},
+        (200, 404, 404, 401),
+    ),
+    "api.story_told": ("PUT", "/api/rounds/{round_id}/stories/{story_id}", {"used": True}, (200, 403, 404, 401)),
 }
 # Routes that serve files, not data.
 NOT_IN_MATRIX = {"static"}

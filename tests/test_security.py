@@ -168,7 +168,23 @@ def world(app, frozen_clock):
     bob.client.post(invite_path, data={"csrf_token": csrf_token(bob.client, invite_path)})
     bob.call("POST", f"/api/rounds/{peer['id']}/start")
     open_invite = ada.start(stage="quick", role="interviewer").get_json()["invite_url"].rsplit("/", 1)[1]
-    return {"ada": ada, "bob": bob, "solo": solo, "peer": peer["id"], "card": card, "token": open_invite}
+    story = ada.client.post(
+        "/stories/new", data={"csrf_token": ada.token(), "title": "Pager storm", "dimensions": ["clarity"]}
+    ).headers["Location"]
+    story_id = int(story.rsplit("/", 1)[1])
+    drill = ada.client.post(
+        f"/stories/{story_id}/drill", data={"csrf_token": ada.token(), "seconds": "120", "cue": "bullets"}
+    ).headers["Location"]
+    return {
+        "ada": ada,
+        "bob": bob,
+        "solo": solo,
+        "peer": peer["id"],
+        "card": card,
+        "token": open_invite,
+        "story": story_id,
+        "drill": int(drill.rsplit("/", 1)[1]),
+    }
 
 
 def url_values(rule, world) -> dict:
@@ -182,6 +198,8 @@ def url_values(rule, world) -> dict:
         "stage_slug": "quick",
         "plan_id": 1,
         "notice_id": 1,
+        "story_id": world["story"],
+        "drill_id": world["drill"],
     }
     values = {}
     for arg in rule.arguments:

@@ -28,6 +28,9 @@ GUIDE_SECTIONS = ("Clarifying answers", "Hints", "Follow-ups", "Levels", "Pitfal
 MIN_LISTED = {"Hints": 3, "Follow-ups": 3}
 TAG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 NUMBERED_RE = re.compile(r"^\d+[.)]\s+\S")
+NUMBER_MARK_RE = re.compile(r"^\d+[.)]\s+")
+# The guide sections a candidate scores against once their round is locked (beside their work).
+SCORING_SECTIONS = ("Pitfalls", "Follow-ups", "Reference outline")
 
 
 @dataclass(frozen=True)
@@ -72,12 +75,24 @@ class Prompt:
     def hidden_at(self, level: int) -> dict[str, tuple[CodeTest, ...]]:
         return self.levels[level - 1].hidden if self.levels else self.hidden
 
+    # What the guide says in structured form, for scoring against it after the lock: per rubric
+    # key, the four level descriptions (inline HTML, level 1 first); SCORING_SECTIONS as HTML.
+    guide_levels: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    guide_sections: tuple[tuple[str, str], ...] = ()
+
     def phases_for(self, stage: Stage, minutes: int) -> tuple[Phase, ...]:
         """The phase plan for a round of `minutes` on this prompt."""
         return scale_phases(self.phases or stage.phases, minutes)
 
     def default_minutes(self, stage: Stage) -> int:
         return self.duration or stage.duration.default
+
+    def levels_for(self, key: str) -> tuple[str, ...] | None:
+        """This prompt's own four level descriptions for a rubric key, or None if the guide has none."""
+        return next((levels for k, levels in self.guide_levels if k == key), None)
+
+    def section_html(self, name: str) -> str | None:
+        return next((html for n, html in self.guide_sections if n == name), None)
 
 
 class _Meta(TypedDict):
@@ -110,6 +125,41 @@ def _numbered(lines: list[str]) -> int:
 
 
 Span = tuple[int, int]  # (heading line index, end) of a part of a prompt file
+
+
+def _sections(lines: list[str], guide: tuple[int, int]) -> dict[str, tuple[int, int]]:
+    """The guide's '## ' sections: title -> (heading line, end), in file order."""
+    start, end = guide
+    heads = [(i, t) for i, t in headings(lines, start, 2) if i < end]
+    return {t: (i, next((j for j, _ in heads if j > i), end)) for i, t in heads}
+
+
+def _inline(markdown_text: str) -> str:
+    """One list item's Markdown as inline HTML (a level description inside a table cell)."""
+    html = render_trusted(markdown_text).strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]
+    return html
+
+
+def _levels(lines: list[str], span: tuple[int, int] | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Per '### <key>' under Levels, its numbered items (an item's continuation lines joined to it).
+    Only keys with exactly four items: the lint has reported any other shape already."""
+    if span is None:
+        return ()
+    heads = [(i, key) for i, key in headings(lines, span[0], 3) if i < span[1]]
+    out = []
+    for n, (i, key) in enumerate(heads):
+        stop = heads[n + 1][0] if n + 1 < len(heads) else span[1]
+        items: list[list[str]] = []
+        for line in lines[i + 1 : stop]:
+            if NUMBERED_RE.match(line):
+                items.append([NUMBER_MARK_RE.sub("", line, count=1)])
+            elif items and line.strip():
+                items[-1].append(line.strip())
+        if len(items) == 4:
+            out.append((key, tuple(_inline(" ".join(item)) for item in items)))
+    return tuple(out)
 
 
 class _PromptParser:
@@ -148,6 +198,7 @@ class _PromptParser:
             return None
         brief_md = "\n".join(lines[brief[0] + 1 : tests.intro_end]).strip()
         guide_md = "\n".join(lines[guide[0] + 1 : guide[1]]).strip()
+        sections = _sections(lines, guide)
         return Prompt(
             slug=self.path.stem,
             stage=meta["stage"].slug,
@@ -168,6 +219,12 @@ class _PromptParser:
             levels=tests.levels,
             level_html=tuple(
                 render_trusted(f"## Level {lv.number}: {lv.title}\n\n{lv.brief_md}") for lv in tests.levels
+            ),
+            guide_levels=_levels(lines, sections.get("Levels")),
+            guide_sections=tuple(
+                (name, render_trusted("\n".join(lines[span[0] + 1 : span[1]]).strip()))
+                for name, span in sections.items()
+                if name in SCORING_SECTIONS
             ),
         )
 
@@ -269,9 +326,8 @@ class _PromptParser:
             return None
 
     def lint_guide(self, lines: list[str], guide: tuple[int, int], stage: Stage) -> None:
-        start, end = guide
-        sections = [(i, t) for i, t in headings(lines, start, 2) if i < end]
-        bounds = {t: (i, next((j for j, _ in sections if j > i), end)) for i, t in sections}
+        start = guide[0]
+        bounds = _sections(lines, guide)
         required = GUIDE_SECTIONS + (("Test cases",) if "code" in stage.workspace else ())
         for name in required:
             if name not in bounds:

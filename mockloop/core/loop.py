@@ -59,6 +59,9 @@ class Stage:
     # The work area beside the scratchpad (core/work.py WORKSPACES): ("code",) for a coding round,
     # ("board",) for a drawn one; at most one.
     workspace: tuple[str, ...] = ()
+    # A conversation won with prepared stories (recruiter screen, mission and culture): its
+    # dimensions tag the story bank's stories, and its rounds can show them beside the brief.
+    behavioral: bool = False
 
     def dimension(self, key: str) -> Dimension | None:
         return next((d for d in self.rubric if d.key == key), None)
@@ -80,6 +83,10 @@ class Loop:
 
     def stage(self, slug: str) -> Stage | None:
         return next((s for s in self.stages if s.slug == slug), None)
+
+    @property
+    def behavioral(self) -> tuple[Stage, ...]:
+        return tuple(s for s in self.stages if s.behavioral)
 
 
 def scale_phases(phases: tuple[Phase, ...], minutes: float) -> tuple[Phase, ...]:
@@ -177,6 +184,9 @@ def parse_loop(data: object, path: Path | str = "<loop>") -> Loop:
         if not duration.min <= duration.default <= duration.max:
             r.fail(f"{field}.duration", "min <= default <= max")
         phases = r.phases(item.get("phases"), f"{field}.phases")
+        behavioral = item.get("behavioral", False)
+        if not isinstance(behavioral, bool):
+            r.fail(f"{field}.behavioral", "true or false")
         if abs(sum(p.minutes for p in phases) - duration.default) > 1e-6:
             r.fail(f"{field}.phases", f"minutes adding up to duration.default ({duration.default})")
         stages.append(
@@ -188,6 +198,7 @@ def parse_loop(data: object, path: Path | str = "<loop>") -> Loop:
                 phases,
                 _rubric(r, item.get("rubric"), f"{field}.rubric"),
                 _workspace(r, item.get("workspace"), f"{field}.workspace"),
+                behavioral=behavioral,
             )
         )
     return Loop(slug, title, str(data.get("description") or "").strip(), tuple(recommendation), tuple(stages))

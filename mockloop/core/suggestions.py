@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from mockloop.core import stories
+
 WINDOW = 3  # recent rounds that decide a stage's weakest dimension
 # Days until a prompt is due again, by how the last attempt went: misses come back sooner.
 # Keyed by str | None: an unscored attempt (overall None) looks up the default.
@@ -97,3 +99,37 @@ def suggest(
             priority, why = 4 - mean, f"{why} {title} round{'s' if 'last ' in why else ''}"
         out.append(Suggestion(slug, prompt[0], f"{why[0].upper()}{why[1:]}; {prompt[1]}.", priority))
     return sorted(out, key=lambda s: -s.priority)
+
+
+# ---------- the story bank's part of the plan ----------
+
+STORY_STEPS = 3  # story suggestions in the plan at most; the coverage grid lists every gap
+
+
+@dataclass(frozen=True)
+class StoryStep:
+    kind: str  # write | rehearse
+    dimension: str
+    story_id: int | None
+    reason: str
+
+
+def story_steps(cov: stories.Coverage, limit: int = STORY_STEPS) -> list[StoryStep]:
+    """Write a story for each gap, then rehearse the story that would lift a dimension rated low in
+    its last drill, then one never drilled: in that order, as many as `limit`."""
+    out = []
+    for row in cov.gaps:
+        where = " and ".join(row.stages)
+        out.append(StoryStep("write", row.key, None, f"No story of yours shows {row.name} ({where} rounds)."))
+    for status in (stories.WEAK, stories.UNREHEARSED):
+        for row in cov.rows:
+            if row.status != status:
+                continue
+            tagged = [(cell, s) for cell, s in zip(row.cells, cov.stories) if cell is not None]
+            cell, story = max(tagged, key=lambda cs: cs[0] or 0)
+            if status == stories.WEAK:
+                why = f"“{story.title}” shows {row.name}, but its last drill rated it {cell}."
+            else:
+                why = f"“{story.title}” shows {row.name}, but you have not drilled it yet."
+            out.append(StoryStep("rehearse", row.key, story.id, why))
+    return out[:limit]

@@ -85,6 +85,8 @@ class Round(Model):
         Index("ix_rounds_status_deadline", "status", "deadline_at"),
         Index("ix_rounds_candidate_prompt_created", "candidate_id", "prompt_slug", "created_at"),
         Index("ix_rounds_candidate_created", "candidate_id", "created_at"),
+        # When each stage was last practiced (readiness at a glance): one short walk per stage.
+        Index("ix_rounds_candidate_stage_created", "candidate_id", "stage", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -332,3 +334,59 @@ class ScorecardEdit(Model):
 
     scorecard: Mapped[Scorecard] = relationship(back_populates="edits")
     editor: Mapped[User | None] = relationship()
+
+
+class Story(Model):
+    """A prepared story for the behavioral rounds, private to its owner: STAR text plus a reflection,
+    tagged with the behavioral dimensions it shows and the prompts it answers. Saved with a revision,
+    like round work: a save names the revision it was written on, so a stale tab gets a 409."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    situation: Mapped[str] = mapped_column(Text, default="")
+    task: Mapped[str] = mapped_column(Text, default="")
+    action: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[str] = mapped_column(Text, default="")
+    reflection: Mapped[str] = mapped_column(Text, default="")
+    dimensions: Mapped[list] = mapped_column(JSON, default=list)  # rubric keys of behavioral stages
+    prompts: Mapped[list] = mapped_column(JSON, default=list)  # prompt slugs of behavioral stages
+    revision: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
+
+    drills: Mapped[list[StoryDrill]] = relationship(
+        back_populates="story", order_by="StoryDrill.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class StoryDrill(Model):
+    """One telling of a story against a timer, then the teller's rating of it (1-4 per dimension)."""
+
+    __tablename__ = "story_drills"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    limit_seconds: Mapped[int]
+    cue: Mapped[str] = mapped_column(String(16))  # hidden | bullets: what the teller sees meanwhile
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ratings: Mapped[dict | None] = mapped_column(JSON)  # dimension key -> level, once rated
+    rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    story: Mapped[Story] = relationship(back_populates="drills")
+
+
+class StoryUse(Model):
+    """A story its owner told in a round (as its candidate): the round's scorecards list it."""
+
+    __tablename__ = "story_uses"
+
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    story: Mapped[Story] = relationship()

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from flask_login import current_user, login_required
 
 from mockloop.content import content
+from mockloop.core import stories as story_core
 from mockloop.core import timer
 from mockloop.core.catalog import Prompt
 from mockloop.core.errors import Conflict, Invalid
@@ -15,7 +16,7 @@ from mockloop.core.work import DEFAULT_LANGUAGE, RULES, WorkRule, kinds_for, par
 from mockloop.db import db
 from mockloop.db.models import Notice, Round
 from mockloop.services import board as board_service
-from mockloop.services import lifecycle, loops, peers
+from mockloop.services import lifecycle, loops, peers, stories
 from mockloop.services import work as work_service
 from mockloop.services.notices import unread_notices
 from mockloop.services.seats import role_of
@@ -24,6 +25,7 @@ from mockloop.web.access import own_plan, require_role, round_for
 from mockloop.web.errors import answer, error
 from mockloop.web.now import request_now
 from mockloop.web.payloads import iso, loop_payload, run_payload, state_payload
+from mockloop.web.stories import story_tags
 from mockloop.web.transaction import transaction
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -328,3 +330,52 @@ def notice_seen(notice_id: int):
         abort(404)
     notice.seen_at = request_now()
     return jsonify(ok=True)
+
+
+# ---------- the story bank ----------
+
+
+@bp.get("/stories/<int:story_id>")
+@login_required
+def story(story_id: int):
+    """The saved copy of a story, which the edit page compares with its own after a 409."""
+    return jsonify(stories.story_payload(stories.own_story(current_user, story_id)))
+
+
+def _whole(value) -> bool:
+    """A revision as a save may name it: beyond a 32-bit database integer it would be a 500."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**31
+
+
+@bp.put("/stories/<int:story_id>")
+@login_required
+@transaction()
+def save_story(story_id: int):
+    """An autosave of the whole story, written on `revision`: 400 bad body, 409 stale (with the
+    revision that won), as every revisioned text is saved."""
+    story = stories.own_story(current_user, story_id)
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not _whole(data.get("revision")):
+        return error(400, "Send a JSON object with the story's fields and revision (a whole number).")
+    if not all(_is_unicode(data[k]) for k in ("title", *story_core.PART_KEYS) if isinstance(data.get(k), str)):
+        return error(400, NOT_UNICODE + " Nothing was saved.")
+    try:
+        text = story_core.parse_story(data, story_tags(), keep=[*story.dimensions, *story.prompts])
+        new_revision = stories.save(story, text, data["revision"], request_now())
+    except (Invalid, Conflict) as exc:
+        return answer(exc)
+    return jsonify(revision=new_revision, saved_at=iso(request_now()))
+
+
+@bp.put("/rounds/<int:round_id>/stories/<int:story_id>")
+@login_required
+@transaction()
+def story_told(round_id: int, story_id: int):
+    """Mark (used: true) or unmark one of the candidate's stories as told in the round."""
+    rnd = round_for(round_id, current_user)
+    require_role(rnd, current_user, Seat.CANDIDATE, "records the stories they told")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not isinstance(data.get("used"), bool):
+        return error(400, "Send a JSON object with used (true or false).")
+    stories.mark_used(rnd, stories.own_story(current_user, story_id), data["used"], current_user, request_now())
+    return jsonify(used=data["used"])

@@ -30,6 +30,7 @@ from mockloop.web.assets import pyodide_bytes
 from mockloop.web.invites import TOKEN_KEY, pending_link
 from mockloop.web.now import request_now
 from mockloop.web.payloads import state_payload
+from mockloop.web.stories import round_panel
 from mockloop.web.transaction import transaction
 from mockloop.web.zones import user_zone
 
@@ -142,6 +143,7 @@ def round_page(round_id: int):
         guide_closed=(
             guide_closed(current_user, rnd.stage, rnd.prompt_slug, now) if role == Seat.INTERVIEWER else None
         ),
+        story_panel=round_panel(rnd, stage),
     )
 
 

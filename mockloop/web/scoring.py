@@ -15,12 +15,13 @@ from flask_login import current_user, login_required
 from mockloop.content import content
 from mockloop.core import rubric as rubric_core
 from mockloop.core import timer
+from mockloop.core.catalog import SCORING_SECTIONS
 from mockloop.core.errors import Conflict
 from mockloop.core.markup import render_user
 from mockloop.core.vocabulary import CardStatus, ReviewerRole, WorkKind
 from mockloop.db import db
 from mockloop.db.models import Scorecard
-from mockloop.services import lifecycle, rounds
+from mockloop.services import lifecycle, rounds, stories
 from mockloop.services.history import neighbours
 from mockloop.services.scorecards import (
     answers_of,
@@ -30,11 +31,12 @@ from mockloop.services.scorecards import (
     submit,
     visible_cards,
 )
-from mockloop.services.seats import role_of
+from mockloop.services.seats import guide_closed, role_of
 from mockloop.web.access import round_for, stage_or_404
 from mockloop.web.code_results import code_results
 from mockloop.web.now import request_now
 from mockloop.web.rubric_form import scorecard_form
+from mockloop.web.stories import round_panel
 from mockloop.web.transaction import transaction
 
 bp = Blueprint("scoring", __name__)
@@ -127,8 +129,35 @@ def _rubric_form(rnd, card: Scorecard | None, rubric: dict):
         fields = card.draft or rubric_core.fields_from_answers(card.rubric, answers_of(card))
         form = Form(formdata=None, data={**fields, "revision": str(card.revision)})
     return render_template(
-        "scoring/form.html", card=card, rnd=rnd, form=form, message=message, facts=_facts(rnd)
+        "scoring/form.html",
+        card=card,
+        rnd=rnd,
+        form=form,
+        message=message,
+        facts=_facts(rnd),
+        guide=_guide(rnd),
+        scratchpad_html=render_user(rnd.text(WorkKind.SCRATCHPAD)),
+        code=rnd.work.get(WorkKind.CODE),
+        story_panel=round_panel(rnd, content().loop.stage(rnd.stage)),
     ), status
+
+
+def _guide(rnd) -> dict | None:
+    """What the reviewer scores against beside the rubric, once the round is locked: the prompt's own
+    level descriptions per dimension and the guide's pitfalls, follow-ups and reference outline.
+
+    None while the round is not locked, for a prompt no longer in the bank, and while the reviewer is
+    the candidate of another round on this prompt that has not ended (the rule every guide obeys).
+    The interviewer's private notes are never part of it."""
+    if rnd.status != timer.LOCKED:
+        return None
+    prompt = content().catalog.get(rnd.stage, rnd.prompt_slug)
+    if prompt is None or guide_closed(current_user, rnd.stage, rnd.prompt_slug, request_now()):
+        return None
+    return {
+        "prompt": prompt,
+        "sections": [(name, html) for name in SCORING_SECTIONS if (html := prompt.section_html(name))],
+    }
 
 
 def _facts(rnd):
@@ -162,6 +191,7 @@ def scorecard(card_id: int):
         if len({answers[c.id]["levels"].get(d["key"]) for c in cards} - {None}) > 1
     }
     newer, older = neighbours(current_user, card)
+    told = stories.used_in(rnd, current_user)  # only the teller's own stories
     return render_template(
         "scoring/scorecard.html",
         card=card,
@@ -179,4 +209,5 @@ def scorecard(card_id: int):
         board=rnd.work.get(WorkKind.BOARD),
         runs=rnd.runs,
         render_user=render_user,
+        told=[s for s in stories.stories_of(current_user) if s.id in told] if told else [],
     )
