@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import CompoundSelect, Select, and_, bindparam, func, or_, union_all
 
-from mockloop.core import timer
+from mockloop.core import readiness, timer
 from mockloop.core.vocabulary import CardStatus, ReviewerRole, Seat
 from mockloop.db import db
 from mockloop.db.models import Round, RoundEvent, Score, Scorecard, User
@@ -252,38 +253,105 @@ def calibration_pairs(user: User, limit: int = RECENT * 6) -> list[tuple[str, di
     return [(s.stage, levels.get(s.id, {}), levels.get(i.id, {})) for s, i in pairs]
 
 
-def recent_levels(user: User, stage: str, dimension: str, count: int) -> list[tuple[int, datetime]]:
-    """The user's last `count` levels on one dimension of one stage, newest first."""
-    return [
-        (level, at)
-        for at, level in db.session.execute(
-            db.select(Score.scored_at, Score.level)
-            .where(Score.candidate_id == user.id, Score.stage == stage, Score.dimension == dimension)
-            .order_by(Score.scored_at.desc())
-            .limit(count)
+@lru_cache(maxsize=8)
+def _last_attempts_statement(prompt_slugs: tuple[str, ...]) -> CompoundSelect | Select:
+    # One statement, a limited walk of the (candidate, prompt, created_at) index per prompt: the cost
+    # stays flat however long the history, and it is built once per bank (the user is a parameter).
+    parts = []
+    for slug in prompt_slugs:
+        latest = (
+            db.select(Round.id, Round.prompt_slug, Round.created_at)
+            .where(Round.candidate_id == bindparam("user_id"), Round.prompt_slug == slug)
+            .order_by(Round.created_at.desc())
+            .limit(1)
+            .subquery()
         )
-    ]
+        parts.append(db.select(latest.c.id, latest.c.prompt_slug, latest.c.created_at))
+    return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
 def last_attempts(user: User, prompt_slugs: list[str]) -> list[tuple[str, datetime, str | None]]:
-    """Per prompt: when the user last practiced it as candidate, and that round's overall result."""
-    out = []
-    for slug in prompt_slugs:  # one indexed lookup per prompt beats grouping the whole history
-        row = db.session.execute(
-            db.select(Round.id, Round.created_at)
-            .where(Round.candidate_id == user.id, Round.prompt_slug == slug)
+    """Per prompt: when the user last practiced it as candidate, and that round's overall result (the
+    interviewer's when the round has both cards)."""
+    if not prompt_slugs:
+        return []
+    rows = db.session.execute(_last_attempts_statement(tuple(prompt_slugs)), {"user_id": user.id}).all()
+    overall: dict[int, str | None] = {}
+    if rows:
+        for round_id, value in db.session.execute(
+            db.select(Scorecard.round_id, Scorecard.overall)
+            .where(Scorecard.round_id.in_([r.id for r in rows]), Scorecard.status == CardStatus.SUBMITTED)
+            .order_by(Scorecard.role.desc())  # "interviewer" is read last, so it wins
+        ):
+            overall[round_id] = value
+    by_slug = {r.prompt_slug: r for r in rows}
+    return [(slug, by_slug[slug].created_at, overall.get(by_slug[slug].id)) for slug in prompt_slugs if slug in by_slug]
+
+
+# ---------- readiness at a glance ----------
+
+
+@lru_cache(maxsize=8)
+def _recent_cards_statement(stages: tuple[str, ...], count: int) -> CompoundSelect | Select:
+    parts = []
+    for stage in stages:  # each walks the (candidate, stage, submitted_at) index and stops at `count`
+        recent = (
+            db.select(Scorecard.id, Scorecard.stage, Scorecard.submitted_at)
+            .where(
+                Scorecard.candidate_id == bindparam("user_id"),
+                Scorecard.stage == stage,
+                Scorecard.submitted_at.is_not(None),
+            )
+            .order_by(Scorecard.submitted_at.desc())
+            .limit(count)
+            .subquery()
+        )
+        parts.append(db.select(recent.c.id, recent.c.stage, recent.c.submitted_at))
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+def recent_cards(user: User, stages: list[str], count: int) -> dict[str, list[readiness.Card]]:
+    """Per stage, the user's last `count` submitted cards as candidate (self and interviewer alike),
+    newest first, each with its levels. Two statements, whatever the number of stages."""
+    if not stages:
+        return {}
+    cards = db.session.execute(_recent_cards_statement(tuple(stages), count), {"user_id": user.id}).all()
+    levels: dict[int, dict[str, int]] = {c.id: {} for c in cards}
+    if cards:
+        for card_id, dim, level in db.session.execute(
+            db.select(Score.scorecard_id, Score.dimension, Score.level).where(Score.scorecard_id.in_(list(levels)))
+        ):
+            levels[card_id][dim] = level
+    out: dict[str, list[readiness.Card]] = {stage: [] for stage in stages}
+    for c in sorted(cards, key=lambda c: (c.submitted_at, c.id), reverse=True):
+        out[c.stage].append(readiness.Card(c.submitted_at, levels[c.id]))
+    return out
+
+
+@lru_cache(maxsize=8)
+def _last_practiced_statement(stages: tuple[str, ...]) -> CompoundSelect | Select:
+    parts = []
+    for stage in stages:  # the (candidate, stage, created_at) index, walked back to the first real round
+        latest = (
+            db.select(Round.stage, Round.created_at)
+            .where(
+                Round.candidate_id == bindparam("user_id"),
+                Round.stage == stage,
+                Round.status != timer.PLANNED,
+                or_(Round.lock_reason.is_(None), Round.lock_reason != "cancelled"),
+            )
             .order_by(Round.created_at.desc())
             .limit(1)
-        ).first()
-        if row:
-            overall = (
-                db.session.execute(
-                    db.select(Scorecard.overall)
-                    .where(Scorecard.round_id == row.id, Scorecard.status == CardStatus.SUBMITTED)
-                    .order_by(Scorecard.role)
-                )
-                .scalars()
-                .first()
-            )
-            out.append((slug, row.created_at, overall))
-    return out
+            .subquery()
+        )
+        parts.append(db.select(latest.c.stage, latest.c.created_at))
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+def last_practiced(user: User, stages: list[str]) -> dict[str, datetime]:
+    """Per stage, when the user last started a round of it as candidate (a planned or cancelled round
+    does not count)."""
+    if not stages:
+        return {}
+    rows = db.session.execute(_last_practiced_statement(tuple(stages)), {"user_id": user.id}).all()
+    return {stage: at for stage, at in rows}

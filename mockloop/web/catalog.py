@@ -7,6 +7,7 @@ from mockloop.content import content
 from mockloop.services.seats import guide_closed
 from mockloop.web.access import stage_or_404
 from mockloop.web.now import request_now
+from mockloop.web.review import readiness_view
 
 bp = Blueprint("catalog", __name__)
 
@@ -15,7 +16,8 @@ bp = Blueprint("catalog", __name__)
 def home():
     loop = content().loop
     counts = {s.slug: len(content().catalog.for_stage(s.slug)) for s in loop.stages}
-    return render_template("catalog/home.html", loop=loop, counts=counts)
+    ready = readiness_view() if current_user.is_authenticated else None
+    return render_template("catalog/home.html", loop=loop, counts=counts, ready=ready)
 
 
 @bp.get("/stages/<slug>")

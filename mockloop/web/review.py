@@ -15,12 +15,14 @@ from flask import (
 from flask_login import current_user, login_required
 
 from mockloop.content import content
-from mockloop.core import suggestions, timeline
+from mockloop.core import readiness, suggestions, timeline
+from mockloop.core import stories as story_core
 from mockloop.core.charts import level_trend
 from mockloop.core.errors import Invalid
 from mockloop.core.export_format import FILE_LIMIT, decode
-from mockloop.services import exchange, history
+from mockloop.services import exchange, history, stories
 from mockloop.web.now import request_now
+from mockloop.web.stories import story_tags
 from mockloop.web.transaction import transaction
 
 bp = Blueprint("review", __name__)
@@ -113,8 +115,12 @@ def progress():
             for d in stage.rubric
         ]
         stages.append((stage, data, charts))
+    cov = story_core.coverage(story_tags(), stories.facts_of(current_user))
     return render_template(
         "review/progress.html",
+        ready=readiness_view(),
+        coverage=cov if cov.stories else None,
+        status_text=story_core.STATUS_TEXT,
         stages=stages,
         pacing=_pacing(),
         calibration=_calibration(),
@@ -145,32 +151,64 @@ def _calibration():
     return [(names.get(k, k), sum(v) / len(v), len(v)) for k, v in sorted(sums.items())]
 
 
-@bp.get("/next")
-@login_required
-def next_round():
+def _practice_plan(cards: dict[str, list[readiness.Card]]) -> list[suggestions.Suggestion]:
+    """One suggested round per stage, weakest first, from the user's recent cards and last attempts."""
     loop, catalog = content().loop, content().catalog
-    scores, attempts = [], []
-    for stage in loop.stages:
-        for d in stage.rubric:
-            scores += [
-                suggestions.ScorePoint(stage.slug, d.key, level, at)
-                for level, at in history.recent_levels(current_user, stage.slug, d.key, suggestions.WINDOW)
-            ]
-        slugs = [p.slug for p in catalog.for_stage(stage.slug)]
-        attempts += [
-            suggestions.Attempt(slug, stage.slug, at, overall)
-            for slug, at, overall in history.last_attempts(current_user, slugs)
-        ]
-    picks = suggestions.suggest(
+    scores = [
+        suggestions.ScorePoint(stage, dim, level, card.at)
+        for stage, stage_cards in cards.items()
+        for card in stage_cards
+        for dim, level in card.levels.items()
+    ]
+    prompts = {s.slug: [p.slug for p in catalog.for_stage(s.slug)] for s in loop.stages}
+    stage_of = {slug: stage for stage, slugs in prompts.items() for slug in slugs}
+    attempts = [
+        suggestions.Attempt(slug, stage_of[slug], at, overall)
+        for slug, at, overall in history.last_attempts(current_user, list(stage_of))
+    ]
+    return suggestions.suggest(
         [(s.slug, s.title) for s in loop.stages],
-        {s.slug: [p.slug for p in catalog.for_stage(s.slug)] for s in loop.stages},
+        prompts,
         {s.slug: {d.key: d.name for d in s.rubric} for s in loop.stages},
         scores,
         attempts,
         request_now(),
     )
+
+
+def readiness_view() -> dict:
+    """Readiness at a glance, for the top of the progress page and (shorter) the home page: per stage
+    the recent level, trend, weakest dimension, last practice and the suggested next round; the
+    dimension-by-stage map. Four statements, whatever the history's length."""
+    loop = content().loop
+    slugs = [s.slug for s in loop.stages]
+    cards = history.recent_cards(current_user, slugs, 2 * readiness.RECENT_CARDS)
+    practiced = history.last_practiced(current_user, slugs)
+    ready = {s.slug: readiness.stage_readiness(s, cards[s.slug], practiced.get(s.slug)) for s in loop.stages}
+    plan = {p.stage: p for p in _practice_plan(cards)}
+    return {
+        "rows": [(ready[s.slug], plan.get(s.slug)) for s in loop.stages],
+        "heat": readiness.heat_map(loop.stages, ready),
+        "stages": loop.stages,
+        "catalog": content().catalog,
+        "recent": readiness.RECENT_CARDS,
+        "any": any(r.level is not None or r.last_practiced for r in ready.values()),
+    }
+
+
+@bp.get("/next")
+@login_required
+def next_round():
+    loop, catalog = content().loop, content().catalog
+    cards = history.recent_cards(current_user, [s.slug for s in loop.stages], suggestions.WINDOW)
+    cov = story_core.coverage(story_tags(), stories.facts_of(current_user))
     return render_template(
-        "review/next.html", suggestions=picks, stages={s.slug: s for s in loop.stages}, catalog=catalog
+        "review/next.html",
+        suggestions=_practice_plan(cards),
+        stages={s.slug: s for s in loop.stages},
+        catalog=catalog,
+        story_steps=suggestions.story_steps(cov),
+        has_behavioral=bool(loop.behavioral),
     )
 
 
