@@ -189,7 +189,7 @@ def import_cmd(email, file):
     from mockloop import clock
     from mockloop.core.errors import Invalid
     from mockloop.core.export_format import decode
-    from mockloop.services.exchange import import_user
+    from mockloop.services.exchange import import_user, stories_line
 
     user_ = _user_or_fail(email)
     try:
@@ -201,6 +201,7 @@ def import_cmd(email, file):
     click.echo(
         f"Imported {added['rounds']} rounds and {added['scorecards']} scorecards; skipped "
         f"{added['skipped_rounds']} rounds and {added['skipped_scorecards']} scorecards already here."
+        + stories_line(added)
     )
 
 

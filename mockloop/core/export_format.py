@@ -13,9 +13,10 @@ from collections.abc import Collection
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal, NoReturn, overload
 
+from mockloop.core import stories
 from mockloop.core.board import PEN_KINDS, check_scene
 from mockloop.core.errors import Invalid
-from mockloop.core.loop import LEVELS
+from mockloop.core.loop import KEY_RE, LEVELS, SLUG_RE
 from mockloop.core.timer import KINDS
 from mockloop.core.vocabulary import WorkKind
 from mockloop.core.work import (
@@ -30,6 +31,7 @@ from mockloop.core.work import (
 
 FORMAT, VERSION = "mockloop-export", 1
 MAX_ROUNDS = 20_000
+MAX_STORIES, MAX_DRILLS, MAX_TAGS = 2_000, 5_000, 100
 TEXT_LIMIT = 200_000
 FILE_LIMIT = 20 * 1024 * 1024  # bytes; an export of years of practice is a few MB
 MAX_DEPTH = 32  # an export nests about 10 levels (rounds, cards, rubric, dimensions, levels)
@@ -266,7 +268,67 @@ def validate(doc: object, now: datetime) -> dict[str, Any]:
                 "scorecards": cards,
             }
         )
-    return {"rounds": rounds}
+    bank, story_uids = [], set()
+    for i, raw in enumerate(_list(doc.get("stories", []), "stories", MAX_STORIES)):  # files before the bank: none
+        story = _story(raw, f"stories[{i}]", now)
+        if story["uid"] in story_uids:
+            _fail(f"stories[{i}].uid", "a uid no other story of the file has")
+        story_uids.add(story["uid"])
+        bank.append(story)
+    return {"rounds": rounds, "stories": bank}
+
+
+def _names(value: object, path: str, shape: re.Pattern[str], limit: int) -> list[str]:
+    """A story's tags: rubric keys or prompt slugs, each once (they may name what this loop lacks)."""
+    items = _list(value, path, MAX_TAGS)
+    if not all(isinstance(v, str) and len(v) <= limit and shape.fullmatch(v) for v in items) or len(set(items)) != len(
+        items
+    ):
+        _fail(path, f"a list of distinct names (lowercase, at most {limit} characters)")
+    return items
+
+
+def _story(raw: object, path: str, now: datetime) -> dict[str, Any]:
+    s = _obj(raw, path)
+    title = _str(s, "title", path, stories.TITLE_LIMIT).strip()
+    if not title:
+        _fail(f"{path}.title", "a title that is not blank")
+    drills = []
+    for j, d in enumerate(_list(s.get("drills"), f"{path}.drills", MAX_DRILLS)):
+        dpath = f"{path}.drills[{j}]"
+        d = _obj(d, dpath)
+        ratings = d.get("ratings")
+        if ratings is not None and not (
+            isinstance(ratings, dict)
+            and len(ratings) <= MAX_TAGS
+            and all(isinstance(k, str) and KEY_RE.fullmatch(k) for k in ratings)
+            and all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= LEVELS for v in ratings.values())
+        ):
+            _fail(f"{dpath}.ratings", f"an object of rubric keys and levels 1-{LEVELS}, or null")
+        drills.append(
+            {
+                "started_at": _time(d, "started_at", dpath, now),
+                "limit_seconds": _int(d, "limit_seconds", dpath, stories.DRILL_MIN_SECONDS, stories.DRILL_MAX_SECONDS),
+                "cue": _str(d, "cue", dpath, choices=tuple(stories.CUES)),
+                "finished_at": _time(d, "finished_at", dpath, now, optional=True),
+                "ratings": ratings,
+                "rated_at": _time(d, "rated_at", dpath, now, optional=True),
+            }
+        )
+    told_in = _list(s.get("told_in", []), f"{path}.told_in", MAX_DRILLS)
+    if not all(isinstance(u, str) and 8 <= len(u) <= 36 for u in told_in):
+        _fail(f"{path}.told_in", "a list of round uids")
+    return {
+        "uid": _uid(s, path),
+        "title": title,
+        **{key: _str(s, key, path, stories.PART_LIMIT) for key in stories.PART_KEYS},
+        "dimensions": _names(s.get("dimensions"), f"{path}.dimensions", KEY_RE, 64),
+        "prompts": _names(s.get("prompts"), f"{path}.prompts", SLUG_RE, 100),
+        "created_at": _time(s, "created_at", path, now),
+        "saved_at": _time(s, "saved_at", path, now),
+        "drills": drills,
+        "told_in": told_in,
+    }
 
 
 def _code(raw: object, path: str, now: datetime) -> dict[str, Any] | None:

@@ -10,13 +10,27 @@ from datetime import datetime
 from sqlalchemy import or_
 
 from mockloop.core import export_format
+from mockloop.core import stories as story_core
 from mockloop.core.errors import Invalid
 from mockloop.core.vocabulary import CardStatus, Seat, WorkKind
 from mockloop.core.work import DEFAULT_LANGUAGE
 from mockloop.db import db
-from mockloop.db.models import Invite, Round, RoundEvent, RoundRun, RoundWork, Score, Scorecard, User
+from mockloop.db.models import (
+    Invite,
+    Round,
+    RoundEvent,
+    RoundRun,
+    RoundWork,
+    Score,
+    Scorecard,
+    Story,
+    StoryDrill,
+    StoryUse,
+    User,
+)
 from mockloop.services import lifecycle, rounds
 from mockloop.services.seats import role_of, rounds_of
+from mockloop.services.stories import stories_of
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -125,7 +139,45 @@ def export_user(user: User, now: datetime) -> dict:
         "exported_at": now.isoformat(),
         "user": {"email": user.email, "display_name": user.display_name},
         "rounds": out,
+        "stories": _export_stories(user),
     }
+
+
+def _export_stories(user: User) -> list[dict]:
+    """The user's story bank: each story with its drills and the rounds (by uid) it was told in."""
+    told: dict[int, list[str]] = {}
+    for story_id, round_uid in db.session.execute(
+        db.select(StoryUse.story_id, Round.uid)
+        .join(Round, Round.id == StoryUse.round_id)
+        .join(Story, Story.id == StoryUse.story_id)
+        .where(Story.owner_id == user.id)
+        .order_by(Round.created_at)
+    ):
+        told.setdefault(story_id, []).append(round_uid)
+    return [
+        {
+            "uid": story.uid,
+            "title": story.title,
+            **{key: getattr(story, key) for key in story_core.PART_KEYS},
+            "dimensions": list(story.dimensions),
+            "prompts": list(story.prompts),
+            "created_at": _iso(story.created_at),
+            "saved_at": _iso(story.saved_at),
+            "drills": [
+                {
+                    "started_at": _iso(d.started_at),
+                    "limit_seconds": d.limit_seconds,
+                    "cue": d.cue,
+                    "finished_at": _iso(d.finished_at),
+                    "ratings": d.ratings,
+                    "rated_at": _iso(d.rated_at),
+                }
+                for d in story.drills
+            ],
+            "told_in": told.get(story.id, []),
+        }
+        for story in stories_of(user)
+    ]
 
 
 def _code(code: RoundWork | None) -> dict | None:
@@ -177,14 +229,20 @@ def import_user(user: User, doc, now: datetime) -> dict:
     anyone else becomes `user`'s own copy under a derived uid.
     """
     data = export_format.validate(doc, now)
-    added = {"rounds": 0, "scorecards": 0, "skipped_rounds": 0, "skipped_scorecards": 0}
+    added = dict.fromkeys(("rounds", "scorecards", "stories", "skipped_rounds", "skipped_scorecards"), 0)
+    added["skipped_stories"] = 0
+    told_rounds: dict[str, Round] = {}  # the file's round uid -> the round here it stands for
     try:
         for i, r in enumerate(data["rounds"]):
             rnd = _target_round(user, r, now, f"rounds[{i}]")
             if rnd is None:  # a shared round of theirs: nothing of it may change
+                shared = db.session.execute(db.select(Round).filter_by(uid=r["uid"])).scalar_one_or_none()
+                if shared is not None:
+                    told_rounds[r["uid"]] = shared
                 added["skipped_rounds"] += 1
                 added["skipped_scorecards"] += len(r["scorecards"])
                 continue
+            told_rounds[r["uid"]] = rnd
             if rnd.id is None:
                 db.session.add(rnd)
                 db.session.flush()
@@ -196,11 +254,57 @@ def import_user(user: User, doc, now: datetime) -> dict:
                     added["scorecards"] += 1
                 else:
                     added["skipped_scorecards"] += 1
+        for i, story in enumerate(data["stories"]):
+            if _add_story(user, story, told_rounds, f"stories[{i}]"):
+                added["stories"] += 1
+            else:
+                added["skipped_stories"] += 1
     except Exception:
         db.session.rollback()  # all or nothing, even when the caller answers the error and commits
         raise
     lifecycle.lock_due(now)  # a round exported while running may be long over by now
     return added
+
+
+def stories_line(added: dict) -> str:
+    """What an import did with the file's stories, for its report (nothing for a file without any)."""
+    if not added["stories"] and not added["skipped_stories"]:
+        return ""
+    return f" Stories: {added['stories']} added, {added['skipped_stories']} already in your bank."
+
+
+def _add_story(user: User, s: dict, told_rounds: dict[str, Round], path: str) -> bool:
+    """Add the file's story to `user`'s bank unless it is there already (by uid); a uid another
+    account's story holds becomes a copy under a derived uid. Its told-in marks link only to rounds
+    of the file that `user` was the candidate of. Returns whether it was added."""
+    for uid in _copy_uids(user, s["uid"]):
+        owner = db.session.execute(db.select(Story.owner_id).filter_by(uid=uid)).scalar_one_or_none()
+        if owner is None:
+            break
+        if owner == user.id:
+            return False  # imported before, or exported from here: already in the bank
+    else:
+        raise Invalid(f"{path}.uid: expected a uid that does not collide with other accounts' stories")
+    story = Story(
+        uid=uid,
+        owner_id=user.id,
+        title=s["title"],
+        **{key: s[key] for key in story_core.PART_KEYS},
+        dimensions=s["dimensions"],
+        prompts=s["prompts"],
+        revision=1,
+        created_at=s["created_at"],
+        saved_at=s["saved_at"],
+    )
+    story.drills = [StoryDrill(**d) for d in s["drills"]]
+    db.session.add(story)
+    db.session.flush()
+    told = {told_rounds[u].id: told_rounds[u] for u in s["told_in"] if u in told_rounds}
+    for rnd in told.values():
+        if role_of(rnd, user) == Seat.CANDIDATE:
+            db.session.add(StoryUse(story_id=story.id, round_id=rnd.id, at=story.saved_at))
+    db.session.flush()
+    return True
 
 
 def _target_round(user: User, r: dict, now: datetime, path: str) -> Round | None:

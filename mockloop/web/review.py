@@ -251,7 +251,8 @@ def import_page():
         else:
             flash(
                 f"Imported {added['rounds']} rounds and {added['scorecards']} scorecards "
-                f"({added['skipped_rounds']} rounds and {added['skipped_scorecards']} scorecards were already here).",
+                f"({added['skipped_rounds']} rounds and {added['skipped_scorecards']} scorecards were already here)."
+                + exchange.stories_line(added),
                 "success",
             )
             return redirect(url_for("review.history_list"))
