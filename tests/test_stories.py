@@ -254,3 +254,40 @@ def test_a_cancelled_round_records_no_story(app, api, make_round):
         db.session.commit()
     res = api.call("PUT", f"/api/rounds/{rid}/stories/{sid}", {"used": True})
     assert res.status_code == 409 and "cancelled" in res.get_json()["message"]
+
+
+def test_hostile_story_text_runs_nowhere_it_is_shown(app, api, frozen_clock):
+    """Every payload in a story's parts and a hostile title, on every page that shows a story."""
+    from tests.test_security import problems
+    from tests.xss_payloads import PAYLOADS
+
+    text_of = "\n\n".join(PAYLOADS)
+    parts = dict(zip(("situation", "task", "action", "result", "reflection"), (text_of[i::5] for i in range(5))))
+    sid = new_story(api, title='"><img src=x onerror=alert(1)>Pager', prompts=["talk-prompt-1"], **parts)
+    api.call("PUT", f"/api/stories/{sid}", body(1, title="</textarea><script>alert(1)</script>", action=text_of[:9000]))
+    drill = api.client.post(
+        f"/stories/{sid}/drill", data={"csrf_token": api.token(), "seconds": "60", "cue": "bullets"}
+    ).headers["Location"]
+    running = api.client.get(drill).get_data(as_text=True)
+    api.client.post(f"{drill}/finish", data={"csrf_token": api.token()})
+    rid = api.start(stage="talk", prompt="talk-prompt-1").get_json()["id"]
+    api.call("PUT", f"/api/rounds/{rid}/stories/{sid}", {"used": True})
+    round_page = api.client.get(f"/rounds/{rid}").get_data(as_text=True)
+    api.call("POST", f"/api/rounds/{rid}/end")
+    fields = {"csrf_token": api.token(), "revision": "0", "level_clarity": "3", "evidence_clarity": "Clear."}
+    fields |= {"overall": "yes", "keep": "k", "stop": "s", "start": "t"}
+    form = api.client.get(f"/rounds/{rid}/score").get_data(as_text=True)
+    card = api.client.post(f"/rounds/{rid}/score", data=fields).headers["Location"]
+    api.client.post(f"{drill}/rate", data={"csrf_token": api.token(), "rating_clarity": "2"})
+    pages = {
+        "drill (running)": running,
+        "drill (done)": api.client.get(drill).get_data(as_text=True),
+        "round": round_page,
+        "score form": form,
+        "scorecard": api.client.get(card).get_data(as_text=True),
+    }
+    for url in (f"/stories/{sid}", "/stories", "/progress", "/next", "/"):
+        pages[url] = api.client.get(url).get_data(as_text=True)
+    assert "&lt;/textarea&gt;&lt;script&gt;" in pages[f"/stories/{sid}"]  # the title, escaped
+    for name, html in pages.items():
+        assert problems(html) == [], name

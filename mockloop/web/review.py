@@ -179,7 +179,7 @@ def _practice_plan(cards: dict[str, list[readiness.Card]]) -> list[suggestions.S
 def readiness_view() -> dict:
     """Readiness at a glance, for the top of the progress page and (shorter) the home page: per stage
     the recent level, trend, weakest dimension, last practice and the suggested next round; the
-    dimension-by-stage map. Four statements, whatever the history's length."""
+    dimension-by-stage map. Five statements, whatever the history's length."""
     loop = content().loop
     slugs = [s.slug for s in loop.stages]
     cards = history.recent_cards(current_user, slugs, 2 * readiness.RECENT_CARDS)
