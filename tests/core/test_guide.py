@@ -34,8 +34,8 @@ def test_levels_and_sections_are_parsed_from_the_guide(tmp_path):
     assert prompt.section_html("Pitfalls") == "<ul>\n<li>Rambling.</li>\n</ul>"
     assert "<li>One.</li>" in prompt.section_html("Follow-ups")
     assert "Say it plainly." in prompt.section_html("Reference outline")
-    assert "SECRET-GUIDE-TEXT" in prompt.section_html("Clarifying answers")
-    assert prompt.section_html("Levels") is None  # levels are read per dimension instead
+    # Only what the candidate scores against; levels are read per dimension instead.
+    assert prompt.section_html("Clarifying answers") is None and prompt.section_html("Levels") is None
 
 
 def test_every_shipped_prompt_offers_the_scoring_sections_and_levels_for_its_stage():
