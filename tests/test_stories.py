@@ -156,6 +156,9 @@ def test_a_drill_runs_on_the_server_clock_then_its_ratings_show_on_the_story_and
     grid = text(api.client.get("/stories"))
     assert "1 of 1 behavioral dimensions have a story" in grid and "drilled, rated 2 or lower" in grid
     assert "its last drill rated it 2" in text(api.client.get("/next"))
+    progress = text(api.client.get("/progress"))
+    assert "Stories for the behavioral rounds" in progress
+    assert re.search(r'<th scope="row">Clarity</th> <td>1</td> <td><span class="level l2">2</span></td>', progress)
 
 
 def test_a_hidden_drill_shows_no_story_until_it_is_done(api, frozen_clock):
