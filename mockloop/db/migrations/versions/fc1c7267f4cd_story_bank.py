@@ -2,7 +2,7 @@
 they were told in; an index on rounds for when each stage was last practiced.
 
 Revision ID: fc1c7267f4cd
-Revises: 5d8a3c6e2b17
+Revises: 8e4b2f7a9c31
 Create Date: 2026-12-01 23:06:56.220128
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'fc1c7267f4cd'
-down_revision = '5d8a3c6e2b17'
+down_revision = '8e4b2f7a9c31'
 branch_labels = None
 depends_on = None
 
