@@ -342,7 +342,7 @@ def story(story_id: int):
     return jsonify(stories.story_payload(stories.own_story(current_user, story_id)))
 
 
-def _whole(value) -> bool:
+def _revision_ok(value) -> bool:
     """A revision as a save may name it: beyond a 32-bit database integer it would be a 500."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**31
 
@@ -355,7 +355,7 @@ def save_story(story_id: int):
     revision that won), as every revisioned text is saved."""
     story = stories.own_story(current_user, story_id)
     data = request.get_json(silent=True)
-    if not isinstance(data, dict) or not _whole(data.get("revision")):
+    if not isinstance(data, dict) or not _revision_ok(data.get("revision")):
         return error(400, "Send a JSON object with the story's fields and revision (a whole number).")
     if not all(_is_unicode(data[k]) for k in ("title", *story_core.PART_KEYS) if isinstance(data.get(k), str)):
         return error(400, NOT_UNICODE + " Nothing was saved.")
