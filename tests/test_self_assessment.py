@@ -120,3 +120,29 @@ def test_the_candidate_crawling_every_page_of_a_round_never_meets_notes_or_guide
     bob.call("POST", f"/api/rounds/{rid}/end")
     for url, page in crawl().items():
         assert NOTES_MARKER not in page, url
+
+
+def test_a_coding_rounds_locked_code_sits_beside_the_guide(api, frozen_clock):
+    rid = api.start(stage="code", prompt="code-prompt-1").get_json()["id"]
+    api.call("PUT", f"/api/rounds/{rid}/code", {"text": "def add(a, b):\n    return a <b> + b\n", "revision": 0})
+    api.call("POST", f"/api/rounds/{rid}/end")
+    page = text(api.client.get(f"/rounds/{rid}/score"))
+    panel = page[page.index(PANEL) : page.index("</aside>")]
+    assert "Your code, as locked" in panel and "return a &lt;b&gt; + b" in panel  # escaped, as written
+    assert "Printing instead of returning." in panel
+    assert "Correct on edge cases." in fieldset(page, "correctness")
+
+
+def test_a_design_rounds_locked_board_sits_beside_the_guide(api, frozen_clock):
+    import json
+
+    rid = api.start(stage="draw", prompt="draw-prompt-1").get_json()["id"]
+    scene = {"type": "excalidraw", "version": 2, "files": {}}
+    scene["elements"] = [{"id": "t0", "type": "text", "text": "Load balancer <b>", "x": 0, "y": 0}]
+    assert api.call("PUT", f"/api/rounds/{rid}/board", {"text": json.dumps(scene), "revision": 0}).status_code == 200
+    api.call("POST", f"/api/rounds/{rid}/end")
+    page = text(api.client.get(f"/rounds/{rid}/score"))
+    panel = page[page.index(PANEL) : page.index("</aside>")]
+    assert "Your whiteboard, as locked" in panel and "data-board-picture" in panel
+    assert "Load balancer &lt;b&gt;" in panel  # the scene as text for board-view.js, escaped
+    assert "board-view" in page and "board.css" in page

@@ -138,6 +138,7 @@ def _rubric_form(rnd, card: Scorecard | None, rubric: dict):
         guide=_guide(rnd),
         scratchpad_html=render_user(rnd.text(WorkKind.SCRATCHPAD)),
         code=rnd.work.get(WorkKind.CODE),
+        board=rnd.work.get(WorkKind.BOARD),
         story_panel=round_panel(rnd, content().loop.stage(rnd.stage)),
     ), status
 
