@@ -12,7 +12,7 @@ from tests.helpers import Auth
 
 @pytest.fixture
 def app(small_loop_app):
-    return small_loop_app  # stages quick (clarity, depth), talk (clarity) and code (correctness)
+    return small_loop_app  # stages quick (clarity, depth), talk (clarity), code and draw
 
 
 def text(html: str) -> str:
@@ -50,9 +50,10 @@ def test_progress_summarises_each_stage_and_maps_dimensions_by_stage(seeded):
     talk = row(page, "readiness", "Talk")
     assert talk.startswith("not scored yet too few cards — never Start: Talk prompt")
     assert "You have no scored Talk rounds yet; a prompt you have not practiced." in talk
-    # Columns quick, talk, code: talk scores clarity but has no cards; code scores neither.
-    assert row(page, "heat", "Clarity") == "3.0 no cards · not scored in this stage"
-    assert row(page, "heat", "Depth") == "2.0 · not scored in this stage · not scored in this stage"
+    # Columns quick, talk, then code and draw: talk scores clarity but has no cards; the others neither.
+    absent = " · not scored in this stage"
+    assert row(page, "heat", "Clarity") == "3.0 no cards" + absent * 2
+    assert row(page, "heat", "Depth") == "2.0" + absent * 3
     assert '<td class="h3">3.0</td>' in page and '<td class="h2">2.0</td>' in page
 
 
