@@ -166,7 +166,7 @@ function start() {
       // Trusted prompt HTML, rendered by the server (the same as the brief it joins).
       for (const html of tests.level_html.slice(levelBriefs.children.length)) {
         const section = document.createElement("section");
-        section.className = "level";
+        section.className = "level-brief";
         section.innerHTML = html;
         levelBriefs.append(section);
         section.scrollIntoView({ block: "nearest" });
