@@ -138,14 +138,14 @@ def test_notes_become_evidence_and_candidate_sees_both_cards(app, pair):
 
 
 def test_swap_reverses_roles_on_a_prompt_the_new_candidate_has_not_seen(make_app, frozen_clock):
-    app = make_app()  # the shipped bank: ten systems-design prompts
+    app = make_app()  # the shipped bank's systems-design prompts, however many there are
     ada, bob = signed_up(app, "ada@example.com", "Ada"), signed_up(app, "bob@example.com", "Bob")
     from mockloop.content import load_content
 
     slugs = [p.slug for p in load_content(app.config).catalog.for_stage("systems-design")]
-    for slug in slugs[:8]:  # Bob has practiced eight of them solo
+    for slug in slugs[:-2]:  # Bob has practiced all but two of them solo
         bob.start(stage="systems-design", prompt=slug)
-    created = ada.start(stage="systems-design", prompt=slugs[8], role="candidate").get_json()
+    created = ada.start(stage="systems-design", prompt=slugs[-2], role="candidate").get_json()
     invite = created["invite_url"].replace("http://localhost", "")
     bob.client.post(invite, data={"csrf_token": csrf_token(bob.client, invite)})
     rid = created["id"]
@@ -156,7 +156,7 @@ def test_swap_reverses_roles_on_a_prompt_the_new_candidate_has_not_seen(make_app
     new_id = int(res.headers["Location"].rsplit("/", 1)[1])
     state = bob.client.get(f"/api/rounds/{new_id}/state").get_json()
     assert state["candidate"] == "Bob" and state["interviewer"] == "Ada"
-    assert state["prompt"]["slug"] == slugs[9]  # the only one Bob has not seen
+    assert state["prompt"]["slug"] == slugs[-1]  # the only one Bob has not seen
     assert state["status"] == "planned"
     assert ada.client.get(f"/api/rounds/{rid}/state").get_json()["next_round"] == f"/rounds/{new_id}"
     again = bob.client.post(f"/rounds/{rid}/swap", data={"csrf_token": bob.token()})
