@@ -3,6 +3,10 @@ per round version that answers exactly as a freshly built one at every instant."
 
 from __future__ import annotations
 
+import html
+import json
+import re
+
 import pytest
 from sqlalchemy import event
 
@@ -142,6 +146,21 @@ def test_a_not_modified_poll_is_one_statement(app, api, frozen_clock):
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert len(statements) == 2 and all("login_sessions" in s and "rounds" in s for s in statements), statements
+
+
+def embedded_state(api, rid):
+    page = api.client.get(f"/rounds/{rid}").get_data(as_text=True)
+    return json.loads(html.unescape(re.search(r'data-state="([^"]*)"', page).group(1)))
+
+
+def test_the_round_page_embeds_what_the_poll_answers_and_never_an_older_version(app, api, frozen_clock):
+    rid = api.start(stage="quick", minutes=1).get_json()["id"]
+    poll(api, rid)  # keeps this version's state
+    frozen_clock.advance(seconds=12)
+    assert embedded_state(api, rid) == poll(api, rid).get_json()
+    api.call("PUT", f"/api/rounds/{rid}/scratchpad", {"text": "plan", "revision": 0})
+    shown = embedded_state(api, rid)
+    assert shown["work"]["scratchpad"] == 1 and shown == fresh_state(app, rid, frozen_clock.current)
 
 
 def test_the_cache_keeps_the_newest_version_of_the_most_recently_polled_rounds():

@@ -24,6 +24,7 @@ from flask import abort, current_app, jsonify, request, session
 from flask_login import current_user
 
 from mockloop.core import timer
+from mockloop.db.models import Round
 from mockloop.services import lifecycle, login_sessions, rounds
 from mockloop.services import poll as poll_service
 from mockloop.services.seats import seat_of
@@ -114,8 +115,20 @@ def _lock_and_keep(round_id: int, now: datetime) -> tuple[int, Kept]:
 
 def _keep(round_id: int, now: datetime) -> Kept:
     """Load the round through the ORM, as its pages do, and keep what the next polls can reuse."""
-    rnd = round_for(round_id, current_user)
-    plan, events = rounds.timer_inputs(rnd)
-    kept = Kept(rnd.version, round_fields(rnd, timer.round_state(plan, events, now)), plan, events)
-    _cache().put(round_id, kept)
+    return _kept_for(round_for(round_id, current_user), now)
+
+
+def _kept_for(rnd: Round, now: datetime) -> Kept:
+    kept = _cache().get(rnd.id, rnd.version)
+    if kept is None:
+        plan, events = rounds.timer_inputs(rnd)
+        kept = Kept(rnd.version, round_fields(rnd, timer.round_state(plan, events, now)), plan, events)
+        _cache().put(rnd.id, kept)
     return kept
+
+
+def page_state(rnd: Round, now: datetime) -> dict:
+    """The state a page embeds for a round it has loaded (and checked the deadline of): what the poll
+    would answer now, from the kept state when the polls of this version have kept one."""
+    kept = _kept_for(rnd, now)
+    return {**kept.fields, **timer_fields(timer.round_state(kept.plan, kept.events, now), now)}

@@ -25,11 +25,11 @@ from mockloop.db.models import Round
 from mockloop.services import bookings, lifecycle, peers, rounds, work
 from mockloop.services.seats import guide_closed, role_of, rounds_of
 from mockloop.services.start import SURPRISE, start_round
+from mockloop.web import poll
 from mockloop.web.access import round_for, stage_or_404
 from mockloop.web.assets import pyodide_bytes
 from mockloop.web.invites import TOKEN_KEY, pending_link
 from mockloop.web.now import request_now
-from mockloop.web.payloads import state_payload
 from mockloop.web.stories import round_panel
 from mockloop.web.transaction import transaction
 from mockloop.web.zones import user_zone
@@ -110,7 +110,7 @@ def round_page(round_id: int):
     bookings.mark_joined(rnd, current_user, now)
     stage = content().loop.stage(rnd.stage)
     prompt = content().catalog.get(rnd.stage, rnd.prompt_slug)
-    state = state_payload(rnd, now)
+    state = poll.page_state(rnd, now)  # the poll's kept state of this version, if it has one
     role = role_of(rnd, current_user)
     seat = peers.open_seat(rnd)
     live = peers.live_invite(rnd, now) if seat else None
