@@ -54,8 +54,9 @@ assets: $(DIST)/manifest.json
 chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
+# One pytest worker per core (pytest-xdist); every test has its own instance folder and database.
 test: $(VENV)/.installed-test chromium assets
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 # Lint, formatting, types (strict for mockloop/core) and the layer contracts; all settings in pyproject.toml.
 lint: $(VENV)/.installed-dev
@@ -69,7 +70,7 @@ lint: $(VENV)/.installed-dev
 # browser tests (tests/e2e) stay with `make test`: what they add is the page's own code, which is the
 # same on either engine, and they take most of the time; every route and query runs here too.
 test-postgres: $(VENV)/.installed-test assets
-	.ci/with-postgres $(BIN)/python -m pytest -q --ignore=tests/e2e
+	.ci/with-postgres $(BIN)/python -m pytest -q -n auto --ignore=tests/e2e
 
 # The installable wheel in dist/, built assets included.
 wheel: $(VENV)/.installed-dev assets

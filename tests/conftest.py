@@ -18,7 +18,7 @@ from sqlalchemy.pool import NullPool
 from mockloop import clock, create_app
 from mockloop.content import content
 from mockloop.core import rubric as rubric_core
-from mockloop.db import db
+from mockloop.db import db, models
 from mockloop.db.models import Round, User
 from mockloop.services import lifecycle, rounds, scorecards
 from mockloop.services.users import create_user, find_user
@@ -29,6 +29,12 @@ from tests.helpers import TEST_PROMPTS, Api, Auth, FrozenClock
 # suite then creates and drops its own databases there.
 TEST_DATABASE_URL = os.environ.get("MOCKLOOP_TEST_DATABASE_URL") or None
 ON_POSTGRES = bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgres"))
+
+
+# What the app hashes passwords with, before the suite lowers the cost: scrypt's work is the point of
+# it in production and pure waiting in a test (tests/test_accounts.py checks the production method).
+PRODUCTION_PASSWORD_METHOD = models.PASSWORD_METHOD
+models.PASSWORD_METHOD = "scrypt:1024:8:1"
 
 
 def pytest_configure(config):

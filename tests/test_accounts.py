@@ -177,3 +177,13 @@ def test_a_logged_in_request_costs_one_lookup_for_the_session(app, client, auth)
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert len(statements) == 1 and "login_sessions" in statements[0], statements
+
+
+def test_passwords_are_hashed_with_scrypt_at_werkzeugs_full_cost():
+    from werkzeug.security import check_password_hash, generate_password_hash
+
+    from tests.conftest import PRODUCTION_PASSWORD_METHOD
+
+    hashed = generate_password_hash("correct horse battery", method=PRODUCTION_PASSWORD_METHOD)
+    assert hashed.startswith("scrypt:32768:8:1$")  # 2**15 rounds: what the app stores outside the suite
+    assert check_password_hash(hashed, "correct horse battery")

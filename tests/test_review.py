@@ -112,6 +112,14 @@ def test_progress_pacing_counts_extended_phases(api, frozen_clock):
     page = api.client.get("/progress").get_data(as_text=True)
     assert re.search(r'<th scope="row">Think</th><td>1 of 1</td>', page)
     assert re.search(r'<th scope="row">Answer</th><td>0 of 1</td>', page)
+    # A second round, run to plan: the first one's final phase times (kept by the worker) and the new
+    # one's (read from its events) are counted together.
+    second = api.start(stage="quick", prompt="quick-prompt-1").get_json()["id"]
+    frozen_clock.advance(minutes=7)
+    _, token, revision = form_page(api.client, f"/rounds/{second}/score")
+    api.client.post(f"/rounds/{second}/score", data=answers(token, revision))
+    page = api.client.get("/progress").get_data(as_text=True)
+    assert re.search(r'<th scope="row">Think</th><td>1 of 2</td>', page)
 
 
 def test_practice_plan_starts_a_round_in_one_click(api, frozen_clock):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from markupsafe import Markup, escape
 
 WIDTH, HEIGHT, PAD = 320, 120, 24
@@ -31,4 +33,17 @@ def level_trend(points: list[int], label: str, chart_id: str, low: int = 1, high
         f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" class="chart" role="img" aria-labelledby="{chart_id}-t {chart_id}-d">'
         f'<title id="{chart_id}-t">{escape(label)}</title><desc id="{chart_id}-d">{escape(desc)}</desc>'
         f"{grid}{line}{dots}</svg>"
+    )
+
+
+def level_table(points: list[tuple[datetime, int]], caption: str) -> Markup:
+    """A trend's numbers as a table (dates shown in the reader's zone by local-time.js): written in one
+    pass because the progress page carries dozens of these."""
+    rows = "".join(
+        f'<tr><td><time datetime="{at.isoformat()}" data-local>{at:%Y-%m-%d}</time></td><td>{level}</td></tr>'
+        for at, level in points
+    )
+    return Markup(
+        f'<table><caption class="visually-hidden">{escape(caption)}</caption>'
+        f'<thead><tr><th scope="col">When</th><th scope="col">Level</th></tr></thead><tbody>{rows}</tbody></table>'
     )

@@ -22,6 +22,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from mockloop import clock
 from mockloop.db import Model
 
+# Werkzeug's scrypt at its own cost (2**15, 8, 1). The test suite lowers it (tests/conftest.py): a hash
+# there would otherwise cost a tenth of a second for every user a test makes or logs in.
+PASSWORD_METHOD = "scrypt"
+
 
 class UTCDateTime(TypeDecorator):
     """Same on SQLite and PostgreSQL: naive UTC in the column, aware UTC in Python."""
@@ -54,7 +58,7 @@ class User(UserMixin, Model):
     session_token = None  # type: str | None
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

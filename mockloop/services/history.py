@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 
-from sqlalchemy import CompoundSelect, Select, and_, bindparam, func, or_, union_all
+from flask import current_app
+from sqlalchemy import CompoundSelect, Select, and_, bindparam, func, literal, or_, union_all
 
 from mockloop.core import readiness, timer
+from mockloop.core.kept import Kept
 from mockloop.core.vocabulary import CardStatus, ReviewerRole, Seat
 from mockloop.db import db
 from mockloop.db.models import Round, RoundEvent, Score, Scorecard, User
@@ -160,57 +162,110 @@ class StageProgress:
     averages: dict[str, float]  # dimension -> mean of the recent levels
 
 
-def stage_progress(user: User, stage: str, dimensions: list[str]) -> StageProgress:
-    """Trends and recent averages of how the user was scored as candidate (self and interviewer)."""
-    # submitted_at is set exactly when a card is submitted, so this stays inside the index; the cap
-    # keeps the cost flat for long histories (the page says "1,000+").
-    capped = (
-        db.select(Scorecard.id)
-        .where(Scorecard.candidate_id == user.id, Scorecard.stage == stage, Scorecard.submitted_at.is_not(None))
-        .limit(COUNT_CAP)
-        .subquery()
-    )
-    rounds = db.session.execute(db.select(func.count()).select_from(capped)).scalar_one()
-    trends, averages = {}, {}
-    for dim in dimensions:
-        rows = db.session.execute(
-            db.select(Score.scored_at, Score.level)
-            .where(Score.candidate_id == user.id, Score.stage == stage, Score.dimension == dim)
+@lru_cache(maxsize=8)
+def _trends_statement(dims: tuple[tuple[str, str], ...]) -> CompoundSelect | Select:
+    parts = []
+    for stage, dim in dims:  # each walks the (candidate, stage, dimension, scored_at) index for TREND_POINTS rows
+        latest = (
+            db.select(Score.stage, Score.dimension, Score.scored_at, Score.level)
+            .where(Score.candidate_id == bindparam("user_id"), Score.stage == stage, Score.dimension == dim)
             .order_by(Score.scored_at.desc())
             .limit(TREND_POINTS)
-        ).all()
-        points = [(at, level) for at, level in reversed(rows)]
-        trends[dim] = points
-        recent = [level for _, level in points[-RECENT:]]
-        if recent:
-            averages[dim] = sum(recent) / len(recent)
-    return StageProgress(stage, rounds, trends, averages)
+            .subquery()
+        )
+        parts.append(db.select(latest.c.stage, latest.c.dimension, latest.c.scored_at, latest.c.level))
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+@lru_cache(maxsize=8)
+def _counts_statement(stages: tuple[str, ...]) -> CompoundSelect | Select:
+    parts = []
+    for stage in stages:
+        # submitted_at is set exactly when a card is submitted, so this stays inside the index; the cap
+        # keeps the cost flat for long histories (the page says "1,000+").
+        capped = (
+            db.select(Scorecard.id)
+            .where(
+                Scorecard.candidate_id == bindparam("user_id"),
+                Scorecard.stage == stage,
+                Scorecard.submitted_at.is_not(None),
+            )
+            .limit(COUNT_CAP)
+            .subquery()
+        )
+        parts.append(db.select(literal(stage).label("stage"), func.count()).select_from(capped))
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+def stage_progress(user: User, dimensions: dict[str, list[str]]) -> dict[str, StageProgress]:
+    """Per stage (with its rubric's dimension keys): trends and recent averages of how the user was
+    scored as candidate (self and interviewer). Two statements, whatever the number of stages."""
+    stages = tuple(dimensions)
+    if not stages:
+        return {}
+    params = {"user_id": user.id}
+    counts = {stage: n for stage, n in db.session.execute(_counts_statement(stages), params)}
+    pairs = tuple((stage, dim) for stage in stages for dim in dimensions[stage])
+    trends: dict[str, dict[str, list[tuple[datetime, int]]]] = {s: {d: [] for d in dimensions[s]} for s in stages}
+    if pairs:
+        for stage, dim, at, level in db.session.execute(_trends_statement(pairs), params):
+            trends[stage][dim].append((at, level))
+    out = {}
+    for stage in stages:
+        averages = {}
+        for dim, points in trends[stage].items():
+            points.sort(key=lambda p: p[0])  # oldest first
+            recent = [level for _, level in points[-RECENT:]]
+            if recent:
+                averages[dim] = sum(recent) / len(recent)
+        out[stage] = StageProgress(stage, counts.get(stage, 0), trends[stage], averages)
+    return out
+
+
+FINAL_STATES_KEPT = 20_000  # locked rounds whose final phase times a worker keeps (a few hundred bytes each)
+
+
+def _final_states() -> Kept[timer.RoundState]:
+    # On the app, not the module: every app (a test's, a worker's) has its own database and ids.
+    return current_app.extensions.setdefault("mockloop.final_states", Kept(FINAL_STATES_KEPT))
 
 
 def recent_phase_states(user: User, limit: int = RECENT * 6) -> list[tuple[str, timer.RoundState]]:
     """(stage, final state) of the user's latest finished rounds as candidate, for pacing.
 
-    Plain rows rather than ORM objects: the progress page reads a hundred rounds and their events.
+    A locked round's events never change, so its final state is worked out once per worker (keyed by
+    its lock time too, in case an id is reused after a deletion); plain rows rather than ORM objects.
     """
     rows = db.session.execute(
-        db.select(Round.id, Round.stage, Round.plan, Round.locked_at)
-        .where(Round.candidate_id == user.id, Round.status == timer.LOCKED)
+        db.select(Round.id, Round.stage, Round.locked_at)
+        .where(Round.candidate_id == user.id, Round.status == timer.LOCKED, Round.locked_at.is_not(None))
         .order_by(Round.created_at.desc())
         .limit(limit)
     ).all()
-    events: dict[int, list[timer.Event]] = {}
-    if rows:
+    kept = _final_states()
+    states: dict[int, timer.RoundState] = {}
+    missing = []
+    for r in rows:
+        state = kept.get((r.id, r.locked_at))
+        if state is None:
+            missing.append(r.id)
+        else:
+            states[r.id] = state
+    if missing:
+        events: dict[int, list[timer.Event]] = {rid: [] for rid in missing}
         for rid, kind, at, minutes in db.session.execute(
             db.select(RoundEvent.round_id, RoundEvent.kind, RoundEvent.at, RoundEvent.minutes)
-            .where(RoundEvent.round_id.in_([r.id for r in rows]))
+            .where(RoundEvent.round_id.in_(missing))
             .order_by(RoundEvent.id)
         ):
-            events.setdefault(rid, []).append(timer.Event(kind, at, minutes))
-    return [
-        (r.stage, timer.round_state([(n, m) for n, m in r.plan], events.get(r.id, []), r.locked_at))
-        for r in rows
-        if r.locked_at is not None
-    ]
+            events[rid].append(timer.Event(kind, at, minutes))
+        for rid, plan, locked_at in db.session.execute(
+            db.select(Round.id, Round.plan, Round.locked_at).where(Round.id.in_(missing))
+        ):
+            state = timer.round_state([(n, m) for n, m in plan], events[rid], locked_at)
+            kept.put((rid, locked_at), state)
+            states[rid] = state
+    return [(r.stage, states[r.id]) for r in rows]
 
 
 def calibration_pairs(user: User, limit: int = RECENT * 6) -> list[tuple[str, dict[str, int], dict[str, int]]]:

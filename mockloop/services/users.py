@@ -7,7 +7,7 @@ from functools import cache
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from mockloop.core.errors import Conflict
-from mockloop.db import db
+from mockloop.db import db, models
 from mockloop.db.models import User
 
 
@@ -21,7 +21,7 @@ def find_user(email: str) -> User | None:
 
 @cache
 def _dummy_hash() -> str:
-    return generate_password_hash("no account has this password")
+    return generate_password_hash("no account has this password", method=models.PASSWORD_METHOD)
 
 
 def password_matches(user: User | None, password: str) -> bool:

@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 from mockloop.content import content
 from mockloop.core import readiness, suggestions, timeline
 from mockloop.core import stories as story_core
-from mockloop.core.charts import level_trend
+from mockloop.core.charts import level_table, level_trend
 from mockloop.core.errors import Invalid
 from mockloop.core.export_format import FILE_LIMIT, decode
 from mockloop.services import exchange, history, stories
@@ -99,8 +99,9 @@ def history_list():
 def progress():
     loop = content().loop
     stages = []
+    progress = history.stage_progress(current_user, {s.slug: [d.key for d in s.rubric] for s in loop.stages})
     for stage in loop.stages:
-        data = history.stage_progress(current_user, stage.slug, [d.key for d in stage.rubric])
+        data = progress[stage.slug]
         if not data.rounds:
             continue
         charts = [
@@ -109,7 +110,7 @@ def progress():
                 level_trend(
                     [lv for _, lv in data.trends[d.key]], f"{d.name} in {stage.title}", f"c-{stage.slug}-{d.key}"
                 ),
-                data.trends[d.key],
+                level_table(data.trends[d.key], f"{d.name} by round"),
                 data.averages.get(d.key),
             )
             for d in stage.rubric
