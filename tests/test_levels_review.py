@@ -110,7 +110,9 @@ def test_history_filters_by_levels_cleared_with_the_other_filters(
     assert found("?cleared=1&stage=quick") == (200, [])
     assert found("?cleared=3") == (200, [])
     bad = api.client.get("/history?cleared=lots")
-    assert bad.status_code == 400 and "Levels cleared: choose none, or at least 1 to 4." in bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "Code levels cleared: choose none, or at least 1 to 4." in bad.get_data(
+        as_text=True
+    )
     assert len(rows(bad.get_data(as_text=True))) == 4  # the list without that filter
     page = api.client.get("/history?cleared=1").get_data(as_text=True)
     assert '<option value="1" selected>at least 1</option>' in page

@@ -59,7 +59,7 @@ def _cleared(problems: list[str]) -> tuple[int, ...] | None:
     if not raw:
         return None
     if raw not in CLEARED_CHOICES:
-        problems.append(f"Levels cleared: choose none, or at least 1 to {MAX_LEVELS}.")
+        problems.append(f"Code levels cleared: choose none, or at least 1 to {MAX_LEVELS}.")
         return None
     return (0,) if raw == "none" else tuple(range(int(raw), MAX_LEVELS + 1))
 
