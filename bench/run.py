@@ -489,6 +489,8 @@ def history_pages(b: Bench) -> list[Figure]:
             "filtered history, 100k scorecards, p95",
             "/history?stage=systems-design&overall=yes&tag=rate-limiting",
         ),
+        # Coding rounds' cards carry seeded level figures: "at least 3" is one walk per value and source.
+        ("history_levels", "history by levels cleared, 100k scorecards, p95", "/history?cleared=3&overall=yes"),
         ("progress", "progress page, 100k scorecards, p95", "/progress"),
     )
     for _, _, path in pages:
@@ -871,9 +873,11 @@ JSON_KEYS = [
     "rubric_submit_of_floor",
     "history_p95_ms",
     "history_filtered_p95_ms",
+    "history_levels_p95_ms",
     "progress_p95_ms",
     "history_busy_p95_ms",
     "history_filtered_busy_p95_ms",
+    "history_levels_busy_p95_ms",
     "progress_busy_p95_ms",
     "lateness_p99_ms",
     "restart_lock_s",

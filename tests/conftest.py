@@ -20,7 +20,7 @@ from mockloop.content import content
 from mockloop.core import rubric as rubric_core
 from mockloop.db import db, models
 from mockloop.db.models import Round, User
-from mockloop.services import lifecycle, rounds, scorecards
+from mockloop.services import lifecycle, rounds, scorecards, work
 from mockloop.services.users import create_user, find_user
 from tests.helpers import TEST_PROMPTS, Api, Auth, FrozenClock
 
@@ -264,6 +264,49 @@ def make_round(app):
                     lifecycle.act(rnd, "start", actor, now)
             if status in ("paused", "locked"):
                 lifecycle.act(rnd, "pause" if status == "paused" else "end", actor, now)
+            db.session.commit()
+            return rnd.id
+
+    return factory
+
+
+@pytest.fixture
+def make_code_round(app):
+    """make_code_round([(seconds, action), ...], owner, prompt="code-levels", minutes=5, interviewer=None)
+    -> round id: a coding round (solo, or peer with `interviewer`) with some code saved, whose
+    candidate, `seconds` after the previous step (the first: after the start), submits the open
+    level with ("submit", passed, total), moves on with ("move_on",), or pauses and resumes
+    ("pause",), ("resume",), all recorded as the services record them; the round ends a second
+    after the last step. A submit stores the counts given (the server's comparison of reported
+    values is tested in tests/test_work.py)."""
+    from datetime import timedelta
+
+    from mockloop.core.vocabulary import WorkKind
+    from mockloop.core.work import SUBMIT, RunReport
+
+    def factory(steps, owner="ada@example.com", *, prompt="code-levels", minutes=5, interviewer=None) -> int:
+        with app.app_context():
+            user = _user(owner)
+            stage_obj, prompt_obj = content().loop.stage("code"), content().catalog.get("code", prompt)
+            now = clock.now()
+            if interviewer is None:
+                rnd = rounds.create_round(user, stage_obj, prompt_obj, minutes, now)
+            else:  # a peer round: the interviewer starts it
+                seats = {"candidate": user, "interviewer": _user(interviewer)}
+                rnd = rounds.create_round(user, stage_obj, prompt_obj, minutes, now, seats=seats)
+                lifecycle.act(rnd, "start", seats["interviewer"], now)
+            work.save(rnd, WorkKind.CODE, "class Counter:\n    pass\n", 0, now)  # what the submits ran
+            for seconds, action, *counts in steps:
+                now += timedelta(seconds=seconds)
+                if action == "submit":
+                    report = RunReport("python", "ok", 5, "", "", False, 1, *counts)
+                    level = work.level_of(rnd, prompt_obj) if prompt_obj.levels else None
+                    work.record_run(rnd, report, now, kind=SUBMIT, level=level)
+                elif action == "move_on":
+                    work.move_on(rnd, prompt_obj, work.level_of(rnd, prompt_obj), now)
+                else:
+                    lifecycle.act(rnd, action, user, now)
+            lifecycle.act(rnd, "end", user, now + timedelta(seconds=1))
             db.session.commit()
             return rnd.id
 

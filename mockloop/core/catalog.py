@@ -69,6 +69,12 @@ class Prompt:
     def testable(self) -> bool:
         return bool(self.hidden or self.levels)
 
+    @property
+    def level_count(self) -> int | None:
+        """The levels a round of this prompt can clear: a prompt with hidden tests but no levels has
+        one; a prompt without tests has none to clear (None)."""
+        return (len(self.levels) or 1) if self.testable else None
+
     def examples_at(self, level: int) -> dict[str, tuple[CodeTest, ...]]:
         return self.levels[level - 1].examples if self.levels else self.examples
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from mockloop.core.levels import Figures
 from mockloop.core.loop import Stage
 
 RECENT_CARDS = 5  # "recent": a stage's last few cards; the few before them give the trend
@@ -17,10 +18,14 @@ UP, DOWN, FLAT = "up", "down", "steady"
 
 @dataclass(frozen=True)
 class Card:
-    """One scorecard about the user as candidate: when it was submitted and its levels."""
+    """One scorecard about the user as candidate: when it was submitted and its levels; for a coding
+    round also its round, prompt and level figures (the practice plan reads them)."""
 
     at: datetime
     levels: Mapping[str, int]
+    round_id: int | None = None
+    prompt: str = ""
+    code: Figures | None = None
 
 
 @dataclass(frozen=True)

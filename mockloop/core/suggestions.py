@@ -1,11 +1,13 @@
-"""What to practice next: weakest recent dimensions first, prompts on a spaced-repetition schedule."""
+"""What to practice next: weakest recent dimensions (and, in coding stages, levels left uncleared or
+first submits that failed) first, prompts on a spaced-repetition schedule."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from mockloop.core import stories
+from mockloop.core import levels, stories
 
 WINDOW = 3  # recent rounds that decide a stage's weakest dimension
 # Days until a prompt is due again, by how the last attempt went: misses come back sooner.
@@ -13,6 +15,9 @@ WINDOW = 3  # recent rounds that decide a stage's weakest dimension
 REVIEW_DAYS: dict[str | None, int] = {"strong_no": 2, "no": 4, "yes": 10, "strong_yes": 21}
 DEFAULT_REVIEW_DAYS = 7
 UNSCORED_PRIORITY = 1.5  # a stage never scored ranks like a middling weakness
+# A coding stage's shortfall (the share of levels left uncleared, or of first submits that failed)
+# ranks on the same 0-3 scale as a dimension's 4 - mean: clearing nothing ranks like scoring 1.
+CODE_WEIGHT = 3.0
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,26 @@ def _weakest(points: list[ScorePoint], names: dict[str, str]) -> tuple[float, st
     return mean, f"{name} has averaged {mean:.1f} in your {rounds}"
 
 
+def _code_shortfall(rounds: Sequence[levels.Figures]) -> tuple[float, str] | None:
+    """The larger shortfall of a coding stage's last WINDOW rounds (newest first), with its reason."""
+    recent = list(rounds[:WINDOW])
+    if not recent:
+        return None
+    p = levels.pooled(recent)
+    shortfalls = []
+    if p.cleared_share is not None:
+        shortfalls.append((1 - p.cleared_share, f"you cleared {p.cleared} of {p.levels} levels"))
+    if p.first_run_rate is not None:
+        shortfalls.append(
+            (1 - p.first_run_rate, f"{p.first_passed} of your {p.submitted} first submits passed every hidden test")
+        )
+    if not shortfalls:
+        return None
+    gap, why = max(shortfalls, key=lambda s: s[0])
+    rounds_text = f"last {len(recent)}" if len(recent) > 1 else "last"
+    return CODE_WEIGHT * gap, f"{why} in your {rounds_text}"
+
+
 def _pick_prompt(prompts: list[str], attempts: list[Attempt], now: datetime) -> tuple[str, str] | None:
     last: dict[str, Attempt] = {}
     for a in attempts:
@@ -77,6 +102,12 @@ def _pick_prompt(prompts: list[str], attempts: list[Attempt], now: datetime) -> 
     return best.prompt, f"last practiced {when}, {status}"
 
 
+def _of_rounds(why: str, title: str) -> str:
+    """Name the stage's rounds after a reason: "in your last 3 Phone screen rounds", "in your last Phone
+    screen round"."""
+    return f"{why} {title} round{'s' if 'last ' in why else ''}"
+
+
 def suggest(
     stages: list[tuple[str, str]],
     prompts_by_stage: dict[str, list[str]],
@@ -84,8 +115,10 @@ def suggest(
     scores: list[ScorePoint],
     attempts: list[Attempt],
     now: datetime,
+    code: Mapping[str, Sequence[levels.Figures]] | None = None,
 ) -> list[Suggestion]:
-    """One suggestion per stage with prompts, weakest first. `stages` is (slug, title) in loop order."""
+    """One suggestion per stage with prompts, weakest first. `stages` is (slug, title) in loop order;
+    `code`: per coding stage, its recent rounds' level figures, newest first."""
     out = []
     for slug, title in stages:
         prompt = _pick_prompt(prompts_by_stage.get(slug, []), [a for a in attempts if a.stage == slug], now)
@@ -95,8 +128,10 @@ def suggest(
         if weakest is None:
             priority, why = UNSCORED_PRIORITY, f"you have no scored {title} rounds yet"
         else:
-            mean, why = weakest
-            priority, why = 4 - mean, f"{why} {title} round{'s' if 'last ' in why else ''}"
+            priority, why = 4 - weakest[0], _of_rounds(weakest[1], title)
+        shortfall = _code_shortfall((code or {}).get(slug, ()))
+        if shortfall is not None and shortfall[0] > priority:
+            priority, why = shortfall[0], _of_rounds(shortfall[1], title)
         out.append(Suggestion(slug, prompt[0], f"{why[0].upper()}{why[1:]}; {prompt[1]}.", priority))
     return sorted(out, key=lambda s: -s.priority)
 

@@ -140,6 +140,12 @@ def round_state(phase_minutes: list[tuple[str, float]], events: list[Event], now
     )
 
 
+def elapsed_at(phase_minutes: list[tuple[str, float]], events: list[Event], at: datetime) -> float:
+    """Round time (pauses excluded) at the moment `at` of a round's past: only the events up to then
+    count (round_state reads every event it is given, so a later pause or end would move it)."""
+    return round_state(phase_minutes, [e for e in events if e.at <= at], at).elapsed_s
+
+
 ALLOWED = {
     START: (PLANNED,),
     PAUSE: (RUNNING,),

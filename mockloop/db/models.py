@@ -268,6 +268,11 @@ class Scorecard(Model):
         Index("ix_scorecards_candidate_role_submitted", "candidate_id", "role", "submitted_at"),
         Index("ix_scorecards_candidate_stage_submitted", "candidate_id", "stage", "submitted_at"),
         Index("ix_scorecards_reviewer_submitted", "reviewer_id", "submitted_at"),
+        # The history's "levels cleared" filter walks one of these per source and value, in order.
+        Index("ix_scorecards_reviewer_cleared_submitted", "reviewer_id", "levels_cleared", "submitted_at"),
+        Index(
+            "ix_scorecards_candidate_role_cleared_submitted", "candidate_id", "role", "levels_cleared", "submitted_at"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -291,6 +296,11 @@ class Scorecard(Model):
     revision: Mapped[int] = mapped_column(default=0)  # bumped by every submit: stale edits get 409
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the first submit
+    # A coding round's level figures (core/levels.py), fixed when the card is made (the round is
+    # locked by then); None where the prompt has no hidden tests.
+    levels_cleared: Mapped[int | None]
+    levels_submitted: Mapped[int | None]
+    levels_first_passed: Mapped[int | None]
 
     round: Mapped[Round] = relationship()
     reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])

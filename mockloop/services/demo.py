@@ -68,8 +68,22 @@ def finished_rounds(
     return made
 
 
+def _level_figures(levels: int | None, rng: random.Random) -> dict[str, int | None]:
+    """Plausible figures for a coding round of a prompt with `levels` (None: no tests): a level whose
+    first submit passed was cleared, and every cleared level was submitted."""
+    if levels is None:
+        return {"levels_cleared": None, "levels_submitted": None, "levels_first_passed": None}
+    cleared = rng.randint(0, levels)
+    return {
+        "levels_cleared": cleared,
+        "levels_submitted": rng.randint(cleared, levels),
+        "levels_first_passed": rng.randint(0, cleared),
+    }
+
+
 def seed_history(user: User, loop: Loop, catalog: Catalog, count: int, now: datetime, seed: int = 7) -> int:
-    """Add `count` finished rounds across the loop's stages, each with a submitted self-assessment."""
+    """Add `count` finished rounds across the loop's stages, each with a submitted self-assessment
+    (with level figures in coding stages)."""
     rng = random.Random(seed)
     stages = [s for s in loop.stages if catalog.for_stage(s.slug)]
     rubrics = {s.slug: snapshot(loop, s) for s in stages}
@@ -96,6 +110,7 @@ def seed_history(user: User, loop: Loop, catalog: Catalog, count: int, now: date
                 "revision": 1,
                 "created_at": done,
                 "submitted_at": done,
+                **_level_figures(prompt.level_count if (prompt := catalog.get(stage.slug, slug)) else None, rng),
             }
             for rid, stage, slug, done in batch
         ]

@@ -29,6 +29,7 @@ from mockloop.db.models import (
     User,
 )
 from mockloop.services import lifecycle, rounds
+from mockloop.services.scorecards import level_columns
 from mockloop.services.seats import role_of, rounds_of
 from mockloop.services.stories import stories_of
 
@@ -411,6 +412,7 @@ def _add_card(user: User, rnd: Round, r: dict, c: dict, path: str) -> bool:
         created_at=c["created_at"],
         submitted_at=c["submitted_at"],
         revision=1 if c["status"] == CardStatus.SUBMITTED else 0,
+        **level_columns(rnd),  # from the runs, as the round has them here
     )
     for s in c["scores"]:
         card.scores.append(Score(candidate_id=candidate_id, role=c["role"], stage=rnd.stage, **s))

@@ -15,6 +15,7 @@ from sqlalchemy import CompoundSelect, Select, and_, bindparam, func, literal, o
 
 from mockloop.core import readiness, timer
 from mockloop.core.kept import Kept
+from mockloop.core.levels import Figures
 from mockloop.core.vocabulary import CardStatus, ReviewerRole, Seat
 from mockloop.db import db
 from mockloop.db.models import Round, RoundEvent, Score, Scorecard, User
@@ -33,6 +34,7 @@ class HistoryFilter:
     overall: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    cleared: tuple[int, ...] | None = None  # levels-cleared values a coding round's card may have
 
 
 @dataclass
@@ -90,14 +92,26 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     return (at, number) if card_id.isdigit() and number < 2**31 else None
 
 
+def _walks(user: User, f: HistoryFilter):
+    """The conditions whose union is the filtered history, each one index walk in submitted_at order:
+    a levels-cleared filter splits every source into one walk per value ("at least 2" is 2, 3 and 4),
+    so no walk reads cards it then throws away."""
+    for condition in _sources(user, f.role):
+        if f.cleared is None:
+            yield condition
+        else:
+            yield from (and_(condition, Scorecard.levels_cleared == value) for value in f.cleared)
+
+
 def history_page(
     user: User, f: HistoryFilter, older_than: str | None = None, newer_than: str | None = None, size: int = PAGE_SIZE
 ) -> Page:
     """One page of the user's scorecards, newest first, by keyset cursor (no OFFSET scans)."""
     after, before = decode_cursor(newer_than), decode_cursor(older_than)
-    found: dict[int, Scorecard] = {}
-    for condition in _sources(user, f.role):
-        query = _filtered(db.select(Scorecard).where(condition), f)
+    found: dict[int, datetime] = {}
+    for condition in _walks(user, f):
+        # Keys only: the walks may read several pages' worth, and only one page's cards are loaded.
+        query = _filtered(db.select(Scorecard.id, Scorecard.submitted_at).where(condition), f)
         if before:
             query = query.where(
                 or_(
@@ -114,14 +128,18 @@ def history_page(
             query = query.order_by(Scorecard.submitted_at.asc(), Scorecard.id.asc())
         else:
             query = query.order_by(Scorecard.submitted_at.desc(), Scorecard.id.desc())
-        for card in db.session.execute(query.limit(size + 1)).scalars():
-            found[card.id] = card
-    ordered = sorted(found.values(), key=lambda c: (c.submitted_at, c.id), reverse=not after)
+        for card_id, at in db.session.execute(query.limit(size + 1)):
+            found[card_id] = at
+    ordered = sorted(found, key=lambda i: (found[i], i), reverse=not after)
     more = len(ordered) > size
-    cards = ordered[:size]
-    page = Page(cards, None, None)
+    keys = ordered[:size]
     if after:  # walked upwards from an older page: show newest first, older ones certainly exist
-        cards.reverse()
+        keys.reverse()
+    loaded = db.session.execute(db.select(Scorecard).where(Scorecard.id.in_(keys))).scalars() if keys else ()
+    by_id = {c.id: c for c in loaded}
+    cards = [by_id[i] for i in keys]
+    page = Page(cards, None, None)
+    if after:
         page.newer = encode_cursor(cards[0]) if more and cards else None
         page.older = encode_cursor(cards[-1]) if cards else None
     elif cards:
@@ -228,6 +246,69 @@ FINAL_STATES_KEPT = 20_000  # locked rounds whose final phase times a worker kee
 def _final_states() -> Kept[timer.RoundState]:
     # On the app, not the module: every app (a test's, a worker's) has its own database and ids.
     return current_app.extensions.setdefault("mockloop.final_states", Kept(FINAL_STATES_KEPT))
+
+
+@dataclass(frozen=True)
+class CodePoint:
+    """One scored coding round's level figures, dated by its newest card."""
+
+    at: datetime
+    prompt: str
+    figures: Figures
+
+
+_CODE_COLUMNS = (
+    Scorecard.round_id,
+    Scorecard.stage,
+    Scorecard.prompt_slug,
+    Scorecard.levels_cleared,
+    Scorecard.levels_submitted,
+    Scorecard.levels_first_passed,
+)
+
+
+def _figures(row) -> Figures | None:
+    if row.levels_cleared is None:
+        return None
+    return Figures(row.levels_cleared, row.levels_submitted or 0, row.levels_first_passed or 0)
+
+
+@lru_cache(maxsize=8)
+def _code_cards_statement(stages: tuple[str, ...], count: int) -> CompoundSelect | Select:
+    parts = []
+    for stage in stages:  # each walks the (candidate, stage, submitted_at) index and stops at `count`
+        recent = (
+            db.select(*_CODE_COLUMNS, Scorecard.submitted_at)
+            .where(
+                Scorecard.candidate_id == bindparam("user_id"),
+                Scorecard.stage == stage,
+                Scorecard.submitted_at.is_not(None),
+                Scorecard.levels_cleared.is_not(None),
+            )
+            .order_by(Scorecard.submitted_at.desc())
+            .limit(count)
+            .subquery()
+        )
+        parts.append(db.select(*recent.c))
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+def code_trends(user: User, stages: list[str], count: int = TREND_POINTS) -> dict[str, list[CodePoint]]:
+    """Per coding stage, the level figures of the user's last `count` scored rounds as candidate,
+    oldest first: one point per round, whose self and interviewer cards carry the same figures.
+    One statement, whatever the number of stages."""
+    if not stages:
+        return {}
+    rows = db.session.execute(_code_cards_statement(tuple(stages), 2 * count), {"user_id": user.id}).all()
+    out: dict[str, list[CodePoint]] = {stage: [] for stage in stages}
+    seen: set[int] = set()
+    for row in sorted(rows, key=lambda r: r.submitted_at, reverse=True):
+        figures = _figures(row)
+        if figures is None or row.round_id in seen or len(out[row.stage]) >= count:
+            continue
+        seen.add(row.round_id)
+        out[row.stage].append(CodePoint(row.submitted_at, row.prompt_slug, figures))
+    return {stage: points[::-1] for stage, points in out.items()}
 
 
 def recent_phase_states(user: User, limit: int = RECENT * 6) -> list[tuple[str, timer.RoundState]]:
@@ -351,7 +432,7 @@ def _recent_cards_statement(stages: tuple[str, ...], count: int) -> CompoundSele
     parts = []
     for stage in stages:  # each walks the (candidate, stage, submitted_at) index and stops at `count`
         recent = (
-            db.select(Scorecard.id, Scorecard.stage, Scorecard.submitted_at)
+            db.select(Scorecard.id, *_CODE_COLUMNS, Scorecard.submitted_at)
             .where(
                 Scorecard.candidate_id == bindparam("user_id"),
                 Scorecard.stage == stage,
@@ -361,13 +442,14 @@ def _recent_cards_statement(stages: tuple[str, ...], count: int) -> CompoundSele
             .limit(count)
             .subquery()
         )
-        parts.append(db.select(recent.c.id, recent.c.stage, recent.c.submitted_at))
+        parts.append(db.select(*recent.c))
     return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
 def recent_cards(user: User, stages: list[str], count: int) -> dict[str, list[readiness.Card]]:
     """Per stage, the user's last `count` submitted cards as candidate (self and interviewer alike),
-    newest first, each with its levels. Two statements, whatever the number of stages."""
+    newest first, each with its levels (and a coding round's level figures). Two statements, whatever
+    the number of stages."""
     if not stages:
         return {}
     cards = db.session.execute(_recent_cards_statement(tuple(stages), count), {"user_id": user.id}).all()
@@ -379,7 +461,7 @@ def recent_cards(user: User, stages: list[str], count: int) -> dict[str, list[re
             levels[card_id][dim] = level
     out: dict[str, list[readiness.Card]] = {stage: [] for stage in stages}
     for c in sorted(cards, key=lambda c: (c.submitted_at, c.id), reverse=True):
-        out[c.stage].append(readiness.Card(c.submitted_at, levels[c.id]))
+        out[c.stage].append(readiness.Card(c.submitted_at, levels[c.id], c.round_id, c.prompt_slug, _figures(c)))
     return out
 
 

@@ -8,6 +8,7 @@ from typing import cast
 from sqlalchemy import Table, bindparam, delete, insert, update
 from sqlalchemy.exc import IntegrityError
 
+from mockloop.content import content
 from mockloop.core import rubric as rubric_core
 from mockloop.core.errors import Conflict
 from mockloop.core.vocabulary import REVIEWER_ROLE_OF_SEAT, CardStatus, ReviewerRole
@@ -15,6 +16,7 @@ from mockloop.db import db, dml
 from mockloop.db.models import Round, Score, Scorecard, ScorecardEdit, User
 from mockloop.services.rounds import bump
 from mockloop.services.seats import role_of
+from mockloop.services.work import level_figures
 
 
 def reviewer_role(rnd: Round, user: User) -> ReviewerRole | None:
@@ -26,6 +28,17 @@ def card_for(rnd: Round, reviewer: User) -> Scorecard | None:
     return db.session.execute(
         db.select(Scorecard).filter_by(round_id=rnd.id, reviewer_id=reviewer.id)
     ).scalar_one_or_none()
+
+
+def level_columns(rnd: Round) -> dict[str, int | None]:
+    """A new card's copy of its round's level figures: cards exist only once the round is locked, so
+    the figures are final, and the history filters and charts read them without touching the runs."""
+    figures = level_figures(rnd, content().catalog.get(rnd.stage, rnd.prompt_slug))
+    return {
+        "levels_cleared": figures.cleared if figures else None,
+        "levels_submitted": figures.submitted if figures else None,
+        "levels_first_passed": figures.first_passed if figures else None,
+    }
 
 
 def open_card(rnd: Round, reviewer: User, rubric: dict, now: datetime) -> Scorecard:
@@ -42,6 +55,7 @@ def open_card(rnd: Round, reviewer: User, rubric: dict, now: datetime) -> Scorec
             prompt_slug=rnd.prompt_slug,
             rubric=rubric,
             created_at=now,
+            **level_columns(rnd),
         )
         db.session.add(card)
         db.session.flush()  # the form links to the card by its id
@@ -96,6 +110,7 @@ def submit(
     )
     submitted_at = (card.submitted_at if card is not None else None) or now
     before = answers_of(card) if card is not None and card.status == CardStatus.SUBMITTED else None
+    figures = level_columns(rnd) if card is None else {}
     values = {
         "status": CardStatus.SUBMITTED,
         "overall": answers["overall"],
@@ -123,6 +138,7 @@ def submit(
                     "rubric": rubric,
                     "revision": 1,
                     "created_at": now,
+                    **figures,
                     **values,
                 },
             ).inserted_primary_key[0]  # type: ignore[index]  # one row: one key

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 
-from mockloop.core import board, timer
+from mockloop.core import board, levels, timer
 from mockloop.core.catalog import Prompt
 from mockloop.core.code_tests import CodeTest, current_level, json_equal
 from mockloop.core.errors import Conflict, Invalid, NotFound
@@ -170,7 +170,7 @@ def closed_levels(rnd: Round) -> list[int]:
             RoundRun.round_id == rnd.id, RoundRun.kind.in_((SUBMIT, MOVE_ON)), RoundRun.level.is_not(None)
         )
     ).all()
-    return [level for level, kind, passed, total in rows if kind == MOVE_ON or (total and passed == total)]
+    return [level for level, kind, passed, total in rows if kind == MOVE_ON or levels.all_passed(passed, total)]
 
 
 def level_of(rnd: Round, prompt: Prompt) -> int:
@@ -220,6 +220,25 @@ def move_on(rnd: Round, prompt: Prompt, level: int, now: datetime) -> int:
     empty = RunReport(DEFAULT_LANGUAGE, "ok", 0, "", "", False, 0)
     record_run(rnd, empty, now, kind=MOVE_ON, level=level)
     return level_of(rnd, prompt)
+
+
+def level_figures(rnd: Round, prompt: Prompt | None) -> levels.Figures | None:
+    """What the round's submits came to (core/levels.py), for its scorecards, read once the round is
+    locked. None for a prompt without hidden tests (nothing can be submitted on it), and for a round
+    whose prompt has left the bank and that recorded no submit."""
+    if prompt is not None and not prompt.testable:
+        return None
+    steps = [
+        levels.Step(kind, level or 1, passed, total)
+        for kind, level, passed, total in db.session.execute(
+            db.select(RoundRun.kind, RoundRun.level, RoundRun.tests_passed, RoundRun.tests_total)
+            .where(RoundRun.round_id == rnd.id, RoundRun.kind.in_((SUBMIT, MOVE_ON)))
+            .order_by(RoundRun.id)
+        )
+    ]
+    if prompt is None and not steps:
+        return None
+    return levels.figures(levels.results(steps))
 
 
 def run_count(rnd: Round) -> int:

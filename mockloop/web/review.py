@@ -1,6 +1,7 @@
 """Looking back: scorecard history, progress charts, the practice plan, export and import."""
 
 import json
+from dataclasses import replace
 from datetime import datetime, time, timedelta, timezone
 
 from flask import (
@@ -15,11 +16,13 @@ from flask import (
 from flask_login import current_user, login_required
 
 from mockloop.content import content
-from mockloop.core import readiness, suggestions, timeline
+from mockloop.core import levels, readiness, suggestions, timeline
 from mockloop.core import stories as story_core
 from mockloop.core.charts import level_table, level_trend
+from mockloop.core.code_tests import MAX_LEVELS
 from mockloop.core.errors import Invalid
 from mockloop.core.export_format import FILE_LIMIT, decode
+from mockloop.core.loop import Stage
 from mockloop.services import exchange, history, stories
 from mockloop.web.now import request_now
 from mockloop.web.stories import story_tags
@@ -47,6 +50,20 @@ def _date(name: str, problems: list[str], end: bool = False) -> datetime | None:
     return moment + timedelta(days=1) if end else moment
 
 
+# The history's "levels cleared" filter: its URL values and what each lets through.
+CLEARED_CHOICES = {"none": "none", **{str(n): f"at least {n}" for n in range(1, MAX_LEVELS + 1)}}
+
+
+def _cleared(problems: list[str]) -> tuple[int, ...] | None:
+    raw = request.args.get("cleared", "")
+    if not raw:
+        return None
+    if raw not in CLEARED_CHOICES:
+        problems.append(f"Code levels cleared: choose none, or at least 1 to {MAX_LEVELS}.")
+        return None
+    return (0,) if raw == "none" else tuple(range(int(raw), MAX_LEVELS + 1))
+
+
 def _date_range():
     return timeline.EARLIEST.date(), (request_now() + timeline.MAX_AHEAD).date()
 
@@ -55,7 +72,9 @@ def _date_range():
 @login_required
 def history_list():
     catalog, loop = content().catalog, content().loop
-    args = {k: request.args.get(k, "") for k in ("stage", "prompt", "tag", "role", "overall", "since", "until")}
+    args = {
+        k: request.args.get(k, "") for k in ("stage", "prompt", "tag", "role", "overall", "cleared", "since", "until")
+    }
     tag_prompts = None
     if args["tag"]:
         tag_prompts = frozenset(p.slug for p in catalog.prompts.values() if args["tag"] in p.tags)
@@ -68,6 +87,7 @@ def history_list():
         overall=args["overall"] or None,
         since=_date("since", problems),
         until=_date("until", problems, end=True),
+        cleared=_cleared(problems),
     )
     cursors = {k: request.args.get(k) for k in ("older", "newer")}
     for key, cursor in cursors.items():
@@ -88,6 +108,8 @@ def history_list():
         roles=history.ROLES,
         recommendation=loop.recommendation,
         titles={p.slug: p.title for p in catalog.prompts.values()},
+        level_counts={p.slug: p.level_count for p in catalog.prompts.values()},
+        cleared_choices=CLEARED_CHOICES,
         prompts=sorted(catalog.prompts.values(), key=lambda p: (p.stage, p.title)),
         problems=problems,
         date_range=_date_range(),
@@ -117,17 +139,62 @@ def progress():
         ]
         stages.append((stage, data, charts))
     cov = story_core.coverage(story_tags(), stories.facts_of(current_user))
+    coding = {s.slug: s for s, _, _ in stages if any(p.testable for p in content().catalog.for_stage(s.slug))}
     return render_template(
         "review/progress.html",
         ready=readiness_view(),
         coverage=cov if cov.stories else None,
         status_text=story_core.STATUS_TEXT,
         stages=stages,
+        code={
+            slug: _code_view(coding[slug], points)
+            for slug, points in history.code_trends(current_user, list(coding)).items()
+        },
         pacing=_pacing(),
         calibration=_calibration(),
         recent=history.RECENT,
         cap=history.COUNT_CAP,
     )
+
+
+def _with_total(stage: str, prompt: str, figures: levels.Figures) -> levels.Figures:
+    """The figures with the number of levels the prompt has (as the bank has it now), when it is known."""
+    found = content().catalog.get(stage, prompt)
+    return replace(figures, total=found.level_count if found else None)
+
+
+def _code_view(stage: Stage, points: list[history.CodePoint]) -> dict | None:
+    """A coding stage's level charts, levels cleared and first-run pass rate per scored round, and
+    the rows behind them (when, prompt, figures) for the table that says the same in words."""
+    if not points:
+        return None
+    catalog = content().catalog
+    rows = []
+    for p in points:
+        prompt = catalog.get(stage.slug, p.prompt)
+        rows.append((p.at, prompt.title if prompt else p.prompt, _with_total(stage.slug, p.prompt, p.figures)))
+    figures = [f for _, _, f in rows]
+    rates = [round(100 * rate) for f in figures if (rate := f.first_run_rate) is not None]
+    return {
+        "rows": rows,
+        "cleared_chart": level_trend(
+            [f.cleared for f in figures],
+            f"Levels cleared in {stage.title}",
+            f"c-{stage.slug}-levels",
+            low=0,
+            high=max([f.total or f.cleared for f in figures] + [1]),
+        ),
+        "rate_chart": level_trend(
+            rates,
+            f"First-run pass rate in {stage.title}",
+            f"c-{stage.slug}-first-run",
+            low=0,
+            high=100,
+            ticks=(0, 50, 100),
+            unit="%",
+        ),
+        "recent": levels.pooled(figures),
+    }
 
 
 def _pacing():
@@ -167,6 +234,13 @@ def _practice_plan(cards: dict[str, list[readiness.Card]]) -> list[suggestions.S
         suggestions.Attempt(slug, stage_of[slug], at, overall)
         for slug, at, overall in history.last_attempts(current_user, list(stage_of))
     ]
+    code: dict[str, list[levels.Figures]] = {}
+    for stage, stage_cards in cards.items():
+        seen = set()  # a round's self and interviewer cards carry the same figures: count it once
+        for card in stage_cards:
+            if card.code is not None and card.round_id not in seen:
+                seen.add(card.round_id)
+                code.setdefault(stage, []).append(_with_total(stage, card.prompt, card.code))
     return suggestions.suggest(
         [(s.slug, s.title) for s in loop.stages],
         prompts,
@@ -174,6 +248,7 @@ def _practice_plan(cards: dict[str, list[readiness.Card]]) -> list[suggestions.S
         scores,
         attempts,
         request_now(),
+        code,
     )
 
 

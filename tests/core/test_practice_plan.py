@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta, timezone
 
+from mockloop.core.levels import Figures
 from mockloop.core.suggestions import Attempt, ScorePoint, suggest
 
 NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
@@ -65,3 +66,42 @@ def test_latest_attempt_of_a_prompt_decides_its_schedule():
     ]
     plan = suggest(STAGES[:1], PROMPTS, NAMES, [], attempts, NOW)
     assert plan[0].prompt == "limiter" and "the one due soonest" in plan[0].reason
+
+
+def test_a_coding_stage_that_clears_few_levels_is_suggested_ahead_and_says_why():
+    scores = points("design", "communication", [2, 2, 2]) + points("coding", "testing", [4, 4, 4])
+    cleared_little = {"coding": [Figures(1, 1, 1, total=4), Figures(0, 1, 0, total=4), Figures(1, 2, 1, total=4)]}
+    plan = suggest(STAGES, PROMPTS, NAMES, scores, [], NOW, cleared_little)
+    assert [s.stage for s in plan] == ["coding", "design"]  # 2 of 12 levels: further off than a 2 of 4
+    assert plan[0].reason.startswith("You cleared 2 of 12 levels in your last 3 phone-screen rounds; ")
+    # Without the level figures, the same scores rank design first.
+    assert [s.stage for s in suggest(STAGES, PROMPTS, NAMES, scores, [], NOW)] == ["design", "coding"]
+
+
+def test_failed_first_submits_rank_a_coding_stage_even_when_its_levels_are_cleared():
+    scores = points("design", "communication", [3, 3, 3]) + points("coding", "testing", [4, 4, 4])
+    # Every level cleared in the end, but only 1 of 4 first submits passed.
+    retried = {"coding": [Figures(1, 1, 0, total=1), Figures(1, 1, 0, total=1), Figures(2, 2, 1, total=4)]}
+    plan = suggest(STAGES, PROMPTS, NAMES, scores, [], NOW, retried)
+    assert plan[0].stage == "coding"
+    assert plan[0].reason.startswith(
+        "1 of your 4 first submits passed every hidden test in your last 3 phone-screen rounds; "
+    )
+
+
+def test_strong_coding_rounds_leave_the_rubric_reason_in_place():
+    scores = points("coding", "testing", [2, 2, 2])
+    clean = {"coding": [Figures(4, 4, 4, total=4)] * 3}
+    [plan] = suggest(STAGES[1:], PROMPTS, NAMES, scores, [], NOW, clean)
+    assert plan.reason.startswith("Testing has scored 2 in your last 3 phone-screen rounds")
+    assert plan.priority == 2  # 4 - 2: the levels add nothing when they were all cleared first time
+
+
+def test_only_the_last_three_coding_rounds_count_and_one_round_reads_singular():
+    scores = points("coding", "testing", [4])
+    nothing, everything = Figures(0, 0, 0, total=4), Figures(4, 4, 4, total=4)
+    [plan] = suggest(STAGES[1:], PROMPTS, NAMES, scores, [], NOW, {"coding": [nothing]})
+    assert plan.reason.startswith("You cleared 0 of 4 levels in your last phone-screen round; ")
+    # Newest first: two bad rounds before the last three clean ones no longer count.
+    [later] = suggest(STAGES[1:], PROMPTS, NAMES, scores, [], NOW, {"coding": [everything] * 3 + [nothing] * 2})
+    assert later.reason.startswith("Testing has scored 4 in your last phone-screen round")

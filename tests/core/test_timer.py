@@ -14,6 +14,7 @@ from mockloop.core.timer import (
     START,
     Event,
     check_action,
+    elapsed_at,
     round_state,
 )
 
@@ -92,6 +93,11 @@ def test_end_early_locks_with_the_time_used():
 def test_end_during_pause_keeps_the_running_time_and_counts_the_pause():
     state = round_state(PLAN, [ev(START, 0), ev(PAUSE, 10), ev(END, 15)], at(60))
     assert state.status == "locked" and state.elapsed_s == 10 * 60 and state.paused_s == 5 * 60
+
+
+def test_round_time_at_a_moment_of_a_finished_round_ignores_what_came_later():
+    events = [ev(START, 0), ev(PAUSE, 10), ev(RESUME, 14), ev(END, 20)]
+    assert [elapsed_at(PLAN, events, at(m)) for m in (5, 12, 16, 20)] == [5 * 60, 10 * 60, 12 * 60, 16 * 60]
 
 
 def test_expiry_exactly_at_the_deadline():
