@@ -68,9 +68,10 @@ lint: $(VENV)/.installed-dev
 # The suite on PostgreSQL: .ci/with-postgres installs Debian's postgresql if needed, starts a
 # throwaway cluster in a temp folder on 127.0.0.1:54329, and stops and deletes it afterwards. The
 # browser tests (tests/e2e) stay with `make test`: what they add is the page's own code, which is the
-# same on either engine, and they take most of the time; every route and query runs here too.
+# same on either engine, and they take most of the time; every route and query runs here too. So does
+# everything but the wheel's test, which builds and installs the package and never opens a database.
 test-postgres: $(VENV)/.installed-test assets
-	.ci/with-postgres $(BIN)/python -m pytest -q -n auto --ignore=tests/e2e
+	.ci/with-postgres $(BIN)/python -m pytest -q -n auto --ignore=tests/e2e -m 'not wheel'
 
 # The installable wheel in dist/, built assets included.
 wheel: $(VENV)/.installed-dev assets

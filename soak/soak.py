@@ -2,7 +2,7 @@
 
 1. crash: the rig of tests/test_crash.py (tests/rig.py), 100 cycles instead of 20. Client threads autosave
    scratchpads while `mockloop serve --workers 2` is killed with SIGKILL (the whole process group;
-   every 10th time the serve process alone, whose web workers and scheduler must then exit by
+   every 5th time the serve process alone, whose web workers and scheduler must then exit by
    themselves) and restarted. Prints the saves acknowledged, acknowledged saves lost (must be 0), the
    rounds that ran out while the server was down and were locked by the restarted scheduler's
    reconcile step, and how long after the restart they were locked.

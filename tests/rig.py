@@ -86,7 +86,7 @@ def serve_env(app, folder: Path | None = None) -> dict[str, str]:
 
 WORKERS = 2
 CLIENTS = 3
-ORPHAN_EVERY = 10  # every 10th kill hits only the serve process: its children must exit by themselves
+ORPHAN_EVERY = 5  # every 5th kill hits only the serve process: its children must exit by themselves
 UP_SECONDS = 0.6  # clients autosave this long between a restart and the next kill
 SAVE_PAUSE = 0.02  # between one client's saves: far more often than a browser, to have saves in flight
 AUTOSAVE_STAGE, AUTOSAVE_MINUTES = "talk", 5  # the test loop's longest round; rotated before it runs out

@@ -38,7 +38,7 @@ from tests.rig import CLIENTS, ORPHAN_EVERY, CrashRig
 
 pytestmark = pytest.mark.multiprocess
 
-CYCLES = 20
+CYCLES = 10  # `make soak` runs 100; ten kills keep the suite quick, two of them orphan checks
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the server's processes through /proc")
