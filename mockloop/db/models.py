@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -156,6 +157,22 @@ class RoundWork(Model):
     revision: Mapped[int] = mapped_column(default=0)
     saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     language: Mapped[str | None] = mapped_column(String(16))  # code: the candidate's language
+
+
+class RoundRevision(Model):
+    """One autosave of a piece of round work, kept for the replay (core/revisions.py): a full copy
+    or the edit from the revision before it, compressed when that pays."""
+
+    __tablename__ = "round_revisions"
+    __table_args__ = (UniqueConstraint("round_id", "kind", "revision", name="uq_round_revisions_piece_revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    revision: Mapped[int]
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    full: Mapped[bool]  # a full copy, where a chain of edits starts
+    body: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class RoundRun(Model):

@@ -26,6 +26,7 @@ from mockloop.core.work import (
 )
 from mockloop.db import db, dml
 from mockloop.db.models import Round, RoundRun, RoundWork
+from mockloop.services import revisions as work_history
 from mockloop.services.lifecycle import enforce_deadline
 from mockloop.services.rounds import bump
 
@@ -53,7 +54,9 @@ def save(
     # Locking the round's row first (PostgreSQL re-checks the condition on the newest row) decides a
     # save racing the lock or "End early" by one order, on either engine.
     still_open = not rule.closes_at_deadline or _bump_if_open(rnd, now)
+    previous = _body_at(rnd, kind, base_revision) if still_open else None
     if still_open and _write(rnd, kind, text, base_revision, now, language):
+        work_history.keep(rnd, kind, previous, text, base_revision + 1, now)  # kept for the replay
         point.commit()
         _expire(rnd, kind)
         return base_revision + 1
@@ -61,6 +64,18 @@ def save(
     _expire(rnd, kind)
     enforce_deadline(rnd, now)
     raise _refusal(rnd, kind, now)
+
+
+def _body_at(rnd: Round, kind: WorkKind, revision: int) -> str | None:
+    """The text of `revision` as stored now (None for a first save, or if it is no longer the
+    latest: then the write below loses and nothing is kept)."""
+    if revision == 0:
+        return None
+    return db.session.execute(
+        db.select(RoundWork.body).where(
+            RoundWork.round_id == rnd.id, RoundWork.kind == kind, RoundWork.revision == revision
+        )
+    ).scalar_one_or_none()
 
 
 def _expire(rnd: Round, kind: WorkKind) -> None:

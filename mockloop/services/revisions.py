@@ -1,0 +1,116 @@
+"""Keeping the work history of a round (core/revisions.py): one revision per save, thinned past the
+round's cap, and read back for the replay."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func
+
+from mockloop.core import revisions
+from mockloop.core.errors import NotFound
+from mockloop.core.revisions import Entry, Step
+from mockloop.db import db
+from mockloop.db.models import Round, RoundRevision
+
+
+def keep(rnd: Round, kind: str, previous: str | None, text: str, revision: int, now: datetime) -> None:
+    """Store `revision` of the piece (its text `text`; `previous`: the text of revision - 1, None for
+    a first save). An edit when the stored history ends at revision - 1, a full copy otherwise."""
+    last_full = db.session.execute(
+        db.select(RoundRevision.revision, func.length(RoundRevision.body))
+        .where(RoundRevision.round_id == rnd.id, RoundRevision.kind == kind, RoundRevision.full.is_(True))
+        .order_by(RoundRevision.revision.desc())
+        .limit(1)
+    ).first()
+    full = True
+    if last_full is not None and previous is not None:
+        count, size, newest = db.session.execute(
+            db.select(
+                func.count(),
+                func.coalesce(func.sum(func.length(RoundRevision.body)), 0),
+                func.max(RoundRevision.revision),
+            ).where(RoundRevision.round_id == rnd.id, RoundRevision.kind == kind, RoundRevision.revision > last_full[0])
+        ).one()
+        # A history that does not end at the revision this save was written on (an imported round's
+        # first save, a row lost to thinning's race) cannot carry an edit: a full copy starts over.
+        follows = (newest if count else last_full[0]) == revision - 1
+        full = not follows or revisions.needs_full(count, size, last_full[1])
+    body = revisions.encode(None if full else previous, text)
+    db.session.add(RoundRevision(round_id=rnd.id, kind=kind, revision=revision, saved_at=now, full=full, body=body))
+    db.session.flush()
+    if stored_bytes(rnd.id) > revisions.ROUND_CAP:
+        thin(rnd.id)
+
+
+def stored_bytes(round_id: int) -> int:
+    return db.session.execute(
+        db.select(func.coalesce(func.sum(func.length(RoundRevision.body)), 0)).where(RoundRevision.round_id == round_id)
+    ).scalar_one()
+
+
+def _steps(round_id: int, kind: str, since: int = 0, upto: int | None = None) -> list[Step]:
+    query = db.select(RoundRevision.revision, RoundRevision.saved_at, RoundRevision.body).where(
+        RoundRevision.round_id == round_id, RoundRevision.kind == kind, RoundRevision.revision >= since
+    )
+    if upto is not None:
+        query = query.where(RoundRevision.revision <= upto)
+    return [Step(r, at, bytes(body)) for r, at, body in db.session.execute(query.order_by(RoundRevision.revision))]
+
+
+def index(round_id: int) -> list[Entry]:
+    """Every stored revision of the round (which piece, which revision, when), without the texts."""
+    return [
+        Entry(kind, revision, at)
+        for kind, revision, at in db.session.execute(
+            db.select(RoundRevision.kind, RoundRevision.revision, RoundRevision.saved_at)
+            .where(RoundRevision.round_id == round_id)
+            .order_by(RoundRevision.saved_at, RoundRevision.id)
+        )
+    ]
+
+
+def thin(round_id: int) -> None:
+    """Thin the oldest detail until the history fits in THIN_TO; at worst each piece keeps only
+    its final state."""
+    while stored_bytes(round_id) > revisions.THIN_TO:
+        plan = revisions.thinning(index(round_id))
+        if not plan:
+            plan = {kind: {e.revision for e in entries} for kind, entries in _by_kind(index(round_id)).items()}
+        for kind, drop in plan.items():
+            _replace(round_id, kind, revisions.rewrite(_steps(round_id, kind), drop))
+        if not revisions.thinning(index(round_id)) and stored_bytes(round_id) > revisions.THIN_TO:
+            break  # only final states are left: nothing more can go
+
+
+def _by_kind(entries: list[Entry]) -> dict[str, list[Entry]]:
+    out: dict[str, list[Entry]] = {}
+    for e in entries:
+        out.setdefault(e.kind, []).append(e)
+    return out
+
+
+def _replace(round_id: int, kind: str, steps: list[Step]) -> None:
+    db.session.execute(delete(RoundRevision).where(RoundRevision.round_id == round_id, RoundRevision.kind == kind))
+    db.session.add_all(
+        RoundRevision(round_id=round_id, kind=kind, revision=s.revision, saved_at=s.saved_at, full=s.full, body=s.body)
+        for s in steps
+    )
+    db.session.flush()
+
+
+def text_of(round_id: int, kind: str, revision: int) -> tuple[Step, str]:
+    """A stored revision and its text, rebuilt from the full copy its chain starts with; NotFound if
+    it is not kept."""
+    start = db.session.execute(
+        db.select(func.max(RoundRevision.revision)).where(
+            RoundRevision.round_id == round_id,
+            RoundRevision.kind == kind,
+            RoundRevision.full.is_(True),
+            RoundRevision.revision <= revision,
+        )
+    ).scalar()
+    steps = _steps(round_id, kind, since=start or 0, upto=revision) if start is not None else []
+    if not steps or steps[-1].revision != revision:
+        raise NotFound("That revision is not kept (the history was thinned, or it never existed).")
+    return steps[-1], revisions.rebuild(steps)
