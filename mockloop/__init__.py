@@ -67,6 +67,7 @@ def create_app(config: dict | None = None, *, web: bool = True) -> Flask:
         loops,
         pages,
         practice,
+        replay,
         review,
         scoring,
         stories,
@@ -74,6 +75,6 @@ def create_app(config: dict | None = None, *, web: bool = True) -> Flask:
 
     pages.init_app(app)
     assets.init_app(app)  # the built bundles, answered by WhiteNoise before Flask sees the request
-    for module in (accounts, catalog, practice, scoring, invites, review, loops, stories, api, health):
+    for module in (accounts, catalog, practice, scoring, replay, invites, review, loops, stories, api, health):
         app.register_blueprint(module.bp)
     return app

@@ -38,6 +38,9 @@ def world(app, frozen_clock):
         ids[name] = made["id"]
     bob.call("PUT", f"/api/rounds/{ids['live']}/notes", {"text": NOTES_MARKER, "revision": 0})
     bob.call("PUT", f"/api/rounds/{ids['coding']}/notes", {"text": NOTES_MARKER, "revision": 0})
+    # The finished round has work to replay: Ada's scratchpad and Bob's notes.
+    ada.call("PUT", f"/api/rounds/{ids['done']}/scratchpad", {"text": "plan", "revision": 0})
+    bob.call("PUT", f"/api/rounds/{ids['done']}/notes", {"text": NOTES_MARKER, "revision": 0})
     bob.call("POST", f"/api/rounds/{ids['done']}/end")
     _, token, revision = form_page(bob.client, f"/rounds/{ids['done']}/score")
     bob.client.post(f"/rounds/{ids['done']}/score", data=answers(token, revision))
@@ -196,6 +199,13 @@ MATRIX = {
         {"title": "Renamed", "dimensions": [], "prompts": [], "revision": 1},
         (200, 404, 404, 401),
     ),
+    # The replay opens after the lock; the interviewer's notes and markers are theirs until shared.
+    "replay.replay_page": ("GET", "/rounds/{done}/replay", None, (200, 200, 404, 302)),
+    "replay.revision": ("GET", "/api/rounds/{done}/history/scratchpad/1", None, (200, 200, 404, 401)),
+    "replay.revision:notes": ("GET", "/api/rounds/{done}/history/notes/1", None, (403, 200, 404, 401)),
+    "replay.share": ("POST", "/rounds/{done}/share", {}, (403, 302, 404, 302)),
+    "api.markers_list": ("GET", "/api/rounds/{round_id}/markers", None, (403, 200, 404, 401)),
+    "api.drop_marker": ("POST", "/api/rounds/{round_id}/markers", {"text": "asked about quotas"}, (403, 201, 404, 401)),
     "api.story_told": ("PUT", "/api/rounds/{round_id}/stories/{story_id}", {"used": True}, (200, 403, 404, 401)),
 }
 # Routes that serve files, not data.

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, attribute_keyed_dict, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -120,6 +121,8 @@ class Round(Model):
     candidate_joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     interviewer_joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     no_show: Mapped[str | None] = mapped_column(String(16))  # candidate | interviewer | both
+    # The interviewer shared their notes and markers with the candidate, after the round (services/markers.py).
+    notes_shared: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
 
     candidate: Mapped[User | None] = relationship(foreign_keys=[candidate_id])
@@ -195,6 +198,18 @@ class RoundRun(Model):
     level: Mapped[int | None]  # of a leveled prompt: the level the run was on
     tests_passed: Mapped[int | None]  # example tests (a run, as reported) or hidden tests (a submit, as compared)
     tests_total: Mapped[int | None]
+
+
+class RoundMarker(Model):
+    """A few words the interviewer dropped at a moment of a peer round (services/markers.py)."""
+
+    __tablename__ = "round_markers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    text: Mapped[str] = mapped_column(String(200))
 
 
 class RoundEvent(Model):

@@ -16,7 +16,7 @@ from mockloop.core.work import DEFAULT_LANGUAGE, RULES, WorkRule, kinds_for, par
 from mockloop.db import db
 from mockloop.db.models import Notice, Round
 from mockloop.services import board as board_service
-from mockloop.services import lifecycle, loops, peers, stories
+from mockloop.services import lifecycle, loops, markers, peers, rounds, stories
 from mockloop.services import work as work_service
 from mockloop.services.notices import unread_notices
 from mockloop.services.seats import role_of
@@ -161,6 +161,36 @@ def record_run(round_id: int):
     require_role(rnd, current_user, Seat.CANDIDATE, "runs the code")
     run = work_service.record_run(rnd, parse_run_report(request.get_json(silent=True)), request_now())
     return jsonify(run_payload(run)), 201
+
+
+def _marker_payload(marker, round_s: float) -> dict:
+    return {"id": marker.id, "at": iso(marker.at), "round_s": round(round_s), "text": marker.text}
+
+
+@bp.get("/rounds/<int:round_id>/markers")
+@login_required
+def markers_list(round_id: int):
+    """The interviewer's markers: theirs to read, the candidate's once shared after the round."""
+    rnd = round_for(round_id, current_user)
+    if not markers.shared_with(rnd, role_of(rnd, current_user)):
+        abort(403, description="Only the interviewer sees their markers, unless they share them after the round.")
+    return jsonify(markers=[_marker_payload(m, at_s) for m, at_s in markers.timed(rnd)])
+
+
+@bp.post("/rounds/<int:round_id>/markers")
+@login_required
+@transaction()
+def drop_marker(round_id: int):
+    """A marker at this moment of the round: {"text": "missed the retry storm"}."""
+    rnd = round_for(round_id, current_user)
+    require_role(rnd, current_user, Seat.INTERVIEWER, "drops markers")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+        return error(400, "Send a JSON object with text (a string).", field="text")
+    if not _is_unicode(data["text"]):
+        return error(400, NOT_UNICODE + " Nothing was kept.", field="text")
+    marker = markers.drop(rnd, current_user, data["text"], request_now())
+    return jsonify(_marker_payload(marker, rounds.state_of(rnd, marker.at).elapsed_s)), 201
 
 
 def _prompt(rnd: Round) -> Prompt:

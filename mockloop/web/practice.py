@@ -17,12 +17,13 @@ from flask_login import current_user, login_required
 
 from mockloop.content import content
 from mockloop.core.errors import Conflict, Invalid
+from mockloop.core.replay import MARKER_LIMIT
 from mockloop.core.vocabulary import Mode, Seat, WorkKind, duration_text
 from mockloop.core.work import RUN_SECONDS_DEFAULT
 from mockloop.core.zones import check_future, parse_local
 from mockloop.db import db
 from mockloop.db.models import Round
-from mockloop.services import bookings, lifecycle, peers, rounds, work
+from mockloop.services import bookings, lifecycle, markers, peers, rounds, work
 from mockloop.services.seats import guide_closed, role_of, rounds_of
 from mockloop.services.start import SURPRISE, start_round
 from mockloop.web import poll
@@ -144,6 +145,9 @@ def round_page(round_id: int):
             guide_closed(current_user, rnd.stage, rnd.prompt_slug, now) if role == Seat.INTERVIEWER else None
         ),
         story_panel=round_panel(rnd, stage),
+        # The interviewer's markers of a peer round, with the round time each was dropped at.
+        markers=markers.timed(rnd) if role == Seat.INTERVIEWER and rnd.mode == Mode.PEER else None,
+        marker_limit=MARKER_LIMIT,
     )
 
 

@@ -21,7 +21,7 @@ from mockloop.core.markup import render_user
 from mockloop.core.vocabulary import CardStatus, ReviewerRole, WorkKind
 from mockloop.db import db
 from mockloop.db.models import Scorecard
-from mockloop.services import lifecycle, rounds, stories
+from mockloop.services import lifecycle, markers, rounds, stories
 from mockloop.services.history import neighbours
 from mockloop.services.scorecards import (
     answers_of,
@@ -140,6 +140,8 @@ def _rubric_form(rnd, card: Scorecard | None, rubric: dict):
         code=rnd.work.get(WorkKind.CODE),
         board=rnd.work.get(WorkKind.BOARD),
         story_panel=round_panel(rnd, content().loop.stage(rnd.stage)),
+        # The interviewer's markers, each ready to pull into a dimension's evidence.
+        markers=markers.timed(rnd) if card.role == ReviewerRole.INTERVIEWER else [],
     ), status
 
 

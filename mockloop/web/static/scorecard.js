@@ -24,4 +24,17 @@
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") saveDraft(true); });
   setInterval(saveDraft, 10000);
   form.addEventListener("submit", () => { dirty = false; clearTimeout(timer); });
+
+  // The interviewer's markers: "Add to evidence" appends one, with its time, to the chosen
+  // dimension's evidence (then saved with the draft, like typing).
+  const added = document.getElementById("marker-added");
+  for (const button of form.querySelectorAll("[data-add-marker]")) {
+    button.addEventListener("click", () => {
+      const item = button.closest("li"), select = item.querySelector("select");
+      const evidence = document.getElementById(select.value);
+      evidence.value = evidence.value.trim() ? `${evidence.value.trimEnd()}\n${item.dataset.marker}` : item.dataset.marker;
+      evidence.dispatchEvent(new Event("input", { bubbles: true }));
+      added.textContent = `Added to the evidence for ${select.selectedOptions[0].textContent}.`;
+    });
+  }
 })();

@@ -1,0 +1,88 @@
+"""The replay in Chromium: scrubbing to a moment shows the code and scratchpad saved by then (the code
+highlighted), the keyboard moves and plays, and playing at 8x reaches the final state."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.helpers import sign_up
+from tests.e2e.test_code_round import watch_origin
+
+CODE = [
+    "def add(a, b):\n    pass\n",
+    "def add(a, b):\n    return a\n",
+    "def add(a, b):\n    return a + b\n",
+]
+
+
+def saved_round(page, live_url, server_clock) -> int:
+    """A coding round whose code was saved three times, 20 s apart (just after 0, 20 and 40 s in), then
+    ended at 1:00."""
+    page.goto(live_url + "/")
+    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    headers = {"X-CSRFToken": token}
+    made = page.request.post(
+        live_url + "/api/rounds", headers=headers, data={"stage": "code", "prompt": "code-prompt-1", "minutes": 2}
+    ).json()
+    rid = made["id"]
+    for n, text in enumerate(CODE):
+        res = page.request.put(f"{live_url}/api/rounds/{rid}/code", headers=headers, data={"text": text, "revision": n})
+        assert res.ok, res.text()
+        if n == 1:
+            pad = {"text": "plan: return the sum", "revision": 0}
+            assert page.request.put(f"{live_url}/api/rounds/{rid}/scratchpad", headers=headers, data=pad).ok
+        server_clock.jump(seconds=20)
+    assert page.request.post(f"{live_url}/api/rounds/{rid}/end", headers=headers).ok
+    return rid
+
+
+def code_text(page) -> str:
+    return page.locator("#replay-code").inner_text()
+
+
+def test_scrub_step_and_play(context, live_url, server_clock):
+    elsewhere = watch_origin(context, live_url)
+    page = context.new_page()
+    sign_up(page, live_url)
+    rid = saved_round(page, live_url, server_clock)
+    page.goto(f"{live_url}/rounds/{rid}")
+    page.get_by_role("link", name="Watch the replay").click()
+    expect(page).to_have_url(f"{live_url}/rounds/{rid}/replay")
+    expect(page.locator("#replay")).to_have_attribute("data-ready", "true")
+    scrub = page.get_by_role("slider", name="Position")
+    expect(page.locator("#replay-code")).to_have_text("(no code yet)")  # 0:00, just before the first save
+    scrub.fill("1000")
+    expect(page.locator("#replay-code")).to_have_text(CODE[0].strip())
+    expect(page.locator("#replay-code .tok-keyword").first).to_have_text("def")  # highlighted as on the scorecard
+    expect(page.locator("#replay-scratchpad")).to_have_text("(empty)")
+
+    scrub.fill("25000")  # 00:25: after the second save
+    expect(page.locator("#replay-code")).to_have_text(CODE[1].strip())
+    expect(page.locator("#replay-scratchpad")).to_have_text("plan: return the sum")
+    expect(scrub).to_have_attribute("aria-valuetext", re.compile(r"^00:25 of 01:0\d$"))
+
+    scrub.fill("19000")
+    expect(page.locator("#replay-code")).to_have_text(CODE[0].strip())
+    scrub.press("ArrowRight")  # 1 s a press on the slider: 00:21, just after the second save
+    scrub.press("ArrowRight")
+    expect(page.locator("#replay-code")).to_have_text(CODE[1].strip())
+    page.locator("h1").click()  # off the slider, the arrows step 5 s
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    expect(scrub).to_have_attribute("aria-valuetext", re.compile(r"^00:41 of"))
+    expect(page.locator("#replay-code")).to_have_text(CODE[2].strip())
+
+    scrub.press("Home")
+    expect(page.locator("#replay-code")).to_have_text("(no code yet)")
+    page.get_by_label("Speed").select_option("8")
+    scrub.press(" ")  # space plays
+    expect(page.get_by_role("button", name="Pause")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("status").filter(has_text="Playing at 8x")).to_be_visible()
+    expect(page.locator("#replay-code")).to_have_text(CODE[2].strip(), timeout=15_000)
+    expect(page.get_by_role("button", name="Play")).to_be_visible(timeout=15_000)  # stopped at the end
+    expect(scrub).to_have_attribute("aria-valuetext", re.compile(r"^(\d\d:\d\d) of \1$"))
+    assert elsewhere == []
