@@ -13,10 +13,11 @@ from collections.abc import Collection
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal, NoReturn, overload
 
-from mockloop.core import stories
+from mockloop.core import revisions, stories
 from mockloop.core.board import PEN_KINDS, check_scene
 from mockloop.core.errors import Invalid
 from mockloop.core.loop import KEY_RE, LEVELS, SLUG_RE
+from mockloop.core.replay import MARKER_LIMIT, MARKERS_PER_ROUND
 from mockloop.core.timer import KINDS
 from mockloop.core.vocabulary import WorkKind
 from mockloop.core.work import (
@@ -29,7 +30,11 @@ from mockloop.core.work import (
     RUNS_PER_ROUND,
 )
 
-FORMAT, VERSION = "mockloop-export", 1
+# Version 2 adds each round's work history and the interviewer's markers; files of version 1 (without
+# them) are still read.
+FORMAT, VERSION = "mockloop-export", 2
+VERSIONS = (1, 2)
+HISTORY_STEPS = 100_000  # revisions of one piece: a 4-hour take-home typed at one save a second is 14,400
 MAX_ROUNDS = 20_000
 MAX_STORIES, MAX_DRILLS, MAX_TAGS = 2_000, 5_000, 100
 TEXT_LIMIT = 200_000
@@ -210,7 +215,7 @@ def validate(doc: object, now: datetime) -> dict[str, Any]:
     `now` bounds the times: none may lie more than two years after it.
     """
     doc = _obj(doc, "file")
-    if doc.get("format") != FORMAT or doc.get("version") != VERSION:
+    if doc.get("format") != FORMAT or doc.get("version") not in VERSIONS:
         _fail("file", f'a mockloop export ("format": "{FORMAT}", "version": {VERSION})')
     rounds, round_uids, card_uids = [], set(), set()
     for i, raw in enumerate(_list(doc.get("rounds"), "rounds")):
@@ -263,6 +268,11 @@ def validate(doc: object, now: datetime) -> dict[str, Any]:
                 "runs": [
                     _run(x, f"{path}.runs[{j}]", now)
                     for j, x in enumerate(_list(r.get("runs", []), f"{path}.runs", RUNS_PER_ROUND))
+                ],
+                "history": _history(r.get("history", {}), f"{path}.history", now),
+                "markers": [
+                    _marker(m, f"{path}.markers[{j}]", now)
+                    for j, m in enumerate(_list(r.get("markers", []), f"{path}.markers", MARKERS_PER_ROUND))
                 ],
                 "events": events,
                 "scorecards": cards,
@@ -354,6 +364,55 @@ def _board(raw: object, path: str, now: datetime) -> dict[str, Any] | None:
     except Invalid as exc:
         _fail(f"{path}.text", f"a drawing the board can keep ({exc.message})")
     return {"text": text, "saved_at": _time(board, "saved_at", path, now, optional=True)}
+
+
+def _history(raw: object, path: str, now: datetime) -> dict[str, list[revisions.Step]]:
+    """Each piece's kept revisions (core/revisions.py), rebuilt to check that every edit fits the
+    text before it and no text outgrows its piece's limit; stored as they are rebuilt."""
+    out = {}
+    for kind, steps in _obj(raw, path).items():
+        if kind not in RULES:
+            _fail(f"{path}.{kind}", f"one of {', '.join(RULES)}")
+        kpath, limit = f"{path}.{kind}", RULES[WorkKind(kind)].limit
+        parsed: list[revisions.Step] = []
+        for j, raw_step in enumerate(_list(steps, kpath, HISTORY_STEPS)):
+            spath = f"{kpath}[{j}]"
+            step = _obj(raw_step, spath)
+            revision = _int(step, "revision", spath, 1, 2**31 - 1)
+            if parsed and revision <= parsed[-1].revision:
+                _fail(f"{spath}.revision", "a revision after the one before it")
+            part: dict[str, Any]
+            if "text" in step:
+                part = {"text": _str(step, "text", spath, limit)}
+            else:
+                edit = step.get("edit")
+                if not (
+                    isinstance(edit, list)
+                    and len(edit) == 3
+                    and all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= limit for n in edit[:2])
+                    and isinstance(edit[2], str)
+                    and len(edit[2]) <= limit
+                    and _storable(edit[2])
+                ):
+                    _fail(f"{spath}", 'a "text", or an "edit" of [start, end, inserted text]')
+                part = {"edit": [edit[0], edit[1], edit[2].replace("\x00", "")]}
+            parsed.append(revisions.Step(revision, _time(step, "saved_at", spath, now), revisions.from_portable(part)))
+        try:
+            for kept, text in revisions.texts(parsed):
+                if len(text) > limit:
+                    _fail(kpath, f"revisions of at most {limit:,} characters (revision {kept.revision})")
+        except revisions.Corrupt as exc:
+            _fail(kpath, f"revisions that rebuild their texts ({exc})")
+        out[kind] = parsed
+    return out
+
+
+def _marker(raw: object, path: str, now: datetime) -> dict[str, Any]:
+    m = _obj(raw, path)
+    text = _str(m, "text", path, MARKER_LIMIT).strip()
+    if not text:
+        _fail(f"{path}.text", "a few words")
+    return {"at": _time(m, "at", path, now), "text": text}
 
 
 def _runs(raw: object, path: str, now: datetime) -> list[dict[str, Any]]:

@@ -190,3 +190,24 @@ def thinning(entries: Sequence[Entry]) -> dict[str, set[int]]:
         if drop:
             return drop
     return {}
+
+
+def portable(step: Step) -> dict[str, object]:
+    """A step as an export file holds it: {"text": ...} for a full copy, {"edit": [start, end,
+    inserted]} for an edit (positions in characters of the revision before)."""
+    tag, payload = step.body[:1], step.body[1:]
+    if tag in (FULL_ZIPPED, EDIT_ZIPPED):
+        payload = zlib.decompress(payload)
+    if tag in (FULL, FULL_ZIPPED):
+        return {"revision": step.revision, "text": payload.decode()}
+    start, end, inserted = payload.split(b",", 2)
+    return {"revision": step.revision, "edit": [int(start), int(end), inserted.decode()]}
+
+
+def from_portable(data: dict[str, Any]) -> bytes:
+    """The stored body of a step read from an export file (checked by the caller's validation;
+    whether the edits fit their texts is checked by rebuilding them)."""
+    if "text" in data:
+        return encode(None, data["text"])
+    start, end, inserted = data["edit"]
+    return _pack(EDIT, EDIT_ZIPPED, f"{start},{end},".encode() + inserted.encode())

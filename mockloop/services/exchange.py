@@ -12,13 +12,15 @@ from sqlalchemy import or_
 from mockloop.core import export_format
 from mockloop.core import stories as story_core
 from mockloop.core.errors import Invalid
+from mockloop.core.revisions import portable
 from mockloop.core.vocabulary import CardStatus, Seat, WorkKind
-from mockloop.core.work import DEFAULT_LANGUAGE
+from mockloop.core.work import DEFAULT_LANGUAGE, RULES
 from mockloop.db import db
 from mockloop.db.models import (
     Invite,
     Round,
     RoundEvent,
+    RoundMarker,
     RoundRun,
     RoundWork,
     Score,
@@ -28,7 +30,8 @@ from mockloop.db.models import (
     StoryUse,
     User,
 )
-from mockloop.services import lifecycle, rounds
+from mockloop.services import lifecycle, revisions, rounds
+from mockloop.services.markers import markers_of
 from mockloop.services.scorecards import level_columns
 from mockloop.services.seats import role_of, rounds_of
 from mockloop.services.stories import stories_of
@@ -121,6 +124,13 @@ def export_user(user: User, now: datetime) -> dict:
                     }
                     for run in rnd.runs
                 ],
+                "history": {
+                    kind: [{**portable(step), "saved_at": _iso(step.saved_at)} for step in steps]
+                    for kind, steps in revisions.history_of(rnd.id, _history_kinds(mine)).items()
+                },
+                "markers": [{"at": _iso(m.at), "text": m.text} for m in markers_of(rnd)]
+                if mine == Seat.INTERVIEWER
+                else [],
                 "events": [
                     {
                         "kind": e.kind,
@@ -142,6 +152,11 @@ def export_user(user: User, now: datetime) -> dict:
         "rounds": out,
         "stories": _export_stories(user),
     }
+
+
+def _history_kinds(seat: Seat | None) -> set[str]:
+    """The work whose history an export holds: what the seat can read (the notes: the interviewer's)."""
+    return {kind for kind, rule in RULES.items() if seat in rule.readers}
 
 
 def _export_stories(user: User) -> list[dict]:
@@ -247,6 +262,10 @@ def import_user(user: User, doc, now: datetime) -> dict:
             if rnd.id is None:
                 db.session.add(rnd)
                 db.session.flush()
+                revisions.restore(rnd.id, r["history"])
+                for m in r["markers"]:
+                    author = user.id if r["my_role"] == Seat.INTERVIEWER else None
+                    db.session.add(RoundMarker(round_id=rnd.id, author_id=author, at=m["at"], text=m["text"]))
                 added["rounds"] += 1
             else:
                 added["skipped_rounds"] += 1
@@ -357,6 +376,9 @@ def _new_round(user: User, r: dict, uid: str) -> Round:
         rnd.work[WorkKind.BOARD] = RoundWork(
             kind=WorkKind.BOARD, body=drawing["text"], revision=1, saved_at=drawing["saved_at"]
         )
+    for kind, steps in r["history"].items():  # a later save follows on from the last kept revision
+        if steps:
+            rnd.work.setdefault(kind, RoundWork(kind=kind, body="")).revision = steps[-1].revision
     rnd.runs.extend(RoundRun(**run) for run in r["runs"])
     for e in r["events"]:
         rnd.events.append(

@@ -58,6 +58,18 @@ def _steps(round_id: int, kind: str, since: int = 0, upto: int | None = None) ->
     return [Step(r, at, bytes(body)) for r, at, body in db.session.execute(query.order_by(RoundRevision.revision))]
 
 
+def history_of(round_id: int, kinds: set[str]) -> dict[str, list[Step]]:
+    """The stored revisions of the round's pieces of these kinds, in order (for the export)."""
+    found = {e.kind for e in index(round_id)} & kinds
+    return {kind: _steps(round_id, kind) for kind in sorted(found)}
+
+
+def restore(round_id: int, history: dict[str, list[Step]]) -> None:
+    """Store revisions read from an export file (checked there) for a round new to this instance."""
+    for kind, steps in history.items():
+        _replace(round_id, kind, list(steps))
+
+
 def index(round_id: int) -> list[Entry]:
     """Every stored revision of the round (which piece, which revision, when), without the texts."""
     return [
