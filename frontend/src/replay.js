@@ -2,9 +2,8 @@
 // pauses, moments, and per piece of work the time of every kept revision); the text of a revision is
 // fetched when the playhead first reaches it and kept, so a 4-hour take-home opens at once and
 // scrubbing back costs nothing. Code is highlighted as on the scorecard (code-view.js), the board
-// drawn as an image (lib/board-picture.js).
+// drawn as an image (lib/board-picture.js, loaded only by a replay with a board: it brings Excalidraw).
 import { renderStatic } from "./code-view.js";
-import { boardImage } from "./lib/board-picture.js";
 
 const SPEEDS = [1, 2, 4, 8];
 const STEP_MS = 5000; // the arrow keys, away from the slider (which steps 1 s)
@@ -71,6 +70,7 @@ const render = {
       el.replaceChildren("(nothing drawn yet)");
       return;
     }
+    const { boardImage } = await import("./lib/board-picture.js");
     el.replaceChildren(await boardImage(text, root.dataset.assets, "The whiteboard at this moment"));
   },
 };

@@ -3,6 +3,7 @@ highlighted), the keyboard moves and plays, and playing at 8x reaches the final 
 
 from __future__ import annotations
 
+import json
 import re
 
 from playwright.sync_api import expect
@@ -85,4 +86,51 @@ def test_scrub_step_and_play(context, live_url, server_clock):
     expect(page.locator("#replay-code")).to_have_text(CODE[2].strip(), timeout=15_000)
     expect(page.get_by_role("button", name="Play")).to_be_visible(timeout=15_000)  # stopped at the end
     expect(scrub).to_have_attribute("aria-valuetext", re.compile(r"^(\d\d:\d\d) of \1$"))
+    assert elsewhere == []
+
+
+def scene(*labels: str) -> str:
+    texts = [
+        {
+            "id": f"t{n}",
+            "type": "text",
+            "x": 0,
+            "y": 40 * n,
+            "width": 120,
+            "height": 25,
+            "text": label,
+            "originalText": label,
+            "fontSize": 20,
+            "fontFamily": 1,
+            "version": 1,
+        }
+        for n, label in enumerate(labels)
+    ]
+    return json.dumps({"type": "excalidraw", "version": 2, "elements": texts, "files": {}})
+
+
+def test_the_board_is_drawn_as_it_was(context, live_url, server_clock):
+    elsewhere = watch_origin(context, live_url)
+    page = context.new_page()
+    sign_up(page, live_url)
+    page.goto(live_url + "/")
+    headers = {"X-CSRFToken": page.locator('meta[name="csrf-token"]').get_attribute("content")}
+    made = page.request.post(live_url + "/api/rounds", headers=headers, data={"stage": "draw", "minutes": 2}).json()
+    rid = made["id"]
+    for n, labels in enumerate([("cache",), ("cache", "queue")]):
+        server_clock.jump(seconds=10)
+        body = {"text": scene(*labels), "revision": n}
+        assert page.request.put(f"{live_url}/api/rounds/{rid}/board", headers=headers, data=body).ok
+    server_clock.jump(seconds=10)
+    assert page.request.post(f"{live_url}/api/rounds/{rid}/end", headers=headers).ok
+    page.goto(f"{live_url}/rounds/{rid}/replay")
+    scrub = page.get_by_role("slider", name="Position")
+    scrub.fill("15000")
+    expect(page.get_by_role("img", name="The whiteboard at this moment. Its labels: cache.")).to_be_visible(
+        timeout=20_000
+    )
+    scrub.fill("25000")
+    expect(page.get_by_role("img", name="The whiteboard at this moment. Its labels: cache; queue.")).to_be_visible(
+        timeout=20_000
+    )
     assert elsewhere == []
