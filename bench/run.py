@@ -7,8 +7,9 @@
    deadlines, then 1,000 that ran out while it was down; each of these runs 5 times (BENCH_REPEATS=N
    or --repeats=N), since a lost wakeup is rare, and the worst run is the figure.
 3. In Chromium, the in-browser code runner (bench/code_runner.py): Pyodide's cold start, warm runs;
-   and the whiteboard (bench/board.py): its bundle, the time to an interactive board, and the round
-   page without it.
+   the whiteboard (bench/board.py): its bundle, the time to an interactive board, and the round
+   page without it; and the replay (bench/replay.py): the work history's storage per hour, the
+   replay page of a 4-hour take-home.
 
 Everything lives in a temporary instance folder on free 127.0.0.1 ports, and every process started
 here is stopped on exit, Ctrl-C or failure. It prints a table, then one JSON line (the last line).
@@ -764,7 +765,16 @@ def board(b: Bench) -> list[Figure]:
     return [Figure(key, label, values.get(key), shown, "", None) for label, shown, key in bench.rows(figures)]
 
 
-BROWSER_FIGURES = [code_runner, board]
+def replay(b: Bench) -> list[Figure]:
+    """bench/replay.py: the work history's storage per hour, the replay of a 4-hour take-home."""
+    import replay as bench  # bench/ is sys.path[0]; Playwright is imported only when this figure runs
+
+    figures = bench.measure()
+    values = bench.json_values(figures)
+    return [Figure(key, label, values.get(key), shown, "", None) for label, shown, key in bench.rows(figures)]
+
+
+BROWSER_FIGURES = [code_runner, board, replay]
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -898,6 +908,10 @@ JSON_KEYS = [
     "round_plain_cold_load_ms",
     "round_plain_warm_load_ms",
     "round_plain_board_requests",
+    "replay_history_kb_per_hour",
+    "replay_ready_ms",
+    "replay_html_kb",
+    "replay_scrub_ms",
     "baseline_rps",
     "lateness_max_ms",
     "lateness_stalls",

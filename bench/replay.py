@@ -1,0 +1,240 @@
+"""The replay's cost: the work history's storage per hour of round, and how fast the replay of a
+4-hour take-home opens in Chromium.
+
+The real app with the shipped loop, on a throwaway instance folder (bench/round_page.py's way). A
+user signs up in the browser and starts a take-home (the code workspace); its four hours are then
+written through services/work.save, the one save path, with the time passed in (nothing waits):
+typing in bursts (ACTIVE of the minutes), one autosave a second while typing (the page's maximum
+wait), mostly code edited near a moving cursor, sometimes the scratchpad. The round is ended at 4 h.
+
+- Storage: the history's stored bytes (core/revisions.py) per hour of round, the revisions kept,
+  the final texts' size for scale; whether the cap (ROUND_CAP) had to thin it.
+- The replay page, LOADS times in a fresh browser context: from the navigation's start until its
+  player is ready (the "replay-ready" mark), the page's own bytes; then a scrub to the
+  middle of the round until the code saved by then is shown (one revision fetched and drawn).
+
+Prints a table, then one JSON line (the last line); no targets. About a minute; needs `make
+assets` and Debian's chromium (bench/run.py runs it as its `replay` figure).
+
+    .venv/bin/python bench/replay.py
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import shutil
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import flask_migrate
+from playwright.sync_api import sync_playwright
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH.parent))  # for tests.e2e
+sys.path.insert(0, str(BENCH))  # for round_page, a script beside this one
+
+from round_page import loadavg, ms, stats  # noqa: E402
+
+from mockloop import clock, create_app  # noqa: E402
+from mockloop.content import content  # noqa: E402
+from mockloop.core import revisions as history  # noqa: E402
+from mockloop.core.vocabulary import WorkKind  # noqa: E402
+from mockloop.db import db  # noqa: E402
+from mockloop.db.models import Round, User  # noqa: E402
+from mockloop.services import lifecycle, revisions, rounds, work  # noqa: E402
+from tests.e2e.helpers import sign_up  # noqa: E402
+from tests.e2e.module_page import serve  # noqa: E402
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's, never a downloaded one
+HOURS, ACTIVE = 4, 0.35  # the take-home's length; the share of its minutes spent typing
+LOADS = 5
+STAGE = "take-home"
+WORDS = [
+    "def",
+    "return",
+    "self",
+    "queue",
+    "retry",
+    "backoff",
+    "jitter",
+    "limit",
+    "token",
+    "bucket",
+    "await",
+    "async",
+    "for",
+    "in",
+    "if",
+    "else",
+]
+
+READY = """() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const mark = performance.getEntriesByName("replay-ready")[0];
+  return { ready: mark ? mark.startTime : null, html: nav.transferSize, decoded: nav.decodedBodySize };
+}"""
+
+# Moves the slider to `at` as a user's drag does and resolves with the milliseconds until the code
+# saved by then is on the page (its revision attribute set to `revision`).
+SCRUB = """async ([at, revision]) => {
+  const code = document.getElementById("replay-code"), scrub = document.getElementById("scrub");
+  const start = performance.now();
+  const done = new Promise((resolve) => {
+    const check = () => code.dataset.revision === String(revision) && (resolve(performance.now() - start), true);
+    new MutationObserver(check).observe(code, { attributes: true });
+  });
+  scrub.value = String(at);
+  scrub.dispatchEvent(new Event("input", { bubbles: true }));
+  return done;
+}"""
+
+
+def write_round(app, email: str) -> tuple[int, dict]:
+    """The take-home, typed through work.save with the time passed in; returns (round id, figures)."""
+    rng = random.Random(19)
+    with app.app_context():
+        user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one()
+        stage = content().loop.stage(STAGE)
+        prompt = content().catalog.for_stage(STAGE)[0]
+        start = clock.now() - timedelta(hours=HOURS + 1)
+        rnd = rounds.create_round(user, stage, prompt, HOURS * 60, start)
+        code, pad, cursor = "", "", 0
+        revision = {WorkKind.CODE: 0, WorkKind.SCRATCHPAD: 0}
+        saves, took = 0, time.perf_counter()
+        for minute in range(HOURS * 60):
+            if rng.random() > ACTIVE:
+                continue
+            for second in range(60):
+                now = start + timedelta(minutes=minute, seconds=second, milliseconds=500)
+                if rng.random() < 0.8:
+                    if rng.random() < 0.05 and code:  # a line deleted
+                        line = code.rfind("\n", 0, max(0, cursor - 1)) + 1
+                        end = code.find("\n", cursor)
+                        code = code[:line] + code[end + 1 if end >= 0 else len(code) :]
+                    else:
+                        typed = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 2)))
+                        typed += "\n" if rng.random() < 0.2 else " "
+                        code = code[:cursor] + typed + code[cursor:]
+                        cursor += len(typed)
+                    cursor = max(0, min(len(code), cursor + rng.randint(-40, 10)))
+                    kind, text = WorkKind.CODE, code
+                else:
+                    pad += " ".join(rng.choice(WORDS) for _ in range(3)) + ("\n" if rng.random() < 0.3 else " ")
+                    kind, text = WorkKind.SCRATCHPAD, pad
+                revision[kind] = work.save(rnd, kind, text, revision[kind], now)
+                saves += 1
+            db.session.commit()
+        took = time.perf_counter() - took
+        lifecycle.act(rnd, "end", user, start + timedelta(hours=HOURS, seconds=-1))
+        db.session.commit()
+        entries = revisions.index(rnd.id)
+        middle = start + timedelta(hours=HOURS / 2)
+        before = [e.revision for e in entries if e.kind == WorkKind.CODE and e.saved_at <= middle]
+        figures = {
+            "saves": saves,
+            "save_ms": 1000 * took / saves,
+            "stored": revisions.stored_bytes(rnd.id),
+            "kept": len(entries),
+            "final_chars": len(code) + len(pad),
+            "middle_ms": round((middle - start).total_seconds() * 1000),
+            "middle_revision": before[-1] if before else 0,
+        }
+        return rnd.id, figures
+
+
+def measure() -> dict:
+    logging.disable(logging.INFO)  # no line per request (werkzeug) or per migration (Alembic)
+    before = loadavg()
+    instance = Path(tempfile.mkdtemp(prefix="mockloop-bench-replay-"))
+    try:
+        app = create_app({"INSTANCE_PATH": str(instance), "SECRET_KEY": "bench", "DATABASE_URL": None})
+        with app.app_context():
+            flask_migrate.upgrade()
+        server, url = serve(app)
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+                first = browser.new_context()
+                page = first.new_page()
+                sign_up(page, url, email="bench@example.com", name="Bench")
+                login = first.storage_state()
+                first.close()
+                rid, figures = write_round(app, "bench@example.com")
+                with app.app_context():
+                    assert db.session.get(Round, rid).status == "locked"
+                address = f"{url}/rounds/{rid}/replay"
+                loads, scrubs = [], []
+                for _ in range(LOADS):
+                    context = browser.new_context(storage_state=login)
+                    page = context.new_page()
+                    page.goto(address, wait_until="load")
+                    deadline = time.monotonic() + 30
+                    while page.evaluate(READY)["ready"] is None:  # polled: the page's CSP refuses wait_for_function
+                        if time.monotonic() > deadline:
+                            raise RuntimeError("the replay was not ready within 30 s")
+                        page.wait_for_timeout(20)
+                    loads.append(page.evaluate(READY))
+                    scrubs.append({"ms": page.evaluate(SCRUB, [figures["middle_ms"], figures["middle_revision"]])})
+                    context.close()
+                browser.close()
+        finally:
+            server.shutdown()
+    finally:
+        shutil.rmtree(instance, ignore_errors=True)
+    return {**figures, "loads": loads, "scrubs": scrubs, "before": before, "after": loadavg()}
+
+
+def rows(f: dict) -> list[tuple[str, str, str | None]]:
+    per_hour = f["stored"] / HOURS
+    ready, scrub = stats(f["loads"], "ready"), stats(f["scrubs"], "ms")
+    return [
+        ("load average (/proc/loadavg) before / after", f"{f['before']} / {f['after']}", None),
+        (
+            f"a {HOURS}-hour take-home: saves (typing {ACTIVE:.0%} of the minutes, one a second)",
+            f"{f['saves']:,} saves, {f['save_ms']:.1f} ms each through work.save",
+            None,
+        ),
+        (
+            "work history stored per hour of round",
+            f"{per_hour / 1000:,.0f} KB ({f['stored'] / 1000:,.0f} KB in all, {f['kept']:,} revisions kept; "
+            f"final texts {f['final_chars'] / 1000:,.0f} K characters; cap {history.ROUND_CAP / 1e6:.1f} MB"
+            f"{', thinned' if f['kept'] < f['saves'] else ''})",
+            "replay_history_kb_per_hour",
+        ),
+        ("audio per hour of round", "not recorded (audio is not built)", None),
+        (f"replay page ready to play, cold, median / worst of {len(f['loads'])}", ms(ready), "replay_ready_ms"),
+        (
+            "  the page's HTML (timeline and revision index embedded)",
+            f"{f['loads'][0]['decoded'] / 1000:,.0f} KB",
+            "replay_html_kb",
+        ),
+        ("  scrub to the middle until the code of then is shown", ms(scrub), "replay_scrub_ms"),
+    ]
+
+
+def json_values(f: dict) -> dict[str, int]:
+    return {
+        "replay_history_kb_per_hour": round(f["stored"] / HOURS / 1000),
+        "replay_ready_ms": round(stats(f["loads"], "ready")[0]),
+        "replay_html_kb": round(f["loads"][0]["decoded"] / 1000),
+        "replay_scrub_ms": round(stats(f["scrubs"], "ms")[0]),
+    }
+
+
+def main() -> int:
+    figures = measure()
+    table = [(label, shown) for label, shown, _ in rows(figures)]
+    width = max(len(label) for label, _ in table)
+    for label, shown in table:
+        print(f"{label.ljust(width)}  {shown}")
+    print(json.dumps(json_values(figures)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
