@@ -42,6 +42,7 @@ from round_page import loadavg, ms, stats  # noqa: E402
 
 from mockloop import clock, create_app  # noqa: E402
 from mockloop.content import content  # noqa: E402
+from mockloop.core import audio  # noqa: E402
 from mockloop.core import revisions as history  # noqa: E402
 from mockloop.core.vocabulary import WorkKind  # noqa: E402
 from mockloop.db import db  # noqa: E402
@@ -206,7 +207,12 @@ def rows(f: dict) -> list[tuple[str, str, str | None]]:
             f"{', thinned' if f['kept'] < f['saves'] else ''})",
             "replay_history_kb_per_hour",
         ),
-        ("audio per hour of round", "not recorded (audio is not built)", None),
+        (
+            "audio per hour of round (one participant)",
+            f"{audio.BITS_PER_SECOND * 3600 / 8 / 1e6:.1f} MB at the {audio.BITS_PER_SECOND // 1000} kbit/s"
+            " the recorder asks for (the browser's encoder decides; not recorded here)",
+            None,
+        ),
         (f"replay page ready to play, cold, median / worst of {len(f['loads'])}", ms(ready), "replay_ready_ms"),
         (
             "  the page's HTML (timeline and revision index embedded)",

@@ -61,6 +61,7 @@ def create_app(config: dict | None = None, *, web: bool = True) -> Flask:
         accounts,
         api,
         assets,
+        audio,
         catalog,
         health,
         invites,
@@ -75,6 +76,7 @@ def create_app(config: dict | None = None, *, web: bool = True) -> Flask:
 
     pages.init_app(app)
     assets.init_app(app)  # the built bundles, answered by WhiteNoise before Flask sees the request
-    for module in (accounts, catalog, practice, scoring, replay, invites, review, loops, stories, api, health):
+    audio.init_app(app)
+    for module in (accounts, catalog, practice, scoring, replay, audio, invites, review, loops, stories, api, health):
         app.register_blueprint(module.bp)
     return app

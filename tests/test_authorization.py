@@ -38,8 +38,11 @@ def world(app, frozen_clock):
         ids[name] = made["id"]
     bob.call("PUT", f"/api/rounds/{ids['live']}/notes", {"text": NOTES_MARKER, "revision": 0})
     bob.call("PUT", f"/api/rounds/{ids['coding']}/notes", {"text": NOTES_MARKER, "revision": 0})
-    # The finished round has work to replay: Ada's scratchpad and Bob's notes.
+    # The finished round has work to replay: Ada's scratchpad and Bob's notes, and her recording.
     ada.call("PUT", f"/api/rounds/{ids['done']}/scratchpad", {"text": "plan", "revision": 0})
+    heard = ada.call("POST", f"/api/rounds/{ids['done']}/recordings", {"mime": "audio/webm"}).get_json()
+    ada.client.post(heard["chunk_url"] + "?seq=0", data=b"sound", headers={"X-CSRFToken": ada.token()})
+    recording = ada.call("POST", f"/api/rounds/{ids['live']}/recordings", {"mime": "audio/webm"}).get_json()["id"]
     bob.call("PUT", f"/api/rounds/{ids['done']}/notes", {"text": NOTES_MARKER, "revision": 0})
     bob.call("POST", f"/api/rounds/{ids['done']}/end")
     _, token, revision = form_page(bob.client, f"/rounds/{ids['done']}/score")
@@ -82,6 +85,8 @@ def world(app, frozen_clock):
             "coding": ids["coding"],
             "drawing": ids["drawing"],
             "done": ids["done"],
+            "recording": recording,
+            "heard": heard["id"],
             "card_id": card,
             "plan_id": plan,
             "notice_id": notice,
@@ -206,6 +211,10 @@ MATRIX = {
     "replay.share": ("POST", "/rounds/{done}/share", {}, (403, 302, 404, 302)),
     "api.markers_list": ("GET", "/api/rounds/{round_id}/markers", None, (403, 200, 404, 401)),
     "api.drop_marker": ("POST", "/api/rounds/{round_id}/markers", {"text": "asked about quotas"}, (403, 201, 404, 401)),
+    # Audio: each participant records their own; the other's opens with the lock, as a scorecard does.
+    "audio.start": ("POST", "/api/rounds/{round_id}/recordings", {"mime": "audio/webm"}, (201, 201, 404, 401)),
+    "audio.chunk": ("POST", "/api/rounds/{round_id}/recordings/{recording}/chunks?seq=0", {}, (200, 403, 404, 401)),
+    "audio.play": ("GET", "/rounds/{done}/recordings/{heard}", None, (200, 200, 404, 302)),
     "api.story_told": ("PUT", "/api/rounds/{round_id}/stories/{story_id}", {"used": True}, (200, 403, 404, 401)),
 }
 # Routes that serve files, not data.
@@ -232,11 +241,11 @@ def test_authorization_matrix(world, endpoint):
     method, path, body, expected = MATRIX[endpoint]
     url = path.format(**world["values"])
     for role in ("anonymous", "stranger", "interviewer", "owner"):
-        res = send(world[role], method, url, body)
+        with send(world[role], method, url, body) as res:  # closed: a recording's answer streams its file
+            status, text = res.status_code, res.get_data(as_text=True)
         want = expected[ROLES.index(role)]
-        assert res.status_code == want, f"{role} {method} {url}: {res.status_code}, expected {want}"
-        if role == "owner" and res.status_code == 200:  # the candidate never receives interviewer material
-            text = res.get_data(as_text=True)
+        assert status == want, f"{role} {method} {url}: {status}, expected {want}"
+        if role == "owner" and status == 200:  # the candidate never receives interviewer material
             assert GUIDE_MARKER not in text and NOTES_MARKER not in text, f"{url} leaks to the candidate"
 
 

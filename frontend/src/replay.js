@@ -16,7 +16,7 @@ const speedSelect = document.getElementById("speed");
 const position = document.getElementById("position");
 const playhead = document.getElementById("playhead");
 const status = document.getElementById("replay-status");
-const audio = document.getElementById("replay-audio");
+const voices = [...document.querySelectorAll("audio.replay-audio")]; // each participant's recording
 const duration = data.duration_ms;
 const textUrl = root.dataset.textUrl; // .../history/KIND/0
 const kinds = ["scratchpad", "code", "board", "notes"].filter((kind) => document.getElementById(`replay-${kind}`));
@@ -101,7 +101,7 @@ function moveTo(ms) {
   scrub.setAttribute("aria-valuetext", where);
   position.textContent = where;
   if (playhead) playhead.setAttribute("transform", `translate(${duration ? (1000 * pos) / duration : 0} 0)`);
-  if (audio) syncAudio();
+  syncAudio();
   for (const kind of kinds) showWork(kind);
 }
 
@@ -127,27 +127,29 @@ function setPlaying(on) {
   playButton.textContent = on ? "Pause" : "Play";
   playButton.setAttribute("aria-pressed", String(on));
   status.textContent = on ? `Playing at ${speedSelect.value}x.` : `Paused at ${clock(pos)}.`;
-  if (audio) syncAudio();
+  syncAudio();
   if (on) {
     lastFrame = performance.now();
     requestAnimationFrame(frame);
   }
 }
 
-// The recording starts at audio.dataset.offsetMs on the round's axis and plays at the replay's speed.
+// A recording starts at its data-offset-ms on the round's axis and plays at the replay's speed; it
+// is moved only when it drifts from the playhead (a seek in a recording costs a moment).
 function syncAudio() {
-  const offset = Number(audio.dataset.offsetMs || 0);
-  const at = (pos - offset) / 1000;
-  const inside = at >= 0 && (!Number.isFinite(audio.duration) || at < audio.duration);
-  audio.playbackRate = Number(speedSelect.value);
-  if (Math.abs(audio.currentTime - Math.max(0, at)) > 0.3) audio.currentTime = Math.max(0, at);
-  if (playing && inside && audio.paused) audio.play().catch(() => {});
-  if ((!playing || !inside) && !audio.paused) audio.pause();
+  for (const audio of voices) {
+    const at = (pos - Number(audio.dataset.offsetMs || 0)) / 1000;
+    const inside = at >= 0 && (!Number.isFinite(audio.duration) || at < audio.duration);
+    audio.playbackRate = Number(speedSelect.value);
+    if (Math.abs(audio.currentTime - Math.max(0, at)) > 0.5) audio.currentTime = Math.max(0, at);
+    if (playing && inside && audio.paused) audio.play().catch(() => {});
+    if ((!playing || !inside) && !audio.paused) audio.pause();
+  }
 }
 
 playButton.addEventListener("click", () => setPlaying(!playing));
 speedSelect.addEventListener("change", () => {
-  if (audio) syncAudio();
+  syncAudio();
   if (playing) status.textContent = `Playing at ${speedSelect.value}x.`;
 });
 scrub.addEventListener("input", () => moveTo(Number(scrub.value)));

@@ -80,6 +80,7 @@ def timeline(
     markers: Sequence[Marker] = (),
     saves: Sequence[Entry] = (),
     levels: int = 0,
+    recordings: Sequence[tuple[int, datetime]] = (),
 ) -> dict[str, Any]:
     """The replay's timeline as JSON-ready data. `end`: when the round locked (or now). Anything
     saved before the start is placed at 0, where the replay opens."""
@@ -136,4 +137,5 @@ def timeline(
         "levels": opened,
         "markers": [{"at_ms": at(m.at), "text": m.text} for m in markers],
         "work": work,
+        "audio": [{"id": ident, "at_ms": at(started)} for ident, started in recordings],
     }

@@ -212,6 +212,23 @@ class RoundMarker(Model):
     text: Mapped[str] = mapped_column(String(200))
 
 
+class RoundAudio(Model):
+    """One participant's audio recording of a round (services/audio.py): its chunks are appended to
+    a file under the instance folder (audio/<round id>/<id>), which goes with the round."""
+
+    __tablename__ = "round_audio"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    seat: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    mime: Mapped[str] = mapped_column(String(32))
+    chunks: Mapped[int] = mapped_column(default=0)
+    size: Mapped[int] = mapped_column(default=0)  # bytes in the file
+    full: Mapped[bool] = mapped_column(default=False)  # the cap was reached: it stopped there
+
+
 class RoundEvent(Model):
     __tablename__ = "round_events"
 

@@ -16,6 +16,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from mockloop.content import content
+from mockloop.core import audio
 from mockloop.core.errors import Conflict, Invalid
 from mockloop.core.replay import MARKER_LIMIT
 from mockloop.core.vocabulary import Mode, Seat, WorkKind, duration_text
@@ -148,6 +149,8 @@ def round_page(round_id: int):
         # The interviewer's markers of a peer round, with the round time each was dropped at.
         markers=markers.timed(rnd) if role == Seat.INTERVIEWER and rnd.mode == Mode.PEER else None,
         marker_limit=MARKER_LIMIT,
+        audio_bits=audio.BITS_PER_SECOND,
+        audio_chunk_ms=audio.CHUNK_SECONDS * 1000,
     )
 
 

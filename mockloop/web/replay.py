@@ -12,7 +12,7 @@ from mockloop.core import replay, timer
 from mockloop.core.vocabulary import Seat, WorkKind
 from mockloop.core.work import DEFAULT_LANGUAGE, RULES, kinds_for
 from mockloop.db.models import Round
-from mockloop.services import lifecycle, markers, revisions, rounds
+from mockloop.services import audio, lifecycle, markers, revisions, rounds
 from mockloop.services.scorecards import visible_cards
 from mockloop.services.seats import role_of
 from mockloop.web.access import require_role, round_for
@@ -56,6 +56,7 @@ def timeline_of(rnd: Round, seat: Seat | None) -> dict:
         markers=[replay.Marker(m.at, m.text) for m in shown],
         saves=[e for e in revisions.index(rnd.id) if e.kind in kinds],
         levels=len(prompt.levels) if prompt else 0,
+        recordings=[(r.id, r.started_at) for r in audio.visible(rnd, seat, current_user)],
     )
 
 
@@ -69,6 +70,7 @@ def replay_page(round_id: int):
     seat = role_of(rnd, current_user)
     data = timeline_of(rnd, seat)
     code = rnd.work.get(WorkKind.CODE)
+    names = {r.id: _voice(r.user_id) for r in audio.visible(rnd, seat, current_user)}
     return render_template(
         "replay/replay.html",
         rnd=rnd,
@@ -78,7 +80,13 @@ def replay_page(round_id: int):
         language=(code and code.language) or DEFAULT_LANGUAGE,
         cards=visible_cards(rnd, current_user),
         speeds=(1, 2, 4, 8),
+        voices=names,
     )
+
+
+def _voice(user_id: int | None) -> str:
+    """Whose recording it is, as its label says."""
+    return "Your audio" if user_id == current_user.id else "The other participant's audio"
 
 
 @bp.get("/api/rounds/<int:round_id>/history/<kind>/<int:revision>")

@@ -26,6 +26,9 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-component-update",
             "--disable-sync",
             "--no-first-run",
+            # A fake microphone (a tone), granted without a prompt: the audio recording's tests.
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
         ],
     }
 

@@ -134,3 +134,34 @@ def test_the_board_is_drawn_as_it_was(context, live_url, server_clock):
         timeout=20_000
     )
     assert elsewhere == []
+
+
+def test_record_a_few_seconds_and_the_replay_plays_them(context, live_url, server_clock, small_loop_app):
+    elsewhere = watch_origin(context, live_url)
+    page = context.new_page()
+    sign_up(page, live_url)
+    page.goto(live_url + "/")
+    headers = {"X-CSRFToken": page.locator('meta[name="csrf-token"]').get_attribute("content")}
+    made = page.request.post(
+        live_url + "/api/rounds", headers=headers, data={"stage": "quick", "prompt": "quick-prompt-1", "minutes": 2}
+    ).json()
+    page.goto(live_url + made["url"])
+    page.get_by_role("button", name="Record audio").click()
+    expect(page.get_by_text("● Recording")).to_be_visible()
+    # The recorder sends a chunk every 2 s: three kept is about 6 s of sound.
+    expect(page.locator("#rec-status")).to_contain_text("3 chunks kept", timeout=20_000)
+    page.get_by_role("button", name="Stop recording").click()
+    expect(page.locator("#rec-status")).to_contain_text("Recording saved", timeout=10_000)
+    expect(page.get_by_text("● Recording")).to_be_hidden()
+    assert page.request.post(f"{live_url}/api/rounds/{made['id']}/end", headers=headers).ok
+
+    page.goto(f"{live_url}/rounds/{made['id']}/replay")
+    sound = page.locator("audio.replay-audio")
+    expect(sound).to_have_count(1)
+    assert page.get_by_label("Your audio").count() == 1
+    page.get_by_role("slider", name="Position").fill(sound.get_attribute("data-offset-ms"))  # where it starts
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_timeout(1500)  # real playback: the audio element's own clock moves
+    played = sound.evaluate("(a) => ({ paused: a.paused, time: a.currentTime, error: a.error && a.error.code })")
+    assert played["error"] is None and not played["paused"] and played["time"] > 0.8, played
+    assert elsewhere == []
