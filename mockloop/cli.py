@@ -167,15 +167,17 @@ def _user_or_fail(email: str):
 @main.command("export")
 @click.option("--user", "email", required=True, help="Whose data to export (email).")
 @click.option("-o", "--output", type=click.File("w"), default="-", help="File to write (default: stdout).")
+@click.option("--audio", is_flag=True, help="Include the user's own audio recordings (base64).")
 @with_appcontext
-def export_cmd(email, output):
+def export_cmd(email, output, audio):
     """Export one user's rounds, events, scratchpads and scorecards as JSON."""
     import json
 
     from mockloop import clock
     from mockloop.services.exchange import export_user
+    from mockloop.web.audio import folder
 
-    json.dump(export_user(_user_or_fail(email), clock.now()), output, indent=1)
+    json.dump(export_user(_user_or_fail(email), clock.now(), folder() if audio else None), output, indent=1)
     db.session.commit()  # the rounds it found over are locked for good
     output.write("\n")
 
@@ -190,11 +192,12 @@ def import_cmd(email, file):
     from mockloop.core.errors import Invalid
     from mockloop.core.export_format import decode
     from mockloop.services.exchange import import_user, stories_line
+    from mockloop.web.audio import folder
 
     user_ = _user_or_fail(email)
     try:
         # No size limit here: the operator's own file, read the same way as an upload otherwise.
-        added = import_user(user_, decode(file.read(), limit=None), clock.now())
+        added = import_user(user_, decode(file.read(), limit=None), clock.now(), folder())
         db.session.commit()
     except Invalid as exc:
         raise click.ClickException(f"Nothing was imported. {exc}") from exc

@@ -4,6 +4,7 @@ the lock, played back with ranges, and deleted with the round."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,41 @@ def test_the_round_page_offers_recording_until_the_lock(app, frozen_clock):
     assert "Record audio" in page and "recorder.js" in page
     ada.call("POST", f"/api/rounds/{rid}/end")
     assert "Record audio" not in ada.client.get(f"/rounds/{rid}").get_data(as_text=True)
+
+
+def test_the_export_carries_your_audio_with_the_flag_and_an_import_restores_it(app, frozen_clock):
+    import io
+    import json
+
+    ada = signed_up(app)
+    rid = ada.start(stage="quick", prompt="quick-prompt-1", minutes=2).get_json()["id"]
+    frozen_clock.advance(seconds=3)
+    rec = start(ada, rid)
+    send(ada, rec["chunk_url"], 0, b"\x1aE\xdf\xa3 sound")
+    ada.call("POST", f"/api/rounds/{rid}/end")
+    assert "audio" not in ada.client.get("/export.json").get_json()["rounds"][0]  # without the flag: none
+    doc = ada.client.get("/export.json?audio=1").get_json()
+    [sound] = doc["rounds"][0]["audio"]
+    assert sound["mime"] == "audio/webm" and sound["started_at"] == "2026-05-04T12:00:03+00:00"
+
+    carol = signed_up(app, "carol@example.com", "Carol")
+    res = carol.client.post(
+        "/import",
+        data={"csrf_token": carol.token(), "file": (io.BytesIO(json.dumps(doc).encode()), "export.json")},
+        content_type="multipart/form-data",
+    )
+    assert res.status_code == 302
+    with app.app_context():
+        copy = db.session.execute(db.select(db.func.max(Round.id))).scalar()
+    page = carol.client.get(f"/rounds/{copy}/replay").get_data(as_text=True)
+    [url] = re.findall(r'src="(/rounds/\d+/recordings/\d+)"', page)
+    assert played(carol, url) == (200, b"\x1aE\xdf\xa3 sound") and 'data-offset-ms="3000"' in page
+
+    doc["rounds"][0]["uid"] = "0" * 8 + "-another"
+    doc["rounds"][0]["audio"][0]["data"] = "not base64!"
+    bad = carol.client.post(
+        "/import",
+        data={"csrf_token": carol.token(), "file": (io.BytesIO(json.dumps(doc).encode()), "export.json")},
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 400 and "rounds[0].audio[0].data" in bad.get_data(as_text=True)

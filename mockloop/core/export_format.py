@@ -6,6 +6,7 @@ and the first problem is reported with its path (e.g. rounds[2].events[0].at).
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import re
@@ -13,7 +14,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal, NoReturn, overload
 
-from mockloop.core import revisions, stories
+from mockloop.core import audio, revisions, stories
 from mockloop.core.board import PEN_KINDS, check_scene
 from mockloop.core.errors import Invalid
 from mockloop.core.loop import KEY_RE, LEVELS, SLUG_RE
@@ -34,6 +35,7 @@ from mockloop.core.work import (
 # them) are still read.
 FORMAT, VERSION = "mockloop-export", 2
 VERSIONS = (1, 2)
+RECORDINGS_PER_ROUND = 100
 HISTORY_STEPS = 100_000  # revisions of one piece: a 4-hour take-home typed at one save a second is 14,400
 MAX_ROUNDS = 20_000
 MAX_STORIES, MAX_DRILLS, MAX_TAGS = 2_000, 5_000, 100
@@ -270,6 +272,10 @@ def validate(doc: object, now: datetime) -> dict[str, Any]:
                     for j, x in enumerate(_list(r.get("runs", []), f"{path}.runs", RUNS_PER_ROUND))
                 ],
                 "history": _history(r.get("history", {}), f"{path}.history", now),
+                "audio": [
+                    _recording(a, f"{path}.audio[{j}]", now)
+                    for j, a in enumerate(_list(r.get("audio", []), f"{path}.audio", RECORDINGS_PER_ROUND))
+                ],
                 "markers": [
                     _marker(m, f"{path}.markers[{j}]", now)
                     for j, m in enumerate(_list(r.get("markers", []), f"{path}.markers", MARKERS_PER_ROUND))
@@ -405,6 +411,21 @@ def _history(raw: object, path: str, now: datetime) -> dict[str, list[revisions.
             _fail(kpath, f"revisions that rebuild their texts ({exc})")
         out[kind] = parsed
     return out
+
+
+def _recording(raw: object, path: str, now: datetime) -> dict[str, Any]:
+    """One of the exporter's audio recordings (exported with the audio flag): its sound as base64."""
+    a = _obj(raw, path)
+    mime = _str(a, "mime", path, 32, choices=sorted(audio.MIME_TYPES))
+    encoded = a.get("data")
+    limit = audio.RECORDING_CAP * 4 // 3 + 4
+    try:
+        if not isinstance(encoded, str) or len(encoded) > limit:
+            raise ValueError
+        data = base64.b64decode(encoded, validate=True)
+    except ValueError:
+        _fail(f"{path}.data", f"the recording as base64, at most {audio.RECORDING_CAP // (1024 * 1024)} MB")
+    return {"started_at": _time(a, "started_at", path, now), "mime": mime, "data": data}
 
 
 def _marker(raw: object, path: str, now: datetime) -> dict[str, Any]:

@@ -78,6 +78,18 @@ def append(rnd: Round, recording: RoundAudio, seq: int, data: bytes, folder: Pat
         os.fsync(file.fileno())  # kept even if the server dies right after answering
 
 
+def restore(rnd: Round, user: User, seat: str, started_at: datetime, mime: str, data: bytes, folder: Path) -> None:
+    """A recording read from an export file, for a round new to this instance."""
+    recording = RoundAudio(
+        round_id=rnd.id, user_id=user.id, seat=seat, started_at=started_at, mime=mime, chunks=1, size=len(data)
+    )
+    db.session.add(recording)
+    db.session.flush()
+    path = path_of(folder, recording)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
 def visible(rnd: Round, seat: Seat | None, user: User) -> list[RoundAudio]:
     """The recordings `user` may hear: their own, and the other participant's once the round is
     locked (as a scorecard, each participant's recording is theirs until the round is over)."""

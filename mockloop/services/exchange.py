@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import uuid
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import or_
 
@@ -19,6 +21,7 @@ from mockloop.db import db
 from mockloop.db.models import (
     Invite,
     Round,
+    RoundAudio,
     RoundEvent,
     RoundMarker,
     RoundRun,
@@ -30,7 +33,7 @@ from mockloop.db.models import (
     StoryUse,
     User,
 )
-from mockloop.services import lifecycle, revisions, rounds
+from mockloop.services import audio, lifecycle, revisions, rounds
 from mockloop.services.markers import markers_of
 from mockloop.services.scorecards import level_columns
 from mockloop.services.seats import role_of, rounds_of
@@ -45,8 +48,9 @@ def _user_rounds(user: User) -> list[Round]:
     return list(db.session.execute(rounds_of(user).order_by(Round.created_at, Round.id)).scalars())
 
 
-def export_user(user: User, now: datetime) -> dict:
-    """Everything the user took part in: rounds, events, scratchpads, their notes, scorecards with rubrics."""
+def export_user(user: User, now: datetime, audio_folder: Path | None = None) -> dict:
+    """Everything the user took part in: rounds, events, scratchpads, their notes, scorecards with
+    rubrics; with audio_folder (where recordings are kept), their own audio recordings too."""
     lifecycle.lock_due(now)  # a round whose time is up is exported locked, with its expire event
     out = []
     for rnd in _user_rounds(user):
@@ -131,6 +135,7 @@ def export_user(user: User, now: datetime) -> dict:
                 "markers": [{"at": _iso(m.at), "text": m.text} for m in markers_of(rnd)]
                 if mine == Seat.INTERVIEWER
                 else [],
+                **({"audio": _export_audio(rnd, user, audio_folder)} if audio_folder is not None else {}),
                 "events": [
                     {
                         "kind": e.kind,
@@ -152,6 +157,19 @@ def export_user(user: User, now: datetime) -> dict:
         "rounds": out,
         "stories": _export_stories(user),
     }
+
+
+def _export_audio(rnd: Round, user: User, folder: Path) -> list[dict]:
+    """The user's own recordings of the round, their sound as base64."""
+    out = []
+    for recording in db.session.execute(
+        db.select(RoundAudio).filter_by(round_id=rnd.id, user_id=user.id).order_by(RoundAudio.id)
+    ).scalars():
+        path = audio.path_of(folder, recording)
+        if path.exists():
+            data = base64.b64encode(path.read_bytes()).decode()
+            out.append({"started_at": _iso(recording.started_at), "mime": recording.mime, "data": data})
+    return out
 
 
 def _history_kinds(seat: Seat | None) -> set[str]:
@@ -233,11 +251,13 @@ def _private(rnd: Round, user: User, now: datetime) -> bool:
     )
 
 
-def import_user(user: User, doc, now: datetime) -> dict:
+def import_user(user: User, doc, now: datetime, audio_folder: Path | None = None) -> dict:
     """Add the rounds and scorecards the instance does not have yet (matched by uid) to `user`.
 
     The exporter becomes `user`; the other participant of a peer round has no account here, so their
-    seat stays empty and their scorecards keep only their name. One transaction: all or nothing.
+    seat stays empty and their scorecards keep only their name. One transaction: all or nothing
+    (audio files written before a failure are left unreferenced, and deleted with nothing).
+    Recordings in the file are restored into audio_folder (none without it).
 
     An import only ever writes rows that belong to `user`, whatever uids the file names (a round's
     uid is in every calendar file): a round here is added to only if `user` alone can see it; a
@@ -266,6 +286,9 @@ def import_user(user: User, doc, now: datetime) -> dict:
                 for m in r["markers"]:
                     author = user.id if r["my_role"] == Seat.INTERVIEWER else None
                     db.session.add(RoundMarker(round_id=rnd.id, author_id=author, at=m["at"], text=m["text"]))
+                if audio_folder is not None:
+                    for a in r["audio"]:
+                        audio.restore(rnd, user, r["my_role"], a["started_at"], a["mime"], a["data"], audio_folder)
                 added["rounds"] += 1
             else:
                 added["skipped_rounds"] += 1

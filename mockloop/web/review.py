@@ -24,6 +24,7 @@ from mockloop.core.errors import Invalid
 from mockloop.core.export_format import FILE_LIMIT, decode
 from mockloop.core.loop import Stage
 from mockloop.services import exchange, history, stories
+from mockloop.web.audio import folder as audio_folder
 from mockloop.web.now import request_now
 from mockloop.web.stories import story_tags
 from mockloop.web.transaction import transaction
@@ -292,7 +293,9 @@ def next_round():
 @login_required
 @transaction()
 def export_json():
-    body = json.dumps(exchange.export_user(current_user, request_now()), indent=1)
+    # ?audio=1: with your audio recordings (base64: about 19 MB an hour of sound).
+    folder = audio_folder() if request.args.get("audio") == "1" else None
+    body = json.dumps(exchange.export_user(current_user, request_now(), folder), indent=1)
     return Response(
         body, mimetype="application/json", headers={"Content-Disposition": "attachment; filename=mockloop-export.json"}
     )
@@ -321,7 +324,7 @@ def import_page():
     else:
         try:
             doc = decode(upload.read(FILE_LIMIT + 1))  # one byte more tells "too big"
-            added = exchange.import_user(current_user, doc, request_now())
+            added = exchange.import_user(current_user, doc, request_now(), audio_folder())
         except Invalid as exc:
             error = f"Nothing was imported. {exc}"
         else:
