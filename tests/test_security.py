@@ -200,6 +200,9 @@ def url_values(rule, world) -> dict:
         "notice_id": 1,
         "story_id": world["story"],
         "drill_id": world["drill"],
+        "kind": "scratchpad",  # the replay's revisions
+        "revision": 1,
+        "recording_id": 1,
     }
     values = {}
     for arg in rule.arguments:
