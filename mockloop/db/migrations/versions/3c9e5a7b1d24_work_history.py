@@ -2,7 +2,7 @@
 the edit from the revision before (core/revisions.py), for the replay.
 
 Revision ID: 3c9e5a7b1d24
-Revises: fc1c7267f4cd
+Revises: 3a7d5c1e9b42
 Create Date: 2026-12-02 03:00:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '3c9e5a7b1d24'
-down_revision = 'fc1c7267f4cd'
+down_revision = '3a7d5c1e9b42'
 branch_labels = None
 depends_on = None
 
