@@ -56,9 +56,14 @@ def create_app(config: dict | None = None, *, web: bool = True) -> Flask:
     from mockloop.content import init_content
 
     init_content(app)
+    if app.extensions["ai"] is not None:  # AI on: its SDK is loaded now (AI off never imports one)
+        from mockloop.services.ai.provider import load_sdk
+
+        load_sdk(app.extensions["ai"])
 
     from mockloop.web import (
         accounts,
+        ai,
         api,
         assets,
         catalog,
@@ -73,7 +78,8 @@ def create_app(config: dict | None = None, *, web: bool = True) -> Flask:
     )
 
     pages.init_app(app)
+    ai.init_app(app)
     assets.init_app(app)  # the built bundles, answered by WhiteNoise before Flask sees the request
-    for module in (accounts, catalog, practice, scoring, invites, review, loops, stories, api, health):
+    for module in (accounts, catalog, practice, scoring, invites, review, loops, stories, api, health, ai):
         app.register_blueprint(module.bp)
     return app

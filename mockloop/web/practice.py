@@ -25,7 +25,7 @@ from mockloop.db.models import Round
 from mockloop.services import bookings, lifecycle, peers, rounds, work
 from mockloop.services.seats import guide_closed, role_of, rounds_of
 from mockloop.services.start import SURPRISE, start_round
-from mockloop.web import poll
+from mockloop.web import ai, poll
 from mockloop.web.access import round_for, stage_or_404
 from mockloop.web.assets import pyodide_bytes
 from mockloop.web.invites import TOKEN_KEY, pending_link
@@ -144,6 +144,7 @@ def round_page(round_id: int):
             guide_closed(current_user, rnd.stage, rnd.prompt_slug, now) if role == Seat.INTERVIEWER else None
         ),
         story_panel=round_panel(rnd, stage),
+        ai_chat=ai.chat_panel(rnd, current_user, prompt),
     )
 
 
