@@ -3,7 +3,6 @@ of the model in use over enough human-scored rounds reached the agreement open g
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from contextlib import closing
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -14,7 +13,7 @@ from mockloop.core.catalog import Catalog
 from mockloop.core.errors import Unavailable
 from mockloop.core.vocabulary import CardStatus, ReviewerRole
 from mockloop.db import db
-from mockloop.db.models import AiCalibration, Round, Scorecard
+from mockloop.db.models import AiCalibration, Scorecard
 from mockloop.services.ai import budget, review
 from mockloop.services.ai.provider import Usage, provider_for
 
@@ -70,9 +69,7 @@ def human_cards(limit: int) -> list[Scorecard]:
     return list(chosen.values())[:limit]
 
 
-def run(
-    settings: AiSettings, catalog: Catalog, limit: int, now: datetime, progress: Callable[[Round], None] | None = None
-) -> Outcome:
+def run(settings: AiSettings, catalog: Catalog, limit: int, now: datetime) -> Outcome:
     """Score each human-scored round with the AI reviewer (no card is stored), compare the levels
     per dimension, and store the result. The tokens are recorded, outside every user's budget."""
     pairs: dict[str, list[tuple[int, int]]] = {}
@@ -84,8 +81,6 @@ def run(
     with closing(provider_for(settings)) as provider:
         for card in human_cards(limit):
             rnd = card.round
-            if progress:
-                progress(rnd)
             parts = review.material(rnd, catalog.get(rnd.stage, rnd.prompt_slug), card.rubric, now)
             try:
                 answers, _ = review.score(provider, card.rubric, parts, spend)
