@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -22,6 +23,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to hold the request unanswered (a timeout)
     hold: threading.Event | None = None  # streaming: wait for this after the first chunk
+    meanwhile: Callable[[], None] | None = None  # streaming: called after the first chunk (time passes)
     input_tokens: int = 40
     output_tokens: int = 10
 
@@ -116,6 +118,8 @@ def _handler(fake: FakeProvider):
             for i, chunk in enumerate(reply.text):
                 if i == 1 and reply.hold is not None:
                     reply.hold.wait(10)
+                if i == 1 and reply.meanwhile is not None:
+                    reply.meanwhile()
                 yield chunk
 
         # ---- Anthropic Messages API ----

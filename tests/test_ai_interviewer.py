@@ -157,6 +157,15 @@ def test_the_conversation_locks_at_the_deadline(app, fake_provider, frozen_clock
     assert "The conversation is locked with the round." in page and 'id="ai-form"' not in page
 
 
+def test_a_reply_that_finishes_after_the_deadline_is_not_kept(app, fake_provider, frozen_clock):
+    ada = signed_up(app)
+    rid = ada.start(stage="quick", prompt="quick-prompt-1", minutes=1).get_json()["id"]
+    fake_provider.script(Reply(text=("Half ", "a reply."), meanwhile=lambda: frozen_clock.advance(minutes=2)))
+    got = lines(ask(ada, rid, "Just in time?"))
+    assert got[0] == {"text": "Half "} and got[-1]["error"].startswith("The reply was not kept: The round is locked")
+    assert [m["text"] for m in stored(app, rid)] == ["Just in time?"]  # the question, asked in time, stays
+
+
 def test_a_failed_reply_keeps_the_question_and_says_why(app, fake_provider, frozen_clock):
     ada = signed_up(app)
     rid = ada.start(stage="quick", prompt="quick-prompt-1", minutes=2).get_json()["id"]

@@ -22,6 +22,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from mockloop import clock
 from mockloop.config import AiSettings
 from mockloop.content import content
 from mockloop.core import ai_interviewer as chat_core
@@ -251,15 +252,15 @@ def chat(round_id: int):
         finally:
             provider.close()
         with transaction():
-            later = request_now()
+            later = clock.now()  # when the reply is complete, not when the question came: the deadline may have passed
             kept = db.session.get(Round, rid)
             if usage is not None:
                 budget.record(user_id, rid, interviewer.FEATURE, usage, later)
             reply = chat_core.Message("assistant", "".join(pieces).strip(), later.isoformat())
             try:
                 _, revision = interviewer.append(kept, [reply], later)
-            except Conflict as exc:
-                yield json.dumps({"error": f"The reply came too late and was not kept: {exc.message}"}) + "\n"
+            except (Conflict, Invalid) as exc:  # the deadline passed meanwhile, or the conversation is full
+                yield json.dumps({"error": f"The reply was not kept: {exc.message}"}) + "\n"
                 return
         yield json.dumps({"done": True, "revision": revision, "at": reply.at}) + "\n"
 
