@@ -89,9 +89,9 @@ def test_the_reviewer_drafts_a_labelled_card_with_the_quotes_that_are_in_the_rou
     assert '"start with a write-ahead log" (scratchpad)' in shown and '"Risk: the disk fills." (scratchpad)' in shown
     assert "we shard by tenant" not in shown  # not in the round: dropped, and the card says so
     assert "1 quote the model gave was not found in the round's material and was dropped" in shown
-    assert "AI used in this round: reviewer." in shown and "AI used in this round: reviewer." in page(
-        ada, f"/rounds/{rid}"
-    )
+    round_page = page(ada, f"/rounds/{rid}")
+    assert "AI used in this round: reviewer." in shown and "AI used in this round: reviewer." in round_page
+    assert f'href="/scorecards/{card.id}">The AI reviewer\'s draft</a>' in round_page
     with app.app_context():
         used = db.session.execute(db.select(AiUsage)).scalar_one()
         assert (used.user_id, used.round_id, used.feature, used.input_tokens, used.output_tokens) == (

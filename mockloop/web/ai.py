@@ -36,7 +36,7 @@ from mockloop.services import lifecycle
 from mockloop.services.ai import budget, calibration, interviewer
 from mockloop.services.ai import review as review_service
 from mockloop.services.ai.provider import Usage, provider_for
-from mockloop.services.scorecards import open_card
+from mockloop.services.scorecards import ai_card, open_card
 from mockloop.services.seats import role_of
 from mockloop.web.access import round_for, stage_or_404
 from mockloop.web.errors import answer
@@ -73,6 +73,7 @@ def init_app(app: Flask) -> None:
             "ai_features_used": features_used if on else None,
             "ai_calibration": calibration_text if on else None,
             "ai_model": (lambda: app.extensions["ai"].model) if on else None,
+            "ai_card_of": ai_card if on else None,
         }
 
 
