@@ -285,3 +285,45 @@ def test_only_the_candidate_of_a_locked_round_may_ask_and_copy(app, fake_provide
     assert eve.client.post(f"/scorecards/{card.id}/copy-to-self", data={"csrf_token": eve.token()}).status_code == 404
     assert eve.client.get(f"/scorecards/{card.id}").status_code == 404
     assert len(fake_provider.requests) == 1
+
+
+def correctness_output(quote):
+    return {
+        "dimensions": {"correctness": {"level": 2, "quotes": [quote], "reasoning": "Runs, no edge cases."}},
+        "overall": "no",
+        "keep": "k",
+        "stop": "s",
+        "start": "st",
+    }
+
+
+def test_a_coding_rounds_code_and_runs_and_a_design_rounds_board_labels_are_its_material(
+    app, fake_provider, frozen_clock
+):
+    ada = signed_up(app)
+    coding = ada.start(stage="code", prompt="code-prompt-1").get_json()["id"]
+    ada.call("PUT", f"/api/rounds/{coding}/code", {"text": "def add(a, b):\n    return a + b\n", "revision": 0})
+    frozen_clock.advance(seconds=30)
+    run = {"language": "python", "outcome": "error", "duration_ms": 5, "stderr": "NameError: name 'c' is not defined"}
+    assert ada.call("POST", f"/api/rounds/{coding}/runs", run).status_code == 201
+    ada.call("POST", f"/api/rounds/{coding}/end")
+    fake_provider.script(Reply(tool_input=correctness_output("NameError: name 'c' is not defined")))
+    ask(ada, coding)
+    message = sent(fake_provider)
+    assert "## Code\n(python)\ndef add(a, b):\n    return a + b" in message
+    assert "## Test runs\n- minute 0: run (python) error: NameError: name 'c' is not defined" in message
+    assert "(test runs)" in page(ada, f"/scorecards/{ai_card(app, coding).id}")  # the quote's source
+
+    drawing = ada.start(stage="draw", prompt="draw-prompt-1").get_json()["id"]
+    scene = {"type": "excalidraw", "version": 2, "files": {}}
+    scene["elements"] = [
+        {"id": "t0", "type": "text", "text": "Load balancer", "x": 0, "y": 0},
+        {"id": "t1", "type": "text", "text": "Old cache", "x": 0, "y": 50, "isDeleted": True},
+        {"id": "r0", "type": "rectangle", "x": 0, "y": 90, "width": 10, "height": 10},
+    ]
+    ada.call("PUT", f"/api/rounds/{drawing}/board", {"text": json.dumps(scene), "revision": 0})
+    ada.call("POST", f"/api/rounds/{drawing}/end")
+    ask(ada, drawing)
+    message = sent(fake_provider)
+    assert "## Whiteboard labels\nLoad balancer\n\n" in message and "Old cache" not in message
+    assert '"type"' not in message  # the labels, not the drawing's JSON
