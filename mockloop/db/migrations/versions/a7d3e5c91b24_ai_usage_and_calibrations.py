@@ -40,7 +40,7 @@ def upgrade():
     sa.Column('provider', sa.String(length=16), nullable=False),
     sa.Column('model', sa.String(length=200), nullable=False),
     sa.Column('rounds', sa.Integer(), nullable=False),
-    sa.Column('kappa', sa.Float(), nullable=True),
+    sa.Column('kappa', sa.Double(), nullable=True),
     sa.Column('dimensions', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ai_calibrations'))
     )
