@@ -56,9 +56,14 @@ def create_app(config: dict | None = None, *, web: bool = True) -> Flask:
     from mockloop.content import init_content
 
     init_content(app)
+    if app.extensions["ai"] is not None:  # AI on: its SDK is loaded now (AI off never imports one)
+        from mockloop.services.ai.provider import load_sdk
+
+        load_sdk(app.extensions["ai"])
 
     from mockloop.web import (
         accounts,
+        ai,
         api,
         assets,
         audio,
@@ -75,8 +80,10 @@ def create_app(config: dict | None = None, *, web: bool = True) -> Flask:
     )
 
     pages.init_app(app)
+    ai.init_app(app)
     assets.init_app(app)  # the built bundles, answered by WhiteNoise before Flask sees the request
     audio.init_app(app)
-    for module in (accounts, catalog, practice, scoring, replay, audio, invites, review, loops, stories, api, health):
+    blueprints = (accounts, catalog, practice, scoring, replay, audio, invites, review, loops, stories, api, health, ai)
+    for module in blueprints:
         app.register_blueprint(module.bp)
     return app

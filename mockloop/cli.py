@@ -221,3 +221,39 @@ def seed_demo(email, scorecards):
     made = seed_history(_user_or_fail(email), content().loop, content().catalog, scorecards, clock.now())
     db.session.commit()
     click.echo(f"Added {made} scored rounds.")
+
+
+@main.group("ai")
+def ai_group():
+    """AI on your own model (off unless AI_PROVIDER is set)."""
+
+
+@ai_group.command("calibrate")
+@click.option("--limit", default=100, show_default=True, help="At most this many human-scored rounds, newest first.")
+@with_appcontext
+def ai_calibrate(limit):
+    """Run the AI reviewer over human-scored rounds and print its agreement with them per dimension."""
+    from mockloop import clock
+    from mockloop.content import content
+    from mockloop.core.errors import Unavailable
+    from mockloop.services.ai import calibration
+
+    found = current_app.extensions.get("ai")
+    if found is None:
+        raise click.ClickException('AI is off: set AI_PROVIDER and AI_MODEL first (README, "AI").')
+    rounds = len(calibration.human_cards(limit))
+    click.echo(f"Calibrating {found.model} ({found.provider}) on {rounds} human-scored rounds.")
+    try:
+        outcome = calibration.run(found, content().catalog, limit, clock.now())
+    except Unavailable as exc:
+        raise click.ClickException(exc.message) from exc
+    db.session.commit()
+    for uid, why in outcome.failed:
+        click.echo(f"not scored: round {uid}: {why}")
+    click.echo(f"{'dimension':<40} {'pairs':>5} {'kappa':>6} {'MAE':>5} {'exact':>6} {'adjacent':>8}")
+    for name, a in [*outcome.per_dimension, ("all dimensions", outcome.overall)]:
+        kappa = f"{a.kappa:.2f}" if a.kappa is not None else "-"
+        click.echo(f"{name:<40} {a.pairs:>5} {kappa:>6} {a.mae:>5.2f} {a.exact:>6.0%} {a.adjacent:>8.0%}")
+    bar = f"at least {calibration.MIN_ROUNDS} rounds and kappa {calibration.MIN_KAPPA}"
+    verdict = "calibrated" if calibration.passed(outcome.stored) else f"not calibrated (it needs {bar})"
+    click.echo(f"Stored. AI cards on this instance now say: {verdict}.")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask
@@ -44,6 +46,13 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the login; long rounds must not lose a form
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # AI on the user's own model (README, "AI"): off unless a provider is named.
+    AI_PROVIDER = None  # anthropic | openai (any OpenAI-compatible chat endpoint)
+    AI_MODEL = None
+    AI_BASE_URL = None  # an OpenAI-compatible server (llama.cpp, Ollama, vLLM), or a proxy
+    AI_API_KEY = None  # better in the environment; read once, then kept out of app.config
+    AI_DAILY_TOKENS = 200_000  # per user and UTC day, prompt and reply tokens together
+    AI_TIMEOUT = 60  # seconds to wait for the provider
 
 
 def instance_path(overrides: dict | None = None) -> str:
@@ -73,6 +82,53 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
     app.config["USER_PROMPTS_DIR"] = app.config["USER_PROMPTS_DIR"] or str(instance / "prompts")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(instance)
+    app.extensions["ai"] = ai_settings(app.config, os.environ)
+    # The key lives only in the settings object (whose repr leaves it out): nothing that shows or
+    # logs the configuration can reach it.
+    app.config.pop("AI_API_KEY", None)
+
+
+PROVIDERS = ("anthropic", "openai")
+# Where each provider's key is looked for in the environment, after the app's own settings.
+KEY_VARIABLES = {"anthropic": ("ANTHROPIC_API_KEY", "AI_API_KEY"), "openai": ("OPENAI_API_KEY", "AI_API_KEY")}
+
+
+@dataclass(frozen=True)
+class AiSettings:
+    """The AI provider as configured. `key` is None when none was found: the app still starts, and
+    every AI feature says what to set (a missing key is a clear message, not a failed start)."""
+
+    provider: str
+    model: str
+    base_url: str | None
+    daily_tokens: int
+    timeout: float
+    key: str | None = field(default=None, repr=False)
+
+    @property
+    def key_hint(self) -> str:
+        names = " or ".join(KEY_VARIABLES[self.provider])
+        return f"set {names} in the environment, or AI_API_KEY in instance/config.py"
+
+
+def ai_settings(config: Mapping, environ: Mapping[str, str]) -> AiSettings | None:
+    """The AI settings, or None when no provider is named (AI off: nothing about it appears)."""
+    provider = (config.get("AI_PROVIDER") or "").strip().lower()
+    if not provider:
+        return None
+    if provider not in PROVIDERS:
+        raise ValueError(f"AI_PROVIDER: one of {', '.join(PROVIDERS)} (or unset for no AI), not {provider!r}")
+    model = (config.get("AI_MODEL") or "").strip()
+    if not model:
+        raise ValueError(f"AI_MODEL: the model to use with AI_PROVIDER={provider} (for example its model id)")
+    key = config.get("AI_API_KEY") or next((environ[n] for n in KEY_VARIABLES[provider] if environ.get(n)), None)
+    try:
+        daily, timeout = int(config.get("AI_DAILY_TOKENS") or 0), float(config.get("AI_TIMEOUT") or 0)
+    except (TypeError, ValueError):
+        raise ValueError("AI_DAILY_TOKENS and AI_TIMEOUT: numbers") from None
+    if daily < 1 or timeout <= 0:
+        raise ValueError("AI_DAILY_TOKENS and AI_TIMEOUT: above zero")
+    return AiSettings(provider, model, (config.get("AI_BASE_URL") or "").strip() or None, daily, timeout, key)
 
 
 def create_private_sqlite(url: str) -> None:

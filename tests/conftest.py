@@ -335,3 +335,32 @@ def make_scorecard(app):
             return card_id
 
     return factory
+
+
+# -- AI: the fake provider on 127.0.0.1 and apps configured to use it through the real SDKs. --
+
+AI_KEY = "sk-test-K3Y-never-shown-0042"  # a key the tests look for everywhere it must not be
+AI_KEY_VARIABLES = ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "AI_API_KEY", "MOCKLOOP_AI_API_KEY")
+
+
+@pytest.fixture
+def fake_provider(monkeypatch):
+    from tests.fake_provider import FakeProvider
+
+    for name in AI_KEY_VARIABLES:  # the machine's own keys must not decide a test
+        monkeypatch.delenv(name, raising=False)
+    fake = FakeProvider()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def make_ai_app(make_app, fake_provider):
+    """An app on the test loop whose AI provider is the fake one: provider "anthropic" or "openai"."""
+
+    def factory(provider="anthropic", **config):
+        base = fake_provider.url + ("/v1" if provider == "openai" else "")
+        settings = {"AI_PROVIDER": provider, "AI_MODEL": "test-model", "AI_BASE_URL": base, "AI_API_KEY": AI_KEY}
+        return make_app(PROMPTS_DIR=str(TEST_PROMPTS), AI_TIMEOUT=2, **{**settings, **config})
+
+    return factory

@@ -216,6 +216,13 @@ MATRIX = {
     "audio.chunk": ("POST", "/api/rounds/{round_id}/recordings/{recording}/chunks?seq=0", {}, (200, 403, 404, 401)),
     "audio.play": ("GET", "/rounds/{done}/recordings/{heard}", None, (200, 200, 404, 302)),
     "api.story_told": ("PUT", "/api/rounds/{round_id}/stories/{story_id}", {"used": True}, (200, 403, 404, 401)),
+    # AI is off here (no AI_PROVIDER): its routes do not exist for anyone. tests/test_ai_*.py check
+    # who may use them with AI on.
+    "ai.about": ("GET", "/ai", None, (404, 404, 404, 302)),
+    "ai.review": ("POST", "/rounds/{done}/ai-review", {}, (404, 404, 404, 302)),
+    "ai.copy_to_self": ("POST", "/scorecards/{card_id}/copy-to-self", {}, (404, 404, 404, 302)),
+    "ai.hint": ("POST", "/api/rounds/{round_id}/ai/hint", {}, (404, 404, 404, 401)),
+    "ai.chat": ("POST", "/api/rounds/{round_id}/ai/chat", {"text": "Hello?"}, (404, 404, 404, 401)),
 }
 # Routes that serve files, not data.
 NOT_IN_MATRIX = {"static"}

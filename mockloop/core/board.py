@@ -81,6 +81,24 @@ def check_scene(text: str) -> None:
     _check_images(files)
 
 
+def labels(text: str) -> list[str]:
+    """The words on a drawing: every text element (a shape's label is one too), in drawing order."""
+    try:
+        scene = json.loads(text) if text else {}
+    except (ValueError, RecursionError):
+        return []
+    elements = scene.get("elements") if isinstance(scene, dict) else None
+    return [
+        e["text"].strip()
+        for e in elements or ()
+        if isinstance(e, dict)
+        and e.get("type") == "text"
+        and not e.get("isDeleted")
+        and isinstance(e.get("text"), str)
+        and e["text"].strip()
+    ]
+
+
 def _check_element(element: Any, i: int) -> None:
     if not isinstance(element, dict):
         raise Invalid(f"Element {i + 1} of the drawing is not an object.", field="text")

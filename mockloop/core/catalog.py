@@ -85,6 +85,10 @@ class Prompt:
     # key, the four level descriptions (inline HTML, level 1 first); SCORING_SECTIONS as HTML.
     guide_levels: tuple[tuple[str, tuple[str, ...]], ...] = ()
     guide_sections: tuple[tuple[str, str], ...] = ()
+    # The brief and every guide section as written (Markdown), for the AI features, each of which
+    # sends only the sections core/ai_disclosure.py lists for it.
+    brief_md: str = ""
+    guide_md: tuple[tuple[str, str], ...] = ()
 
     def phases_for(self, stage: Stage, minutes: int) -> tuple[Phase, ...]:
         """The phase plan for a round of `minutes` on this prompt."""
@@ -99,6 +103,9 @@ class Prompt:
 
     def section_html(self, name: str) -> str | None:
         return next((html for n, html in self.guide_sections if n == name), None)
+
+    def section_md(self, name: str) -> str:
+        return next((text for n, text in self.guide_md if n == name), "")
 
 
 class _Meta(TypedDict):
@@ -232,6 +239,8 @@ class _PromptParser:
                 for name, span in sections.items()
                 if name in SCORING_SECTIONS
             ),
+            brief_md=brief_md,
+            guide_md=tuple((name, "\n".join(lines[span[0] + 1 : span[1]]).strip()) for name, span in sections.items()),
         )
 
     def front_matter(self, raw: str) -> _Meta | None:

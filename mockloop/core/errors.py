@@ -41,3 +41,14 @@ class NotAllowed(DomainError):
 
 class NotFound(DomainError):
     """No such thing, or not one this user may know about."""
+
+
+class Unavailable(DomainError):
+    """An outside service the feature needs did not serve it (the AI provider: no key, a timeout, a
+    rate limit, its own error). Nothing of the user's was changed; `reason` says which, and
+    `retry_after` (seconds) when the service said when to come back."""
+
+    def __init__(self, message: str, reason: str, retry_after: int | None = None) -> None:
+        super().__init__(message, reason=reason, **({"retry_after": retry_after} if retry_after is not None else {}))
+        self.reason = reason
+        self.retry_after = retry_after

@@ -267,6 +267,7 @@ def validate(doc: object, now: datetime) -> dict[str, Any]:
                 "interviewer_notes": _str(r, "interviewer_notes", path, TEXT_LIMIT, optional=True) or "",
                 "code": _code(r.get("code"), f"{path}.code", now),
                 "board": _board(r.get("board"), f"{path}.board", now),
+                "ai_chat": _chat(r.get("ai_chat"), f"{path}.ai_chat", now) if my_role == "candidate" else None,
                 "runs": [
                     _run(x, f"{path}.runs[{j}]", now)
                     for j, x in enumerate(_list(r.get("runs", []), f"{path}.runs", RUNS_PER_ROUND))
@@ -436,6 +437,26 @@ def _marker(raw: object, path: str, now: datetime) -> dict[str, Any]:
     return {"at": _time(m, "at", path, now), "text": text}
 
 
+def _chat(raw: object, path: str, now: datetime) -> dict[str, Any] | None:
+    """The round's AI interviewer conversation (core/ai_interviewer.py), message by message."""
+    if raw is None:
+        return None
+    chat = _obj(raw, path)
+    messages = []
+    for j, m in enumerate(_list(chat.get("messages"), f"{path}.messages", limit=2_000)):
+        mpath = f"{path}.messages[{j}]"
+        m = _obj(m, mpath)
+        messages.append(
+            {
+                "role": _str(m, "role", mpath, choices=("user", "assistant")),
+                "text": _str(m, "text", mpath, 20_000),
+                "at": _time(m, "at", mpath, now).isoformat(),
+                "hint": _int(m, "hint", mpath, 1, 99) if m.get("hint") is not None else None,
+            }
+        )
+    return {"messages": messages, "saved_at": _time(chat, "saved_at", path, now, optional=True)}
+
+
 def _runs(raw: object, path: str, now: datetime) -> list[dict[str, Any]]:
     return [_run(x, f"{path}[{j}]", now) for j, x in enumerate(_list(raw, path, RUNS_PER_ROUND))]
 
@@ -487,11 +508,20 @@ def _plan(r: dict[str, Any], path: str) -> list[Any]:
 
 def _check_reviewers(cards: list[dict[str, Any]], my_role: str, path: str) -> None:
     """A round has at most one card per reviewer, and each reviewer's card is for their own seat:
-    the candidate's is "self", the interviewer's "interviewer" (two self cards would be a 500)."""
+    the candidate's is "self", the interviewer's "interviewer" (two self cards would be a 500), the
+    AI reviewer's "ai" (in the candidate's file only: it is theirs alone)."""
     mine = "self" if my_role == "candidate" else "interviewer"
     seen = set()
     for j, c in enumerate(cards):
-        expected = mine if c["reviewer"] == "me" else ({"self", "interviewer"} - {mine}).pop()
+        if c["reviewer"] == "ai" and my_role != "candidate":
+            _fail(f"{path}.scorecards[{j}].reviewer", '"me" or "peer" (an AI card belongs to the candidate\'s file)')
+        expected = (
+            "ai"
+            if c["reviewer"] == "ai"
+            else mine
+            if c["reviewer"] == "me"
+            else ({"self", "interviewer"} - {mine}).pop()
+        )
         if c["role"] != expected:
             _fail(f"{path}.scorecards[{j}].role", f'"{expected}" (the {c["reviewer"]} reviewer\'s seat in the round)')
         if c["reviewer"] in seen:
@@ -530,8 +560,8 @@ def _card(raw: object, path: str, now: datetime) -> dict[str, Any]:
         _fail(f"{path}.overall", "a key of the rubric's recommendation scale")
     return {
         "uid": _uid(c, path),
-        "role": _str(c, "role", path, choices=("self", "interviewer")),
-        "reviewer": _str(c, "reviewer", path, choices=("me", "peer")),
+        "role": _str(c, "role", path, choices=("self", "interviewer", "ai")),
+        "reviewer": _str(c, "reviewer", path, choices=("me", "peer", "ai")),
         "reviewer_name": _str(c, "reviewer_name", path, 80),
         "status": status,
         "overall": overall,

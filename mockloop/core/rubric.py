@@ -82,6 +82,22 @@ def answers_from_fields(rubric: Rubric, values: Mapping[str, str]) -> Answers:
     return answers
 
 
+def incomplete(rubric: Rubric, answers: Answers) -> list[str]:
+    """What a complete card still lacks, in the words the rubric form uses for the same rules."""
+    out = []
+    for d in rubric["dimensions"]:
+        if answers["levels"].get(d["key"]) is None:
+            out.append(f"Pick a level for {d['name']}.")
+        if not answers["evidence"].get(d["key"], "").strip():
+            out.append(f"Write what you saw that supports the level for {d['name']}.")
+    if not answers.get("overall"):
+        out.append("Pick an overall recommendation.")
+    for f, label in zip(SUMMARY_FIELDS, ("keep doing", "stop doing", "start doing")):
+        if not answers.get(f, "").strip():
+            out.append(f"Write one line for {label}.")
+    return out
+
+
 def fields_from_answers(rubric: Rubric, answers: Answers) -> dict[str, str]:
     out = {}
     for d in rubric["dimensions"]:

@@ -26,10 +26,12 @@ class Seat(StrEnum):
 
 
 class ReviewerRole(StrEnum):
-    """Scorecard.role (and Score.role): the candidate's self-assessment or the interviewer's card."""
+    """Scorecard.role (and Score.role): the candidate's self-assessment, the interviewer's card, or
+    the AI reviewer's draft (no reviewer account; shown to the round's candidate alone)."""
 
     SELF = "self"
     INTERVIEWER = "interviewer"
+    AI = "ai"
 
 
 class CardStatus(StrEnum):
@@ -56,6 +58,7 @@ class WorkKind(StrEnum):
     NOTES = "notes"
     CODE = "code"
     BOARD = "board"  # the whiteboard's drawing (core/board.py)
+    CHAT = "chat"  # the AI interviewer conversation (core/ai_interviewer.py), written by the server
 
 
 # The card a seat writes: the candidate assesses themselves, the interviewer scores the candidate.

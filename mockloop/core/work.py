@@ -19,6 +19,7 @@ class WorkRule:
     limit: int  # characters
     closes_at_deadline: bool  # refused once the round is locked (the interviewer's notes are not)
     lends_pen: bool = False  # the writer may hand the pen to the other seat for a while (the board)
+    typed: bool = True  # saved through the work routes as typed; False: only the server writes it (the AI chat)
 
 
 RULES: dict[WorkKind, WorkRule] = {
@@ -32,6 +33,16 @@ RULES: dict[WorkKind, WorkRule] = {
         # Excalidraw's JSON: a busy design of a few hundred shapes is about 200,000 characters, pasted
         # images may take 400,000 of it (core/board.py), and a save fits the 1 MiB request limit.
         WorkRule(WorkKind.BOARD, "the board", Seat.CANDIDATE, frozenset(Seat), 750_000, True, lends_pen=True),
+        # Questions and replies with their times: a long round's conversation fits many times over.
+        WorkRule(
+            WorkKind.CHAT,
+            "the AI interviewer conversation",
+            Seat.CANDIDATE,
+            frozenset({Seat.CANDIDATE}),
+            200_000,
+            True,
+            typed=False,
+        ),
     )
 }
 

@@ -453,3 +453,35 @@ class StoryUse(Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     story: Mapped[Story] = relationship()
+
+
+class AiUsage(Model):
+    """The tokens one call to the AI provider used: the daily budget sums a user's, and a round with
+    any is one that AI took part in (the round says so)."""
+
+    __tablename__ = "ai_usage"
+    __table_args__ = (Index("ix_ai_usage_user_at", "user_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # None for `mockloop ai calibrate`, run by whoever runs the instance, outside any user's budget.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    feature: Mapped[str] = mapped_column(String(16))  # interviewer | reviewer | calibration
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    input_tokens: Mapped[int] = mapped_column(default=0)
+    output_tokens: Mapped[int] = mapped_column(default=0)
+
+
+class AiCalibration(Model):
+    """One run of `mockloop ai calibrate`: the AI reviewer's agreement with human scorecards on this
+    instance, for the model it ran with. AI cards count as calibrated only after a good enough one."""
+
+    __tablename__ = "ai_calibrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    provider: Mapped[str] = mapped_column(String(16))
+    model: Mapped[str] = mapped_column(String(200))
+    rounds: Mapped[int]  # rounds the reviewer scored and compared
+    kappa: Mapped[float | None]  # quadratic-weighted, over every dimension's pairs together
+    dimensions: Mapped[list] = mapped_column(JSON)  # per dimension: key, pairs, kappa, mae, exact, adjacent

@@ -5,17 +5,19 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import json
 import uuid
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import or_
 
+from mockloop.core import ai_interviewer as ai_chat
 from mockloop.core import export_format
 from mockloop.core import stories as story_core
 from mockloop.core.errors import Invalid
 from mockloop.core.revisions import portable
-from mockloop.core.vocabulary import CardStatus, Seat, WorkKind
+from mockloop.core.vocabulary import CardStatus, ReviewerRole, Seat, WorkKind
 from mockloop.core.work import DEFAULT_LANGUAGE, RULES
 from mockloop.db import db
 from mockloop.db.models import (
@@ -35,7 +37,7 @@ from mockloop.db.models import (
 )
 from mockloop.services import audio, lifecycle, revisions, rounds
 from mockloop.services.markers import markers_of
-from mockloop.services.scorecards import level_columns
+from mockloop.services.scorecards import level_columns, may_see
 from mockloop.services.seats import role_of, rounds_of
 from mockloop.services.stories import stories_of
 
@@ -59,13 +61,17 @@ def export_user(user: User, now: datetime, audio_folder: Path | None = None) -> 
         for card in db.session.execute(
             db.select(Scorecard).filter_by(round_id=rnd.id).order_by(Scorecard.id)
         ).scalars():
-            if card.reviewer_id != user.id and card.status != CardStatus.SUBMITTED:
-                continue  # someone else's draft is theirs alone
+            if (card.reviewer_id != user.id and card.status != CardStatus.SUBMITTED) or not may_see(card, user):
+                continue  # someone else's draft is theirs alone, the candidate's AI card too
             cards.append(
                 {
                     "uid": card.uid,
                     "role": card.role,
-                    "reviewer": "me" if card.reviewer_id == user.id else "peer",
+                    "reviewer": "ai"
+                    if card.role == ReviewerRole.AI
+                    else "me"
+                    if card.reviewer_id == user.id
+                    else "peer",
                     "reviewer_name": card.reviewer_label,
                     "status": card.status,
                     "overall": card.overall,
@@ -111,6 +117,10 @@ def export_user(user: User, now: datetime, audio_folder: Path | None = None) -> 
                 else None,
                 "board": {"text": board.body, "saved_at": _iso(board.saved_at)}
                 if (board := rnd.work.get(WorkKind.BOARD))
+                else None,
+                # The AI interviewer conversation is the candidate's (its rule's only reader).
+                "ai_chat": {**json.loads(chat.body), "saved_at": _iso(chat.saved_at)}
+                if mine == Seat.CANDIDATE and (chat := rnd.work.get(WorkKind.CHAT))
                 else None,
                 "runs": [
                     {
@@ -402,6 +412,11 @@ def _new_round(user: User, r: dict, uid: str) -> Round:
     for kind, steps in r["history"].items():  # a later save follows on from the last kept revision
         if steps:
             rnd.work.setdefault(kind, RoundWork(kind=kind, body="")).revision = steps[-1].revision
+    if r["ai_chat"]:
+        messages = [ai_chat.Message(**m) for m in r["ai_chat"]["messages"]]
+        rnd.work[WorkKind.CHAT] = RoundWork(
+            kind=WorkKind.CHAT, body=ai_chat.dump(messages), revision=1, saved_at=r["ai_chat"]["saved_at"]
+        )
     rnd.runs.extend(RoundRun(**run) for run in r["runs"])
     for e in r["events"]:
         rnd.events.append(

@@ -22,7 +22,12 @@ from mockloop.db.models import Round, RoundEvent, Score, Scorecard, User
 
 PAGE_SIZE = 20
 # The history filter: cards about the user as candidate, cards they gave as interviewer, self-assessments.
-ROLES = {Seat.CANDIDATE: "as candidate", Seat.INTERVIEWER: "as interviewer", ReviewerRole.SELF: "self-assessment"}
+ROLES = {
+    Seat.CANDIDATE: "as candidate",
+    Seat.INTERVIEWER: "as interviewer",
+    ReviewerRole.SELF: "self-assessment",
+    ReviewerRole.AI: "AI reviewer",
+}
 
 
 @dataclass
@@ -51,13 +56,17 @@ def _sources(user: User, role: str | None):
     # Cards about the user by someone else are the interviewer cards of their rounds (a self card is
     # always by its candidate); this form walks the (candidate_id, role, submitted_at) index.
     about = and_(Scorecard.candidate_id == user.id, Scorecard.role == ReviewerRole.INTERVIEWER)
+    # The AI reviewer's drafts of the user's rounds: the same index, a role of their own.
+    drafted = and_(Scorecard.candidate_id == user.id, Scorecard.role == ReviewerRole.AI)
+    if role == ReviewerRole.AI:
+        return [drafted]
     if role == ReviewerRole.SELF:
         return [and_(gave, Scorecard.role == ReviewerRole.SELF)]
     if role == Seat.INTERVIEWER:
         return [and_(gave, Scorecard.role == ReviewerRole.INTERVIEWER)]
     if role == Seat.CANDIDATE:
         return [about]
-    return [gave, about]
+    return [gave, about, drafted]
 
 
 def _filtered(query, f: HistoryFilter):
@@ -186,7 +195,12 @@ def _trends_statement(dims: tuple[tuple[str, str], ...]) -> CompoundSelect | Sel
     for stage, dim in dims:  # each walks the (candidate, stage, dimension, scored_at) index for TREND_POINTS rows
         latest = (
             db.select(Score.stage, Score.dimension, Score.scored_at, Score.level)
-            .where(Score.candidate_id == bindparam("user_id"), Score.stage == stage, Score.dimension == dim)
+            .where(
+                Score.candidate_id == bindparam("user_id"),
+                Score.stage == stage,
+                Score.dimension == dim,
+                Score.role != ReviewerRole.AI,  # trends are the human reviewers' word
+            )
             .order_by(Score.scored_at.desc())
             .limit(TREND_POINTS)
             .subquery()
@@ -207,6 +221,7 @@ def _counts_statement(stages: tuple[str, ...]) -> CompoundSelect | Select:
                 Scorecard.candidate_id == bindparam("user_id"),
                 Scorecard.stage == stage,
                 Scorecard.submitted_at.is_not(None),
+                Scorecard.role != ReviewerRole.AI,
             )
             .limit(COUNT_CAP)
             .subquery()
@@ -349,14 +364,17 @@ def recent_phase_states(user: User, limit: int = RECENT * 6) -> list[tuple[str, 
     return [(r.stage, states[r.id]) for r in rows]
 
 
-def calibration_pairs(user: User, limit: int = RECENT * 6) -> list[tuple[str, dict[str, int], dict[str, int]]]:
-    """(stage, self levels, interviewer levels) for recent peer rounds where the user has both cards."""
+def calibration_pairs(
+    user: User, against: ReviewerRole = ReviewerRole.INTERVIEWER, limit: int = RECENT * 6
+) -> list[tuple[str, dict[str, int], dict[str, int]]]:
+    """(stage, self levels, the other card's levels) for recent rounds where the user has both their
+    self-assessment and a card of role `against` (the interviewer's, or the AI reviewer's)."""
     interviewer_cards = (
         db.session.execute(
             db.select(Scorecard)
             .where(
                 Scorecard.candidate_id == user.id,
-                Scorecard.role == ReviewerRole.INTERVIEWER,
+                Scorecard.role == against,
                 Scorecard.submitted_at.is_not(None),
             )
             .order_by(Scorecard.submitted_at.desc())
@@ -437,6 +455,7 @@ def _recent_cards_statement(stages: tuple[str, ...], count: int) -> CompoundSele
                 Scorecard.candidate_id == bindparam("user_id"),
                 Scorecard.stage == stage,
                 Scorecard.submitted_at.is_not(None),
+                Scorecard.role != ReviewerRole.AI,
             )
             .order_by(Scorecard.submitted_at.desc())
             .limit(count)

@@ -182,14 +182,71 @@ def submit(
 
 
 def visible_cards(rnd: Round, viewer: User) -> list[Scorecard]:
-    """The viewer's own card (draft or not) and every submitted card of the round."""
+    """The viewer's own card (draft or not) and every submitted card of the round they may see."""
     cards = db.session.execute(db.select(Scorecard).filter_by(round_id=rnd.id).order_by(Scorecard.id)).scalars()
-    return [c for c in cards if c.reviewer_id == viewer.id or c.status == CardStatus.SUBMITTED]
+    return [c for c in cards if (c.reviewer_id == viewer.id or c.status == CardStatus.SUBMITTED) and may_see(c, viewer)]
+
+
+def may_see(card: Scorecard, viewer: User) -> bool:
+    """An AI draft is the candidate's alone: they asked for it, about their own work."""
+    return card.role != ReviewerRole.AI or card.candidate_id == viewer.id
 
 
 def submitted_cards(rnd: Round) -> list[Scorecard]:
+    """The round's submitted cards that every participant sees (not the candidate's AI draft)."""
     return list(
         db.session.execute(
-            db.select(Scorecard).filter_by(round_id=rnd.id, status=CardStatus.SUBMITTED).order_by(Scorecard.id)
+            db.select(Scorecard)
+            .filter_by(round_id=rnd.id, status=CardStatus.SUBMITTED)
+            .where(Scorecard.role != ReviewerRole.AI)
+            .order_by(Scorecard.id)
         ).scalars()
     )
+
+
+def ai_card(rnd: Round) -> Scorecard | None:
+    return db.session.execute(
+        db.select(Scorecard).filter_by(round_id=rnd.id, role=ReviewerRole.AI)
+    ).scalar_one_or_none()
+
+
+def store_ai_card(rnd: Round, rubric: dict, answers: dict, name: str, now: datetime) -> Scorecard:
+    """Keep the AI reviewer's answers (checked by the rubric's rules already) as the round's AI card,
+    replacing an earlier one: a card without a reviewer account, named after the model."""
+    earlier = ai_card(rnd)
+    if earlier is not None:
+        db.session.delete(earlier)
+        db.session.flush()
+    card = Scorecard(
+        round_id=rnd.id,
+        reviewer_id=None,
+        reviewer_name=name[:80],
+        candidate_id=rnd.candidate_id,
+        role=ReviewerRole.AI,
+        stage=rnd.stage,
+        prompt_slug=rnd.prompt_slug,
+        status=CardStatus.SUBMITTED,
+        overall=answers["overall"],
+        rubric=rubric,
+        revision=1,
+        created_at=now,
+        submitted_at=now,
+        **{f: answers[f] for f in rubric_core.SUMMARY_FIELDS},
+    )
+    card.scores = [
+        Score(
+            candidate_id=rnd.candidate_id,
+            role=ReviewerRole.AI,
+            stage=rnd.stage,
+            dimension=d["key"],
+            position=position,
+            level=answers["levels"][d["key"]],
+            evidence=answers["evidence"][d["key"]],
+            scored_at=now,
+        )
+        for position, d in enumerate(rubric["dimensions"])
+    ]
+    db.session.add(card)
+    db.session.flush()
+    bump(rnd)
+    return card

@@ -136,8 +136,9 @@ def pen(round_id: int):
     return jsonify(pen=holder, state=state_payload(rnd, request_now()))
 
 
-# /api/rounds/<id>/scratchpad, /notes, /code, /board: one view per method for every kind of work.
-for _kind in WorkKind:
+# /api/rounds/<id>/scratchpad, /notes, /code, /board: one view per method for every kind of work
+# typed by a participant (the AI chat is written by its own routes, web/ai.py).
+for _kind in (k for k in WorkKind if RULES[k].typed):
     bp.add_url_rule(f"/rounds/<int:round_id>/{_kind}", "work", work, methods=["GET"], defaults={"kind": _kind})
     bp.add_url_rule(
         f"/rounds/<int:round_id>/{_kind}", "save_work", save_work, methods=["PUT"], defaults={"kind": _kind}

@@ -16,7 +16,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from mockloop.core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
+from mockloop.core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound, Unavailable
 
 # The domain's errors and their HTTP status and code; a DomainError not below one of these is a 400.
 DOMAIN = (
@@ -24,6 +24,7 @@ DOMAIN = (
     (Conflict, 409, "conflict"),
     (NotAllowed, 403, "not_allowed"),
     (NotFound, 404, "not_found"),
+    (Unavailable, 503, "unavailable"),
 )
 # Codes for HTTP errors raised by Flask, Werkzeug and abort(); others are derived from the status name.
 CODES = {

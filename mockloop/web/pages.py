@@ -169,9 +169,17 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["clock"] = format_clock
     app.jinja_env.filters["in_zone"] = lambda dt, zone: dt.astimezone(ZoneInfo(zone)).strftime("%a %d %b %Y, %H:%M %Z")
     app.jinja_env.filters["difficulty"] = lambda d: DIFFICULTY.get(d, str(d))
+    app.jinja_env.filters["card_role"] = lambda role: CARD_ROLES.get(role, (role, role))[0]
+    app.jinja_env.filters["card_role_short"] = lambda role: CARD_ROLES.get(role, (role, role))[1]
 
 
 DIFFICULTY = {1: "warm-up", 2: "standard", 3: "hard"}
+# A scorecard's role as pages name it: in a sentence, and as a column heading.
+CARD_ROLES = {
+    "self": ("Self-assessment", "Self"),
+    "interviewer": ("Interviewer", "Interviewer"),
+    "ai": ("AI reviewer", "AI"),
+}
 
 
 def format_minutes(minutes: float) -> str:

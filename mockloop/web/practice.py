@@ -27,7 +27,7 @@ from mockloop.db.models import Round
 from mockloop.services import bookings, lifecycle, markers, peers, rounds, work
 from mockloop.services.seats import guide_closed, role_of, rounds_of
 from mockloop.services.start import SURPRISE, start_round
-from mockloop.web import poll
+from mockloop.web import ai, poll
 from mockloop.web.access import round_for, stage_or_404
 from mockloop.web.assets import pyodide_bytes
 from mockloop.web.invites import TOKEN_KEY, pending_link
@@ -151,6 +151,7 @@ def round_page(round_id: int):
         marker_limit=MARKER_LIMIT,
         audio_bits=audio.BITS_PER_SECOND,
         audio_chunk_ms=audio.CHUNK_SECONDS * 1000,
+        ai_chat=ai.chat_panel(rnd, current_user, prompt),
     )
 
 

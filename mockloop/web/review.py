@@ -23,6 +23,7 @@ from mockloop.core.code_tests import MAX_LEVELS
 from mockloop.core.errors import Invalid
 from mockloop.core.export_format import FILE_LIMIT, decode
 from mockloop.core.loop import Stage
+from mockloop.core.vocabulary import ReviewerRole
 from mockloop.services import exchange, history, stories
 from mockloop.web.audio import folder as audio_folder
 from mockloop.web.now import request_now
@@ -152,7 +153,8 @@ def progress():
             for slug, points in history.code_trends(current_user, list(coding)).items()
         },
         pacing=_pacing(),
-        calibration=_calibration(),
+        calibration=_calibration(ReviewerRole.INTERVIEWER),
+        self_vs_ai=_calibration(ReviewerRole.AI),
         recent=history.RECENT,
         cap=history.COUNT_CAP,
     )
@@ -210,10 +212,11 @@ def _pacing():
     return out
 
 
-def _calibration():
-    """Mean of (self level - interviewer level) per stage and dimension: + means you rate yourself higher."""
+def _calibration(against: ReviewerRole):
+    """Mean of (self level - the other card's level) per stage and dimension, the other being the
+    interviewer's or the AI reviewer's: + means you rate yourself higher."""
     sums: dict[tuple[str, str], list[int]] = {}
-    for stage, mine, theirs in history.calibration_pairs(current_user):
+    for stage, mine, theirs in history.calibration_pairs(current_user, against):
         for dim in mine.keys() & theirs.keys():
             sums.setdefault((stage, dim), []).append(mine[dim] - theirs[dim])
     names = {(s.slug, d.key): (s.title, d.name) for s in content().loop.stages for d in s.rubric}

@@ -26,12 +26,14 @@ from mockloop.services.history import neighbours
 from mockloop.services.scorecards import (
     answers_of,
     card_for,
+    may_see,
     open_card,
     save_draft,
     submit,
     visible_cards,
 )
 from mockloop.services.seats import guide_closed, role_of
+from mockloop.web import ai
 from mockloop.web.access import round_for, stage_or_404
 from mockloop.web.code_results import code_results
 from mockloop.web.now import request_now
@@ -178,9 +180,13 @@ def _drawn(rnd) -> bool:
 @login_required
 def scorecard(card_id: int):
     card = db.session.get(Scorecard, card_id)
-    visible = card is not None and (
-        card.reviewer_id == current_user.id
-        or (card.status == CardStatus.SUBMITTED and role_of(card.round, current_user) is not None)
+    visible = (
+        card is not None
+        and (
+            card.reviewer_id == current_user.id
+            or (card.status == CardStatus.SUBMITTED and role_of(card.round, current_user) is not None)
+        )
+        and may_see(card, current_user)
     )
     if card is None or not visible:
         abort(404, description="There is no such scorecard, or it is not yours.")
@@ -213,4 +219,5 @@ def scorecard(card_id: int):
         runs=rnd.runs,
         render_user=render_user,
         told=[s for s in stories.stories_of(current_user) if s.id in told] if told else [],
+        ai_chat=ai.chat_record(rnd, current_user),
     )

@@ -19,7 +19,7 @@ def test_members_are_the_stored_strings():
     # The database columns hold these strings; a value read back must compare equal to the member.
     assert [str(m) for m in Mode] == ["solo", "peer"] and Mode("peer") is Mode.PEER
     assert list(Seat) == ["candidate", "interviewer"]
-    assert list(ReviewerRole) == ["self", "interviewer"]
+    assert list(ReviewerRole) == ["self", "interviewer", "ai"]
     assert list(CardStatus) == ["draft", "submitted"]
     assert list(NoticeKind) == ["open", "reminder", "no_show", "no_show_peer"]
     assert f"{Seat.CANDIDATE}" == "candidate" and {"self": 1}[ReviewerRole.SELF] == 1
