@@ -2,7 +2,7 @@
 part in) and the runs of `mockloop ai calibrate`.
 
 Revision ID: a7d3e5c91b24
-Revises: 3c9e5a7b1d24
+Revises: 9b1e4c6d2a80
 Create Date: 2026-12-02 03:10:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a7d3e5c91b24'
-down_revision = '3c9e5a7b1d24'
+down_revision = '9b1e4c6d2a80'
 branch_labels = None
 depends_on = None
 
