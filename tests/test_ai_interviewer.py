@@ -231,3 +231,21 @@ def test_the_conversation_is_in_the_reviewers_material_and_the_export(app, fake_
     assert res.status_code == 302
     copy = eve.client.get("/export.json").get_json()["rounds"][0]["ai_chat"]
     assert [m["text"] for m in copy["messages"]] == ["Is it 42 or 43?", "It is 42."]
+
+
+def test_the_conversation_is_in_the_replay_as_it_was_at_each_moment(app, fake_provider, frozen_clock):
+    ada = signed_up(app)
+    rid = ada.start(stage="quick", prompt="quick-prompt-1", minutes=2).get_json()["id"]
+    fake_provider.script(Reply(text=("It is 42.",)))
+    ask(ada, rid, "Is it 42 or 43?")
+    frozen_clock.advance(seconds=30)
+    fake_provider.script(Reply(text=("Metres.",)))
+    ask(ada, rid, "And the unit?")
+    ada.call("POST", f"/api/rounds/{rid}/end")
+    page = ada.client.get(f"/rounds/{rid}/replay").get_data(as_text=True)
+    assert 'id="replay-chat"' in page and "The AI interviewer" in page
+    # Each question and each reply was a save: the replay can show the conversation before the second question.
+    first = ada.client.get(f"/api/rounds/{rid}/history/chat/2").get_json()
+    assert [m["text"] for m in json.loads(first["text"])["messages"]] == ["Is it 42 or 43?", "It is 42."]
+    last = ada.client.get(f"/api/rounds/{rid}/history/chat/4").get_json()
+    assert [m["text"] for m in json.loads(last["text"])["messages"]][-1] == "Metres."

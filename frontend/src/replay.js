@@ -19,7 +19,7 @@ const status = document.getElementById("replay-status");
 const voices = [...document.querySelectorAll("audio.replay-audio")]; // each participant's recording
 const duration = data.duration_ms;
 const textUrl = root.dataset.textUrl; // .../history/KIND/0
-const kinds = ["scratchpad", "code", "board", "notes"].filter((kind) => document.getElementById(`replay-${kind}`));
+const kinds = ["scratchpad", "code", "board", "chat", "notes"].filter((kind) => document.getElementById(`replay-${kind}`));
 
 let pos = 0;
 let playing = false;
@@ -63,6 +63,22 @@ function load(kind, revision) {
 const render = {
   scratchpad: (el, text) => { el.textContent = text || "(empty)"; },
   notes: (el, text) => { el.textContent = text || "(empty)"; },
+  // The stored conversation (core/ai_interviewer.py): each message as text, never as markup.
+  chat: (el, text) => {
+    const messages = text ? JSON.parse(text).messages : [];
+    if (!messages.length) {
+      el.replaceChildren("(no questions yet)");
+      return;
+    }
+    el.replaceChildren(
+      ...messages.map((m) => {
+        const li = document.createElement("li");
+        li.className = `chat-${m.role}${m.hint ? " chat-hint" : ""}`;
+        li.textContent = `${m.role === "user" ? "You" : "Interviewer"}: ${m.text}`;
+        return li;
+      }),
+    );
+  },
   // data-lang, not data-language: code-view.js highlights every code[data-language] on the page once, as loaded.
   code: (el, text) => (text ? renderStatic(el, text, el.dataset.lang) : el.replaceChildren("(no code yet)")),
   board: async (el, text) => {

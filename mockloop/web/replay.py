@@ -28,7 +28,8 @@ def visible_kinds(rnd: Round, seat: Seat | None) -> list[WorkKind]:
     """The pieces of work the round's stage has that `seat` may watch."""
     stage = content().loop.stage(rnd.stage)
     have = kinds_for(stage.workspace if stage else ())
-    extra = [WorkKind.BOARD] if WorkKind.BOARD in rnd.work and WorkKind.BOARD not in have else []
+    # A board turned on for one round, and the AI interviewer's conversation, are not in the stage's list.
+    extra = [k for k in (WorkKind.BOARD, WorkKind.CHAT) if k in rnd.work and k not in have]
     return [
         k
         for k in (*have, *extra)
