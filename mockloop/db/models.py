@@ -315,7 +315,8 @@ class Scorecard(Model):
     __table_args__ = (
         UniqueConstraint("round_id", "reviewer_id", name="uq_scorecards_round_reviewer"),
         Index("ix_scorecards_candidate_role_submitted", "candidate_id", "role", "submitted_at"),
-        Index("ix_scorecards_candidate_stage_submitted", "candidate_id", "stage", "submitted_at"),
+        # role last: the progress page counts a stage's human cards from the index alone
+        Index("ix_scorecards_candidate_stage_submitted", "candidate_id", "stage", "submitted_at", "role"),
         Index("ix_scorecards_reviewer_submitted", "reviewer_id", "submitted_at"),
         # The history's "levels cleared" filter walks one of these per source and value, in order.
         Index("ix_scorecards_reviewer_cleared_submitted", "reviewer_id", "levels_cleared", "submitted_at"),

@@ -288,23 +288,28 @@ def _figures(row) -> Figures | None:
     return Figures(row.levels_cleared, row.levels_submitted or 0, row.levels_first_passed or 0)
 
 
+CODE_WINDOW = 4  # the level charts look at most this many times their points back
+
+
 @lru_cache(maxsize=8)
 def _code_cards_statement(stages: tuple[str, ...], count: int) -> CompoundSelect | Select:
     parts = []
-    for stage in stages:  # each walks the (candidate, stage, submitted_at) index and stops at `count`
+    for stage in stages:
+        # Each walks the (candidate, stage, submitted_at) index for the stage's last CODE_WINDOW x count
+        # cards and keeps those with level figures: a bounded walk even when a long history of the
+        # stage has none (rounds from before runs were recorded, prompts without tests).
         recent = (
             db.select(*_CODE_COLUMNS, Scorecard.submitted_at)
             .where(
                 Scorecard.candidate_id == bindparam("user_id"),
                 Scorecard.stage == stage,
                 Scorecard.submitted_at.is_not(None),
-                Scorecard.levels_cleared.is_not(None),
             )
             .order_by(Scorecard.submitted_at.desc())
-            .limit(count)
+            .limit(CODE_WINDOW * count)
             .subquery()
         )
-        parts.append(db.select(*recent.c))
+        parts.append(db.select(*recent.c).where(recent.c.levels_cleared.is_not(None)))
     return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
