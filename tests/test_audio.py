@@ -11,7 +11,7 @@ import pytest
 
 from mockloop.core import audio as core
 from mockloop.db import db
-from mockloop.db.models import Round
+from mockloop.db.models import Round, RoundAudio
 from tests.helpers import csrf_token, signed_up
 
 
@@ -162,3 +162,23 @@ def test_the_export_carries_your_audio_with_the_flag_and_an_import_restores_it(a
         content_type="multipart/form-data",
     )
     assert bad.status_code == 400 and "rounds[0].audio[0].data" in bad.get_data(as_text=True)
+
+
+def test_a_chunk_whose_commit_was_lost_in_a_crash_is_kept_once_when_retried(app, frozen_clock):
+    from mockloop.services import audio as service
+
+    ada = signed_up(app)
+    rid = ada.start(stage="quick", prompt="quick-prompt-1", minutes=2).get_json()["id"]
+    rec = start(ada, rid)
+    send(ada, rec["chunk_url"], 0, b"first ")
+    folder = Path(app.instance_path) / "audio"
+    with app.app_context():
+        # The server dies between writing chunk 1 to the file and committing its count: the file has
+        # it, the database does not, and the browser, never answered, sends it again.
+        rnd = db.session.get(Round, rid)
+        service.append(rnd, db.session.get(RoundAudio, rec["id"]), 1, b"second ", folder, frozen_clock())
+        db.session.rollback()
+        db.session.remove()
+    assert file_of(app, rid, rec["id"]).read_bytes() == b"first second "
+    assert send(ada, rec["chunk_url"], 1, b"second ").get_json() == {"chunks": 2, "size": 13}
+    assert file_of(app, rid, rec["id"]).read_bytes() == b"first second "

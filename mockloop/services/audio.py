@@ -61,6 +61,7 @@ def append(rnd: Round, recording: RoundAudio, seq: int, data: bytes, folder: Pat
             "everything recorded until then is kept.",
             reason="full",
         )
+    kept = recording.size  # what the database says the file holds
     won = dml(  # two tabs sending the same chunk: one of them writes it
         update(RoundAudio)
         .where(RoundAudio.id == recording.id, RoundAudio.chunks == seq)
@@ -73,6 +74,9 @@ def append(rnd: Round, recording: RoundAudio, seq: int, data: bytes, folder: Pat
     path = path_of(folder, recording)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("ab") as file:
+        # Bytes past `kept` are a chunk whose request died before its commit (a crash between the
+        # write and the commit): this retry of it replaces them instead of doubling them.
+        file.truncate(kept)
         file.write(data)
         file.flush()
         os.fsync(file.fileno())  # kept even if the server dies right after answering
