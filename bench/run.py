@@ -19,6 +19,7 @@ Targets and the latest results: docs/performance.md.
 from __future__ import annotations
 
 import http.client
+import importlib
 import json
 import logging
 import math
@@ -747,31 +748,28 @@ SCHEDULER_FIGURES = [deadline_lateness, restart_lock]
 # -- figures in the browser (Chromium through Playwright; neither the server nor wrk) ---------------
 
 
-def code_runner(b: Bench) -> list[Figure]:
-    """bench/code_runner.py: Pyodide's cold start, warm runs, a run of 20 tests."""
-    import code_runner as bench  # bench/ is sys.path[0]; Playwright is imported only when this figure runs
-
+def _browser_figures(name: str) -> list[Figure]:
+    """The rows of bench/<name>.py, which has measure(), rows() and json_values()."""
+    # bench/ is sys.path[0]; Playwright is imported only when a browser figure runs
+    bench = importlib.import_module(name)
     figures = bench.measure()
     values = bench.json_values(figures)
-    return [Figure(key, label, values[key], shown, "", None) for label, shown, key in bench.rows(figures)]
+    return [Figure(key, label, values.get(key), shown, "", None) for label, shown, key in bench.rows(figures)]
+
+
+def code_runner(b: Bench) -> list[Figure]:
+    """bench/code_runner.py: Pyodide's cold start, warm runs, a run of 20 tests."""
+    return _browser_figures("code_runner")
 
 
 def board(b: Bench) -> list[Figure]:
     """bench/board.py: the whiteboard's bundle and time to interactive, the round page without it."""
-    import board as bench  # bench/ is sys.path[0]; Playwright is imported only when this figure runs
-
-    figures = bench.measure()
-    values = bench.json_values(figures)
-    return [Figure(key, label, values.get(key), shown, "", None) for label, shown, key in bench.rows(figures)]
+    return _browser_figures("board")
 
 
 def replay(b: Bench) -> list[Figure]:
     """bench/replay.py: the work history's storage per hour, the replay of a 4-hour take-home."""
-    import replay as bench  # bench/ is sys.path[0]; Playwright is imported only when this figure runs
-
-    figures = bench.measure()
-    values = bench.json_values(figures)
-    return [Figure(key, label, values.get(key), shown, "", None) for label, shown, key in bench.rows(figures)]
+    return _browser_figures("replay")
 
 
 BROWSER_FIGURES = [code_runner, board, replay]
