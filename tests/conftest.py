@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from mockloop import clock, create_app
+from mockloop import content as content_module
 from mockloop.content import content
 from mockloop.core import rubric as rubric_core
 from mockloop.db import db, models
@@ -35,6 +36,37 @@ ON_POSTGRES = bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgres"
 # it in production and pure waiting in a test (tests/test_accounts.py checks the production method).
 PRODUCTION_PASSWORD_METHOD = models.PASSWORD_METHOD
 models.PASSWORD_METHOD = "scrypt:1024:8:1"
+
+
+# Parsing the prompt bank (its Markdown and YAML) is most of create_app's time, and nearly every test
+# builds an app: each set of prompt files is parsed once per test process. The key holds every file's
+# size and modification time, so a test that writes prompts gets a parse of its own; an instance
+# folder without user prompts counts as none.
+_load_content = content_module.load_content
+_parsed: dict[tuple, object] = {}
+
+
+def _files_of(*roots: str) -> tuple:
+    found = []
+    for root in map(Path, roots):
+        for path in sorted(root.rglob("*")) if root.is_dir() else [root]:
+            if path.is_file():
+                info = path.stat()
+                found.append((str(path), info.st_size, info.st_mtime_ns))
+    return tuple(found)
+
+
+def _load_content_once(config):
+    loop, shipped, user = (str(config[k]) for k in ("LOOP_FILE", "PROMPTS_DIR", "USER_PROMPTS_DIR"))
+    files = _files_of(loop, shipped, user)
+    mine = any(path.startswith(user) for path, _, _ in files)
+    key = (loop, shipped, user if mine else None, files)  # every test's empty folder parses the same
+    if key not in _parsed:
+        _parsed[key] = _load_content(config)
+    return _parsed[key]
+
+
+content_module.load_content = _load_content_once
 
 
 def pytest_configure(config):

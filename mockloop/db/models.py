@@ -55,6 +55,9 @@ class User(UserMixin, Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     timezone: Mapped[str | None] = mapped_column(String(64))  # IANA name; None: the browser's
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
+    # Bumped by database triggers whenever what the progress page shows of this user changes
+    # (migration c5f2e8a1d7b3): web/review.py keeps the page's data per (user, review_version).
+    review_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     # Not a column: the login session (accounts/sessions.py) this object was loaded or logged in with.
     session_token = None  # type: str | None

@@ -1,12 +1,13 @@
 """Looking back: scorecard history, progress charts, the practice plan, export and import."""
 
 import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta, timezone
 
 from flask import (
     Blueprint,
     Response,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -14,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from mockloop.content import content
 from mockloop.core import levels, readiness, suggestions, timeline
@@ -22,6 +24,7 @@ from mockloop.core.charts import level_table, level_trend
 from mockloop.core.code_tests import MAX_LEVELS
 from mockloop.core.errors import Invalid
 from mockloop.core.export_format import FILE_LIMIT, decode
+from mockloop.core.kept import Kept
 from mockloop.core.loop import Stage
 from mockloop.core.vocabulary import ReviewerRole
 from mockloop.services import exchange, history, stories
@@ -118,9 +121,56 @@ def history_list():
     ), 400 if problems else 200
 
 
+# What the progress page shows of a user's history, kept by each worker per (user, review_version):
+# database triggers bump the version whenever any of it changes (migration c5f2e8a1d7b3), so a kept
+# entry is never stale, and reading the version costs nothing (the user loader loads the user row).
+# Only what depends on the request or the moment (the suggested rounds, the start buttons' CSRF
+# token) is computed every time. An entry is about 250 KB at 100k scorecards.
+PAGES_KEPT = 16
+
+
+@dataclass(frozen=True)
+class _ProgressData:
+    stages_html: Markup  # the stage sections, rendered
+    coverage: story_core.Coverage | None
+    calibration: list
+    self_vs_ai: list
+
+
+@dataclass(frozen=True)
+class _ReadinessData:
+    cards: dict[str, list[readiness.Card]]
+    practiced: dict[str, datetime]
+    attempts: list[tuple[str, datetime, str | None]]
+
+
+def _kept(name: str) -> Kept:
+    return current_app.extensions.setdefault(f"mockloop.kept_{name}", Kept(PAGES_KEPT))
+
+
+def _review_key() -> tuple[int, int]:
+    return (current_user.id, current_user.review_version)
+
+
 @bp.get("/progress")
 @login_required
 def progress():
+    data = _kept("progress").get(_review_key())
+    if data is None:
+        data = _progress_data()
+        _kept("progress").put(_review_key(), data)
+    return render_template(
+        "review/progress.html",
+        ready=readiness_view(),
+        coverage=data.coverage,
+        status_text=story_core.STATUS_TEXT,
+        stages_html=data.stages_html,
+        calibration=data.calibration,
+        self_vs_ai=data.self_vs_ai,
+    )
+
+
+def _progress_data() -> _ProgressData:
     loop = content().loop
     stages = []
     progress = history.stage_progress(current_user, {s.slug: [d.key for d in s.rubric] for s in loop.stages})
@@ -142,21 +192,21 @@ def progress():
         stages.append((stage, data, charts))
     cov = story_core.coverage(story_tags(), stories.facts_of(current_user))
     coding = {s.slug: s for s, _, _ in stages if any(p.testable for p in content().catalog.for_stage(s.slug))}
-    return render_template(
-        "review/progress.html",
-        ready=readiness_view(),
-        coverage=cov if cov.stories else None,
-        status_text=story_core.STATUS_TEXT,
+    stages_html = render_template(
+        "review/_progress_stages.html",
         stages=stages,
         code={
             slug: _code_view(coding[slug], points)
             for slug, points in history.code_trends(current_user, list(coding)).items()
         },
         pacing=_pacing(),
-        calibration=_calibration(ReviewerRole.INTERVIEWER),
-        self_vs_ai=_calibration(ReviewerRole.AI),
-        recent=history.RECENT,
         cap=history.COUNT_CAP,
+    )
+    return _ProgressData(
+        Markup(stages_html),
+        cov if cov.stories else None,
+        _calibration(ReviewerRole.INTERVIEWER),
+        _calibration(ReviewerRole.AI),
     )
 
 
@@ -223,20 +273,30 @@ def _calibration(against: ReviewerRole):
     return [(names.get(k, k), sum(v) / len(v), len(v)) for k, v in sorted(sums.items())]
 
 
-def _practice_plan(cards: dict[str, list[readiness.Card]]) -> list[suggestions.Suggestion]:
+def _prompt_stages() -> dict[str, list[str]]:
+    catalog = content().catalog
+    return {s.slug: [p.slug for p in catalog.for_stage(s.slug)] for s in content().loop.stages}
+
+
+def _last_attempts() -> list[tuple[str, datetime, str | None]]:
+    return history.last_attempts(current_user, [slug for slugs in _prompt_stages().values() for slug in slugs])
+
+
+def _practice_plan(
+    cards: dict[str, list[readiness.Card]], last: list[tuple[str, datetime, str | None]]
+) -> list[suggestions.Suggestion]:
     """One suggested round per stage, weakest first, from the user's recent cards and last attempts."""
-    loop, catalog = content().loop, content().catalog
+    loop = content().loop
     scores = [
         suggestions.ScorePoint(stage, dim, level, card.at)
         for stage, stage_cards in cards.items()
         for card in stage_cards
         for dim, level in card.levels.items()
     ]
-    prompts = {s.slug: [p.slug for p in catalog.for_stage(s.slug)] for s in loop.stages}
+    prompts = _prompt_stages()
     stage_of = {slug: stage for stage, slugs in prompts.items() for slug in slugs}
     attempts = [
-        suggestions.Attempt(slug, stage_of[slug], at, overall)
-        for slug, at, overall in history.last_attempts(current_user, list(stage_of))
+        suggestions.Attempt(slug, stage_of[slug], at, overall) for slug, at, overall in last if slug in stage_of
     ]
     code: dict[str, list[levels.Figures]] = {}
     for stage, stage_cards in cards.items():
@@ -259,13 +319,21 @@ def _practice_plan(cards: dict[str, list[readiness.Card]]) -> list[suggestions.S
 def readiness_view() -> dict:
     """Readiness at a glance, for the top of the progress page and (shorter) the home page: per stage
     the recent level, trend, weakest dimension, last practice and the suggested next round; the
-    dimension-by-stage map. Five statements, whatever the history's length."""
+    dimension-by-stage map. Five statements, whatever the history's length, and none while the
+    user's history is unchanged (kept like the progress page's data)."""
     loop = content().loop
-    slugs = [s.slug for s in loop.stages]
-    cards = history.recent_cards(current_user, slugs, 2 * readiness.RECENT_CARDS)
-    practiced = history.last_practiced(current_user, slugs)
-    ready = {s.slug: readiness.stage_readiness(s, cards[s.slug], practiced.get(s.slug)) for s in loop.stages}
-    plan = {p.stage: p for p in _practice_plan(cards)}
+    got = _kept("readiness").get(_review_key())
+    if got is None:
+        slugs = [s.slug for s in loop.stages]
+        got = _ReadinessData(
+            history.recent_cards(current_user, slugs, 2 * readiness.RECENT_CARDS),
+            history.last_practiced(current_user, slugs),
+            _last_attempts(),
+        )
+        _kept("readiness").put(_review_key(), got)
+    cards = got.cards
+    ready = {s.slug: readiness.stage_readiness(s, cards[s.slug], got.practiced.get(s.slug)) for s in loop.stages}
+    plan = {p.stage: p for p in _practice_plan(cards, got.attempts)}
     return {
         "rows": [(ready[s.slug], plan.get(s.slug)) for s in loop.stages],
         "heat": readiness.heat_map(loop.stages, ready),
@@ -284,7 +352,7 @@ def next_round():
     cov = story_core.coverage(story_tags(), stories.facts_of(current_user))
     return render_template(
         "review/next.html",
-        suggestions=_practice_plan(cards),
+        suggestions=_practice_plan(cards, _last_attempts()),
         stages={s.slug: s for s in loop.stages},
         catalog=catalog,
         story_steps=suggestions.story_steps(cov),
