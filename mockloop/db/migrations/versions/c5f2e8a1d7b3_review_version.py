@@ -1,6 +1,6 @@
 """users.review_version: bumped by the database itself whenever anything the progress page shows of
-that user changes (their scorecards and scores as the candidate, their rounds, their stories and
-drills), so a worker may keep the page's data for (user, review_version) and know when it is stale.
+that user changes (their scorecards as the candidate, their rounds, their stories and drills), so
+a worker may keep the page's data for (user, review_version) and know when it is stale.
 
 Triggers rather than application code, because the page's inputs are written by many paths (the
 ORM, bulk inserts, foreign-key cascades, the scheduler's locking UPDATE) and every one must count.
@@ -26,14 +26,14 @@ depends_on = None
 
 # table -> (the column naming whose page it is, None for a drill: its story's owner; the columns an
 # UPDATE must change to count). Autosaves (round work, a card's draft, a story's text) change none
-# of these, so they bump nothing: a story's autosave writes its title and tags too, unchanged.
+# of these, so they bump nothing: a story's autosave writes its title and tags too, unchanged. Scores
+# need none: they are only ever written with their card's insert or its revision's bump.
 WATCHED: dict[str, tuple[str | None, list[str]]] = {
     "scorecards": (
         "candidate_id",
         ["status", "overall", "submitted_at", "revision", "candidate_id", "role", "stage", "prompt_slug",
          "round_id", "levels_cleared", "levels_submitted", "levels_first_passed"],
     ),
-    "scores": ("candidate_id", ["candidate_id", "role", "stage", "dimension", "level", "scored_at", "scorecard_id"]),
     "rounds": ("candidate_id", ["status", "candidate_id", "stage", "prompt_slug", "created_at", "locked_at"]),
     "stories": ("owner_id", ["owner_id", "title", "dimensions", "prompts"]),
     "story_drills": (None, ["story_id", "finished_at", "ratings", "rated_at"]),
