@@ -9,11 +9,16 @@ wait), mostly code edited near a moving cursor, sometimes the scratchpad. The ro
 
 - Storage: the history's stored bytes (core/revisions.py) per hour of round, the revisions kept,
   the final texts' size for scale; whether the cap (ROUND_CAP) had to thin it.
+- Audio: RECORD_S seconds recorded for real in Chromium, from its fake microphone (a tone; Chromium's
+  --use-fake-device-for-media-stream) through the app's recorder (recorder.js, chunks sent as in a
+  round), on a recruiter-screen round; the bytes the instance folder holds afterwards, over the
+  recording's own duration (the browser's decoder reads it), per hour; beside it the figure the
+  configured bitrate (audio.BITS_PER_SECOND) gives.
 - The replay page, LOADS times in a fresh browser context: from the navigation's start until its
   player is ready (the "replay-ready" mark), the page's own bytes; then a scrub to the
   middle of the round until the code saved by then is shown (one revision fetched and drawn).
 
-Prints a table, then one JSON line (the last line); no targets. About a minute; needs `make
+Prints a table, then one JSON line (the last line); no targets. About a minute and a quarter; needs `make
 assets` and Debian's chromium (bench/run.py runs it as its `replay` figure).
 
     .venv/bin/python bench/replay.py
@@ -38,7 +43,8 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))  # for tests.e2e
 sys.path.insert(0, str(BENCH))  # for round_page, a script beside this one
 
-from round_page import loadavg, ms, stats  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
+from round_page import loadavg, ms, start_round, stats  # noqa: E402
 
 from mockloop import clock, create_app  # noqa: E402
 from mockloop.content import content  # noqa: E402
@@ -46,7 +52,7 @@ from mockloop.core import audio  # noqa: E402
 from mockloop.core import revisions as history  # noqa: E402
 from mockloop.core.vocabulary import WorkKind  # noqa: E402
 from mockloop.db import db  # noqa: E402
-from mockloop.db.models import Round, User  # noqa: E402
+from mockloop.db.models import Round, RoundAudio, User  # noqa: E402
 from mockloop.services import lifecycle, revisions, rounds, work  # noqa: E402
 from tests.e2e.helpers import sign_up  # noqa: E402
 from tests.e2e.module_page import serve  # noqa: E402
@@ -55,6 +61,10 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's, never a 
 HOURS, ACTIVE = 4, 0.35  # the take-home's length; the share of its minutes spent typing
 LOADS = 5
 STAGE = "take-home"
+AUDIO_STAGE = "recruiter-screen"  # a plain round page: the recorder and the scratchpad
+RECORD_S = 10  # seconds of sound recorded for the audio figure (real time: MediaRecorder's own clock)
+# Chromium's fake microphone, granted without a prompt (as tests/e2e/conftest.py launches it).
+FAKE_MICROPHONE = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 WORDS = [
     "def",
     "return",
@@ -148,6 +158,41 @@ def write_round(app, email: str) -> tuple[int, dict]:
         return rnd.id, figures
 
 
+# The stored recording's duration in seconds, as the browser decodes it: MediaRecorder's WebM says
+# none (Infinity) until a seek past the end makes the decoder read it through.
+DURATION = """(src) => new Promise((resolve, reject) => {
+  const a = new Audio();
+  a.preload = "metadata";
+  a.onerror = () => reject(new Error("the recording does not decode: " + (a.error && a.error.code)));
+  a.ondurationchange = () => { if (Number.isFinite(a.duration) && a.duration > 0) resolve(a.duration); };
+  a.onloadedmetadata = () => { if (!Number.isFinite(a.duration)) a.currentTime = 1e9; };
+  a.src = src;
+})"""
+
+
+def record_audio(page, url: str, app, instance: Path) -> dict:
+    """RECORD_S seconds of the fake microphone through the round page's recorder; the stored bytes."""
+    with app.app_context():
+        prompt = content().catalog.for_stage(AUDIO_STAGE)[0].slug
+    page.goto(start_round(page, url, AUDIO_STAGE, prompt))
+    status = page.locator("#rec-status")
+    page.get_by_role("button", name="Record audio").click()
+    expect(status).to_contain_text("microphone is on", timeout=10_000)
+    chunks = RECORD_S // audio.CHUNK_SECONDS
+    expect(status).to_contain_text(f"{chunks} chunks kept", timeout=(RECORD_S + 20) * 1000)
+    page.get_by_role("button", name="Stop recording").click()
+    expect(status).to_contain_text("Recording saved", timeout=20_000)
+    rid = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    with app.app_context():
+        [recording] = db.session.execute(db.select(RoundAudio).filter_by(round_id=rid)).scalars().all()
+        counted, chunks, mime, rec_id = recording.size, recording.chunks, recording.mime, recording.id
+    stored = sum(f.stat().st_size for f in (instance / "audio" / str(rid)).iterdir())
+    if stored != counted:
+        raise RuntimeError(f"the database counts {counted} bytes of audio, the instance folder holds {stored}")
+    duration_s = page.evaluate(DURATION, f"{url}/rounds/{rid}/recordings/{rec_id}")
+    return {"bytes": stored, "chunks": chunks, "seconds": duration_s, "mime": mime}
+
+
 def measure() -> dict:
     logging.disable(logging.INFO)  # no line per request (werkzeug) or per migration (Alembic)
     before = loadavg()
@@ -159,10 +204,13 @@ def measure() -> dict:
         server, url = serve(app)
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+                browser = p.chromium.launch(
+                    executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", *FAKE_MICROPHONE]
+                )
                 first = browser.new_context()
                 page = first.new_page()
                 sign_up(page, url, email="bench@example.com", name="Bench")
+                sound = record_audio(page, url, app, instance)
                 login = first.storage_state()
                 first.close()
                 rid, figures = write_round(app, "bench@example.com")
@@ -187,12 +235,16 @@ def measure() -> dict:
             server.shutdown()
     finally:
         shutil.rmtree(instance, ignore_errors=True)
-    return {**figures, "loads": loads, "scrubs": scrubs, "before": before, "after": loadavg()}
+    return {**figures, "audio": sound, "loads": loads, "scrubs": scrubs, "before": before, "after": loadavg()}
+
+
+def audio_mb_per_hour(f: dict) -> float:
+    return f["audio"]["bytes"] / f["audio"]["seconds"] * 3600 / 1e6
 
 
 def rows(f: dict) -> list[tuple[str, str, str | None]]:
     per_hour = f["stored"] / HOURS
-    ready, scrub = stats(f["loads"], "ready"), stats(f["scrubs"], "ms")
+    ready, scrub, sound = stats(f["loads"], "ready"), stats(f["scrubs"], "ms"), f["audio"]
     return [
         ("load average (/proc/loadavg) before / after", f"{f['before']} / {f['after']}", None),
         (
@@ -208,9 +260,16 @@ def rows(f: dict) -> list[tuple[str, str, str | None]]:
             "replay_history_kb_per_hour",
         ),
         (
-            "audio per hour of round (one participant)",
+            "audio per hour of round (one participant), measured",
+            f"{audio_mb_per_hour(f):.1f} MB: {sound['bytes'] / 1000:,.1f} KB stored for {sound['seconds']:.1f} s"
+            f" of Chromium's fake microphone ({sound['chunks']} chunks, {sound['mime']},"
+            f" {sound['bytes'] * 8 / sound['seconds'] / 1000:.1f} kbit/s)",
+            "replay_audio_mb_per_hour",
+        ),
+        (
+            "  at the configured bitrate, for comparison",
             f"{audio.BITS_PER_SECOND * 3600 / 8 / 1e6:.1f} MB at the {audio.BITS_PER_SECOND // 1000} kbit/s"
-            " the recorder asks for (the browser's encoder decides; not recorded here)",
+            " the recorder asks for (the browser's encoder decides)",
             None,
         ),
         (f"replay page ready to play, cold, median / worst of {len(f['loads'])}", ms(ready), "replay_ready_ms"),
@@ -223,9 +282,10 @@ def rows(f: dict) -> list[tuple[str, str, str | None]]:
     ]
 
 
-def json_values(f: dict) -> dict[str, int]:
+def json_values(f: dict) -> dict[str, float]:
     return {
         "replay_history_kb_per_hour": round(f["stored"] / HOURS / 1000),
+        "replay_audio_mb_per_hour": round(audio_mb_per_hour(f), 1),
         "replay_ready_ms": round(stats(f["loads"], "ready")[0]),
         "replay_html_kb": round(f["loads"][0]["decoded"] / 1000),
         "replay_scrub_ms": round(stats(f["scrubs"], "ms")[0]),

@@ -9,7 +9,8 @@
 3. In Chromium, the in-browser code runner (bench/code_runner.py): Pyodide's cold start, warm runs;
    the whiteboard (bench/board.py): its bundle, the time to an interactive board, and the round
    page without it; and the replay (bench/replay.py): the work history's storage per hour, the
-   replay page of a 4-hour take-home.
+   audio's per hour (a real recording from Chromium's fake microphone), the replay page of a 4-hour
+   take-home.
 
 Everything lives in a temporary instance folder on free 127.0.0.1 ports, and every process started
 here is stopped on exit, Ctrl-C or failure. It prints a table, then one JSON line (the last line).
@@ -768,7 +769,7 @@ def board(b: Bench) -> list[Figure]:
 
 
 def replay(b: Bench) -> list[Figure]:
-    """bench/replay.py: the work history's storage per hour, the replay of a 4-hour take-home."""
+    """bench/replay.py: the work history's and the audio's storage per hour, the replay of a 4-hour take-home."""
     return _browser_figures("replay")
 
 
@@ -907,6 +908,7 @@ JSON_KEYS = [
     "round_plain_warm_load_ms",
     "round_plain_board_requests",
     "replay_history_kb_per_hour",
+    "replay_audio_mb_per_hour",
     "replay_ready_ms",
     "replay_html_kb",
     "replay_scrub_ms",

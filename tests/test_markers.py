@@ -47,6 +47,34 @@ def test_the_interviewer_drops_markers_with_the_round_time(app, frozen_clock, pa
     assert "missed the retry storm" in page and "01:15" in page and 'id="marker-text"' in page
 
 
+def test_each_marker_keeps_its_own_time_after_later_pauses_and_the_end(app, frozen_clock, pair):
+    """A marker's round time is where the clock stood when it was dropped: neither a later pause nor
+    the end moves it, and it reads the same whole second everywhere (the round page, the markers API,
+    the score form; the replay places it on its own timeline, where the pause shows)."""
+    ada, bob = pair
+    rid = peer_round(app, ada, bob)
+    frozen_clock.advance(seconds=42.6)  # 00:42 on the page, in the API and on the form
+    assert drop(bob, rid, "missed the retry storm").get_json()["round_s"] == 42
+    frozen_clock.advance(seconds=10)
+    bob.call("POST", f"/api/rounds/{rid}/pause")
+    frozen_clock.advance(seconds=20)
+    bob.call("POST", f"/api/rounds/{rid}/resume")
+    frozen_clock.advance(seconds=5)
+    drop(bob, rid, "asked about quotas")  # 42 + 10 + 5: the pause does not count
+    page = bob.client.get(f"/rounds/{rid}").get_data(as_text=True)
+    assert ">00:42</span> missed the retry storm" in page and ">00:57</span> asked about quotas" in page
+    frozen_clock.advance(seconds=30)
+    bob.call("POST", f"/api/rounds/{rid}/end")  # at 01:27
+    listed = bob.client.get(f"/api/rounds/{rid}/markers").get_json()["markers"]
+    assert [(m["round_s"], m["text"]) for m in listed] == [(42, "missed the retry storm"), (57, "asked about quotas")]
+    form, _, _ = form_page(bob.client, f"/rounds/{rid}/score")
+    assert 'data-marker="[00:42] missed the retry storm"' in form and 'data-marker="[00:57] asked about quotas"' in form
+    assert "Dimension for the marker at 00:42" in form and 'aria-label="Add to evidence: the marker at 00:57"' in form
+    replay = bob.client.get(f"/rounds/{rid}/replay").get_data(as_text=True)
+    assert "00:42</button> Marker: missed the retry storm" in replay
+    assert "01:17</button> Marker: asked about quotas" in replay  # the replay's scale is the wall clock, pause and all
+
+
 @pytest.mark.parametrize(
     "text, status, words",
     [("", 400, "Write a few words"), ("x" * 201, 400, "at most 200"), (7, 400, "text (a string)")],

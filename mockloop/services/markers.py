@@ -49,8 +49,9 @@ def markers_of(rnd: Round) -> list[RoundMarker]:
 
 def timed(rnd: Round) -> list[tuple[RoundMarker, float]]:
     """The round's markers, each with the round time (seconds of the clock, pauses left out) it was
-    dropped at."""
-    return [(m, rounds.state_of(rnd, m.at).elapsed_s) for m in markers_of(rnd)]
+    dropped at. Only the events up to each marker count: a later pause, or the end, moves none."""
+    plan, events = rounds.timer_inputs(rnd)
+    return [(m, timer.elapsed_at(plan, events, m.at)) for m in markers_of(rnd)]
 
 
 def shared_with(rnd: Round, seat: Seat | None) -> bool:

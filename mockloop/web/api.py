@@ -165,7 +165,8 @@ def record_run(round_id: int):
 
 
 def _marker_payload(marker, round_s: float) -> dict:
-    return {"id": marker.id, "at": iso(marker.at), "round_s": round(round_s), "text": marker.text}
+    # Whole seconds, cut as the pages' clock filter cuts them: the round page and the score form agree.
+    return {"id": marker.id, "at": iso(marker.at), "round_s": int(round_s), "text": marker.text}
 
 
 @bp.get("/rounds/<int:round_id>/markers")
