@@ -21,30 +21,24 @@ assets` and Debian's chromium (`make bench` has both, and runs it as bench/run.p
 from __future__ import annotations
 
 import json
-import logging
-import shutil
 import sys
-import tempfile
 import time
 from functools import partial
 from pathlib import Path
 
-import flask_migrate
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))  # for tests.e2e
 sys.path.insert(0, str(BENCH))  # for round_page, a script beside this one
 
+from browser import served_in_chromium  # noqa: E402
 from round_page import loadavg, ms, start_round, stats, timed  # noqa: E402
 
-from mockloop import create_app  # noqa: E402
 from mockloop.content import content  # noqa: E402
 from mockloop.web.assets import dist_folder  # noqa: E402
 from tests.e2e.helpers import sign_up  # noqa: E402
-from tests.e2e.module_page import serve  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's, never a downloaded one
 LOADS = 5
 BOARD_STAGE, PLAIN_STAGE = "systems-design", "recruiter-screen"
 DIST = "/static/dist/"
@@ -93,50 +87,38 @@ def board_timed(page, navigate) -> dict:
 
 
 def measure() -> dict:
-    logging.disable(logging.INFO)  # no line per request (werkzeug) or per migration (Alembic)
     before = loadavg()
-    instance = Path(tempfile.mkdtemp(prefix="mockloop-bench-board-"))
-    try:
-        app = create_app({"INSTANCE_PATH": str(instance), "SECRET_KEY": "bench", "DATABASE_URL": None})
+    with served_in_chromium("board") as served:
+        app, url, browser = served.app, served.url, served.browser
         with app.app_context():
-            flask_migrate.upgrade()
             prompts = {stage: content().catalog.for_stage(stage)[0].slug for stage in (BOARD_STAGE, PLAIN_STAGE)}
-        server, url = serve(app)
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-                first = browser.new_context()
-                page = first.new_page()
-                sign_up(page, url, email="bench@example.com", name="Bench")
-                board_page = start_round(page, url, BOARD_STAGE, prompts[BOARD_STAGE])
-                plain_page = start_round(page, url, PLAIN_STAGE, prompts[PLAIN_STAGE])
-                for address in (board_page, plain_page):
-                    page.goto(address, wait_until="networkidle")
-                login = first.storage_state()
-                first.close()
-                board: dict = {"cold": [], "warm": []}
-                plain: dict = {"cold": [], "warm": [], "board_requests": 0}
-                for _ in range(LOADS):
-                    context = browser.new_context(storage_state=login, viewport={"width": 1440, "height": 1000})
-                    page = context.new_page()
-                    page.add_init_script(MARK_BOARD)
-                    board["cold"].append(board_timed(page, partial(page.goto, board_page)))
-                    board["warm"].append(board_timed(page, page.reload))
-                    context.close()
-                    context = browser.new_context(storage_state=login)
-                    page = context.new_page()
-                    fetched: list[str] = []
-                    page.on("request", lambda r, into=fetched: into.append(r.url))
-                    plain["cold"].append(timed(page, "plain", partial(page.goto, plain_page)))
-                    plain["warm"].append(timed(page, "plain", page.reload))
-                    plain["board_requests"] += sum(1 for u in fetched if any(name in u for name in BOARD_FILES))
-                    context.close()
-                browser.close()
-        finally:
-            server.shutdown()
+        first = browser.new_context()
+        page = first.new_page()
+        sign_up(page, url, email="bench@example.com", name="Bench")
+        board_page = start_round(page, url, BOARD_STAGE, prompts[BOARD_STAGE])
+        plain_page = start_round(page, url, PLAIN_STAGE, prompts[PLAIN_STAGE])
+        for address in (board_page, plain_page):
+            page.goto(address, wait_until="networkidle")
+        login = first.storage_state()
+        first.close()
+        board: dict = {"cold": [], "warm": []}
+        plain: dict = {"cold": [], "warm": [], "board_requests": 0}
+        for _ in range(LOADS):
+            context = browser.new_context(storage_state=login, viewport={"width": 1440, "height": 1000})
+            page = context.new_page()
+            page.add_init_script(MARK_BOARD)
+            board["cold"].append(board_timed(page, partial(page.goto, board_page)))
+            board["warm"].append(board_timed(page, page.reload))
+            context.close()
+            context = browser.new_context(storage_state=login)
+            page = context.new_page()
+            fetched: list[str] = []
+            page.on("request", lambda r, into=fetched: into.append(r.url))
+            plain["cold"].append(timed(page, "plain", partial(page.goto, plain_page)))
+            plain["warm"].append(timed(page, "plain", page.reload))
+            plain["board_requests"] += sum(1 for u in fetched if any(name in u for name in BOARD_FILES))
+            context.close()
         dist = dist_folder(app)
-    finally:
-        shutil.rmtree(instance, ignore_errors=True)
     return {"board": board, "plain": plain, "dist": dist, "prompts": prompts, "before": before, "after": loadavg()}
 
 

@@ -28,10 +28,11 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.e2e.module_page
 
+from browser import CHROMIUM  # noqa: E402
+
 from mockloop import create_app  # noqa: E402
 from tests.e2e.module_page import ROOT, ModulePage, serve  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's, never a downloaded one
 COLD_STARTS, WARM_RUNS, RESTARTS = 3, 5, 3
 
 # A phone-screen sized solution and 20 tests of it, each a call with its expected JSON value.

@@ -27,26 +27,21 @@ assets` and Debian's chromium (bench/run.py runs it as its `replay` figure).
 from __future__ import annotations
 
 import json
-import logging
 import random
-import shutil
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
-
-import flask_migrate
-from playwright.sync_api import sync_playwright
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))  # for tests.e2e
 sys.path.insert(0, str(BENCH))  # for round_page, a script beside this one
 
+from browser import served_in_chromium  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 from round_page import loadavg, ms, start_round, stats  # noqa: E402
 
-from mockloop import clock, create_app  # noqa: E402
+from mockloop import clock  # noqa: E402
 from mockloop.content import content  # noqa: E402
 from mockloop.core import audio  # noqa: E402
 from mockloop.core import revisions as history  # noqa: E402
@@ -55,16 +50,14 @@ from mockloop.db import db  # noqa: E402
 from mockloop.db.models import Round, RoundAudio, User  # noqa: E402
 from mockloop.services import lifecycle, revisions, rounds, work  # noqa: E402
 from tests.e2e.helpers import sign_up  # noqa: E402
-from tests.e2e.module_page import serve  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's, never a downloaded one
 HOURS, ACTIVE = 4, 0.35  # the take-home's length; the share of its minutes spent typing
 LOADS = 5
 STAGE = "take-home"
 AUDIO_STAGE = "recruiter-screen"  # a plain round page: the recorder and the scratchpad
 RECORD_S = 10  # seconds of sound recorded for the audio figure (real time: MediaRecorder's own clock)
 # Chromium's fake microphone, granted without a prompt (as tests/e2e/conftest.py launches it).
-FAKE_MICROPHONE = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+FAKE_MICROPHONE = ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream")
 WORDS = [
     "def",
     "return",
@@ -194,47 +187,32 @@ def record_audio(page, url: str, app, instance: Path) -> dict:
 
 
 def measure() -> dict:
-    logging.disable(logging.INFO)  # no line per request (werkzeug) or per migration (Alembic)
     before = loadavg()
-    instance = Path(tempfile.mkdtemp(prefix="mockloop-bench-replay-"))
-    try:
-        app = create_app({"INSTANCE_PATH": str(instance), "SECRET_KEY": "bench", "DATABASE_URL": None})
+    with served_in_chromium("replay", FAKE_MICROPHONE) as served:
+        app, url, browser = served.app, served.url, served.browser
+        first = browser.new_context()
+        page = first.new_page()
+        sign_up(page, url, email="bench@example.com", name="Bench")
+        sound = record_audio(page, url, app, served.instance)
+        login = first.storage_state()
+        first.close()
+        rid, figures = write_round(app, "bench@example.com")
         with app.app_context():
-            flask_migrate.upgrade()
-        server, url = serve(app)
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(
-                    executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", *FAKE_MICROPHONE]
-                )
-                first = browser.new_context()
-                page = first.new_page()
-                sign_up(page, url, email="bench@example.com", name="Bench")
-                sound = record_audio(page, url, app, instance)
-                login = first.storage_state()
-                first.close()
-                rid, figures = write_round(app, "bench@example.com")
-                with app.app_context():
-                    assert db.session.get(Round, rid).status == "locked"
-                address = f"{url}/rounds/{rid}/replay"
-                loads, scrubs = [], []
-                for _ in range(LOADS):
-                    context = browser.new_context(storage_state=login)
-                    page = context.new_page()
-                    page.goto(address, wait_until="load")
-                    deadline = time.monotonic() + 30
-                    while page.evaluate(READY)["ready"] is None:  # polled: the page's CSP refuses wait_for_function
-                        if time.monotonic() > deadline:
-                            raise RuntimeError("the replay was not ready within 30 s")
-                        page.wait_for_timeout(20)
-                    loads.append(page.evaluate(READY))
-                    scrubs.append({"ms": page.evaluate(SCRUB, [figures["middle_ms"], figures["middle_revision"]])})
-                    context.close()
-                browser.close()
-        finally:
-            server.shutdown()
-    finally:
-        shutil.rmtree(instance, ignore_errors=True)
+            assert db.session.get(Round, rid).status == "locked"
+        address = f"{url}/rounds/{rid}/replay"
+        loads, scrubs = [], []
+        for _ in range(LOADS):
+            context = browser.new_context(storage_state=login)
+            page = context.new_page()
+            page.goto(address, wait_until="load")
+            deadline = time.monotonic() + 30
+            while page.evaluate(READY)["ready"] is None:  # polled: the page's CSP refuses wait_for_function
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the replay was not ready within 30 s")
+                page.wait_for_timeout(20)
+            loads.append(page.evaluate(READY))
+            scrubs.append({"ms": page.evaluate(SCRUB, [figures["middle_ms"], figures["middle_revision"]])})
+            context.close()
     return {**figures, "audio": sound, "loads": loads, "scrubs": scrubs, "before": before, "after": loadavg()}
 
 

@@ -24,25 +24,20 @@ figures). One to two minutes; needs `make assets` and Debian's chromium.
 from __future__ import annotations
 
 import json
-import logging
-import shutil
 import statistics
 import sys
-import tempfile
 from functools import partial
 from pathlib import Path
 
-import flask_migrate
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.e2e
 
-from mockloop import create_app  # noqa: E402
+from browser import served_in_chromium  # noqa: E402
+
 from mockloop.content import content  # noqa: E402
 from tests.e2e.helpers import sign_up  # noqa: E402
-from tests.e2e.module_page import serve  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's, never a downloaded one
 LOADS = 5  # fresh contexts per page, each then reloaded once
 PAGES = {"code": "phone-screen", "plain": "recruiter-screen"}  # with the code editor, with no workspace
 EDITOR_LABEL = "Your code"
@@ -114,42 +109,29 @@ def timed(page, kind: str, navigate) -> dict:
 
 def measure() -> dict:
     """{"code"|"plain": {"cold"|"warm": [samples]}, "stages", "prompts", "loadavg_before", "loadavg_after"}."""
-    logging.disable(logging.INFO)  # no line per request (werkzeug) or per migration (Alembic)
     before = loadavg()
-    instance = Path(tempfile.mkdtemp(prefix="mockloop-bench-round-"))
-    try:
-        # DATABASE_URL None: SQLite in the instance folder, whatever MOCKLOOP_DATABASE_URL says.
-        app = create_app({"INSTANCE_PATH": str(instance), "SECRET_KEY": "bench", "DATABASE_URL": None})
-        with app.app_context():
-            flask_migrate.upgrade()
+    with served_in_chromium("round") as served:
+        url, browser = served.url, served.browser
+        with served.app.app_context():
             prompts = {kind: content().catalog.for_stage(stage)[0].slug for kind, stage in PAGES.items()}
-        server, url = serve(app)
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-                first = browser.new_context()
-                page = first.new_page()
-                sign_up(page, url, email="bench@example.com", name="Bench")
-                pages = {kind: start_round(page, url, PAGES[kind], prompts[kind]) for kind in PAGES}
-                for address in pages.values():
-                    page.goto(address, wait_until="networkidle")  # the server's first render of each
-                login = first.storage_state()  # the session cookie, for contexts with empty caches
-                first.close()
-                samples: dict = {kind: {"cold": [], "warm": []} for kind in PAGES}
-                for _ in range(LOADS):
-                    for kind, address in pages.items():
-                        context = browser.new_context(storage_state=login)
-                        page = context.new_page()
-                        if kind == "code":
-                            page.add_init_script(MARK_EDITOR)
-                        samples[kind]["cold"].append(timed(page, kind, partial(page.goto, address)))
-                        samples[kind]["warm"].append(timed(page, kind, page.reload))
-                        context.close()
-                browser.close()
-        finally:
-            server.shutdown()
-    finally:
-        shutil.rmtree(instance, ignore_errors=True)
+        first = browser.new_context()
+        page = first.new_page()
+        sign_up(page, url, email="bench@example.com", name="Bench")
+        pages = {kind: start_round(page, url, PAGES[kind], prompts[kind]) for kind in PAGES}
+        for address in pages.values():
+            page.goto(address, wait_until="networkidle")  # the server's first render of each
+        login = first.storage_state()  # the session cookie, for contexts with empty caches
+        first.close()
+        samples: dict = {kind: {"cold": [], "warm": []} for kind in PAGES}
+        for _ in range(LOADS):
+            for kind, address in pages.items():
+                context = browser.new_context(storage_state=login)
+                page = context.new_page()
+                if kind == "code":
+                    page.add_init_script(MARK_EDITOR)
+                samples[kind]["cold"].append(timed(page, kind, partial(page.goto, address)))
+                samples[kind]["warm"].append(timed(page, kind, page.reload))
+                context.close()
     return {**samples, "prompts": prompts, "loadavg_before": before, "loadavg_after": loadavg()}
 
 
