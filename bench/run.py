@@ -965,7 +965,10 @@ def main(only: set[str], repeats: int = DEFAULT_REPEATS) -> int:
         )
         return 1 if any(f.shown.startswith("FAILED") for f in figures) else 0
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if os.environ.get("BENCH_KEEP"):  # to read the servers' logs after a failed request
+            log(f"kept {folder} (the servers' logs and the database)")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def parse_args(argv: list[str]) -> tuple[set[str], int]:

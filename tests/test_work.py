@@ -258,3 +258,36 @@ def test_nothing_is_submitted_after_the_lock(app, frozen_clock):
     assert ada.client.get(f"/api/rounds/{rid}/hidden?language=python&level=1").status_code == 409
     late = ada.call("POST", f"/api/rounds/{rid}/submit", submit_body([{"actual": 2}, {"actual": 1}]))
     assert late.status_code == 409 and late.get_json()["reason"] == "locked"
+
+
+def test_a_notes_save_while_another_request_commits_is_kept(app, frozen_clock, monkeypatch):
+    """Another request commits between the save's reads and its writes (driven here: the commit is
+    made right after the save reads the text it edits). The save must still be kept: on SQLite a
+    transaction that had read before that commit could not write, and answered 500 "database is
+    locked" at once (seen under load for the interviewer's notes: the one save whose first statement
+    in its savepoint was a read; the others bump the round's version first)."""
+    from mockloop.services import work as work_service
+
+    ada, bob = signed_up(app, "ada@example.com", "Ada"), signed_up(app, "bob@example.com", "Bob")
+    made = ada.start(stage="code", prompt="code-prompt-1", role="candidate").get_json()
+    link = made["invite_url"].replace("http://localhost", "")
+    bob.client.post(link, data={"csrf_token": csrf_token(bob.client, link)})
+    rid = made["id"]
+    bob.call("POST", f"/api/rounds/{rid}/start")
+    assert bob.call("PUT", f"/api/rounds/{rid}/notes", {"text": "first", "revision": 0}).status_code == 200
+
+    read_body = work_service._body_at
+
+    def read_then_someone_commits(*args):
+        found = read_body(*args)
+        with db.engine.begin() as other:  # another request's transaction, on its own connection
+            other.execute(db.update(Round).where(Round.id == rid).values(prompt_title="Renamed meanwhile"))
+        return found
+
+    monkeypatch.setattr(work_service, "_body_at", read_then_someone_commits)
+    res = bob.call("PUT", f"/api/rounds/{rid}/notes", {"text": "second", "revision": 1})
+    assert res.status_code == 200, res.get_data(as_text=True)[:300]
+    assert res.get_json()["revision"] == 2
+    with app.app_context():
+        stored = db.session.get(RoundWork, (rid, "notes"))
+        assert (stored.body, stored.revision) == ("second", 2)

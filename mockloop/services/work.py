@@ -50,11 +50,15 @@ def save(
         raise Invalid(f"Unknown language {language!r}.", field="language")
     if kind == WorkKind.BOARD:
         board.check_scene(text)  # links, embeds and pasted images a viewer must not get
+    # Read before the savepoint: on SQLite the savepoint opens the transaction, and a read inside it
+    # before its first write holds a snapshot that the write then cannot upgrade if another request
+    # committed meanwhile ("database is locked" at once, with no busy wait). The text of a revision
+    # never changes, so reading it early is reading it at the write; a write that loses drops it.
+    previous = _body_at(rnd, kind, base_revision)
     point = db.session.begin_nested()  # a save that loses leaves no trace, not even the version bump
     # Locking the round's row first (PostgreSQL re-checks the condition on the newest row) decides a
     # save racing the lock or "End early" by one order, on either engine.
     still_open = not rule.closes_at_deadline or _bump_if_open(rnd, now)
-    previous = _body_at(rnd, kind, base_revision) if still_open else None
     if still_open and _write(rnd, kind, text, base_revision, now, language):
         work_history.keep(rnd, kind, previous, text, base_revision + 1, now)  # kept for the replay
         point.commit()
