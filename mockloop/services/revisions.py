@@ -4,8 +4,9 @@ round's cap, and read back for the replay."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete, func
+from sqlalchemy import Table, delete, func, insert
 
 from mockloop.core import revisions
 from mockloop.core.errors import NotFound
@@ -16,31 +17,40 @@ from mockloop.db.models import Round, RoundRevision
 
 def keep(rnd: Round, kind: str, previous: str | None, text: str, revision: int, now: datetime) -> None:
     """Store `revision` of the piece (its text `text`; `previous`: the text of revision - 1, None for
-    a first save). An edit when the stored history ends at revision - 1, a full copy otherwise."""
+    a first save). An edit when the stored history ends at revision - 1, a full copy otherwise.
+    Two reads and one INSERT: this runs on every autosave of every round."""
     last_full = db.session.execute(
         db.select(RoundRevision.revision, func.length(RoundRevision.body))
         .where(RoundRevision.round_id == rnd.id, RoundRevision.kind == kind, RoundRevision.full.is_(True))
         .order_by(RoundRevision.revision.desc())
         .limit(1)
     ).first()
+    # The round's stored bytes (for the cap) and this piece's chain of edits since its last full copy.
+    in_chain = (RoundRevision.kind == kind) & (RoundRevision.revision > (last_full[0] if last_full else -1))
+    total, count, size, newest = db.session.execute(
+        db.select(
+            func.coalesce(func.sum(func.length(RoundRevision.body)), 0),
+            func.count().filter(in_chain),
+            func.coalesce(func.sum(func.length(RoundRevision.body)).filter(in_chain), 0),
+            func.max(RoundRevision.revision).filter(in_chain),
+        ).where(RoundRevision.round_id == rnd.id)
+    ).one()
     full = True
     if last_full is not None and previous is not None:
-        count, size, newest = db.session.execute(
-            db.select(
-                func.count(),
-                func.coalesce(func.sum(func.length(RoundRevision.body)), 0),
-                func.max(RoundRevision.revision),
-            ).where(RoundRevision.round_id == rnd.id, RoundRevision.kind == kind, RoundRevision.revision > last_full[0])
-        ).one()
         # A history that does not end at the revision this save was written on (an imported round's
         # first save, a row lost to thinning's race) cannot carry an edit: a full copy starts over.
         follows = (newest if count else last_full[0]) == revision - 1
         full = not follows or revisions.needs_full(count, size, last_full[1])
     body = revisions.encode(None if full else previous, text)
-    db.session.add(RoundRevision(round_id=rnd.id, kind=kind, revision=revision, saved_at=now, full=full, body=body))
-    db.session.flush()
-    if stored_bytes(rnd.id) > revisions.ROUND_CAP:
+    db.session.execute(
+        _INSERT_REVISION,
+        {"round_id": rnd.id, "kind": kind, "revision": revision, "saved_at": now, "full": full, "body": body},
+    )
+    if total + len(body) > revisions.ROUND_CAP:
         thin(rnd.id)
+
+
+_INSERT_REVISION = insert(cast(Table, RoundRevision.__table__))
 
 
 def stored_bytes(round_id: int) -> int:

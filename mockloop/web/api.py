@@ -91,7 +91,7 @@ def _rule(rnd: Round, kind: str) -> WorkRule:
 
 @login_required
 def work(round_id: int, kind: str):
-    rnd = round_for(round_id, current_user)
+    rnd = round_for(round_id, current_user, details=False)  # the hot path of a live round
     rule = _rule(rnd, kind)
     if role_of(rnd, current_user) not in rule.readers:
         abort(403, description=f"Only the {rule.writer} can read {rule.label}.")
@@ -107,7 +107,7 @@ def work(round_id: int, kind: str):
 @login_required
 @transaction()
 def save_work(round_id: int, kind: str):
-    rnd = round_for(round_id, current_user)
+    rnd = round_for(round_id, current_user, details=False)  # the hot path of a live round
     rule = _rule(rnd, kind)
     if rule.lends_pen:  # the board: whoever holds its pen now
         require_role(rnd, current_user, board_service.pen_of(rnd), f"draws on {rule.label} now")
@@ -148,7 +148,7 @@ for _kind in (k for k in WorkKind if RULES[k].typed):
 @bp.get("/rounds/<int:round_id>/runs")
 @login_required
 def runs(round_id: int):
-    rnd = round_for(round_id, current_user)
+    rnd = round_for(round_id, current_user, details=False)  # the hot path of a live round
     _rule(rnd, WorkKind.CODE)
     return jsonify(runs=[run_payload(r) for r in rnd.runs])
 
@@ -157,7 +157,7 @@ def runs(round_id: int):
 @login_required
 @transaction()
 def record_run(round_id: int):
-    rnd = round_for(round_id, current_user)
+    rnd = round_for(round_id, current_user, details=False)  # the hot path of a live round
     _rule(rnd, WorkKind.CODE)
     require_role(rnd, current_user, Seat.CANDIDATE, "runs the code")
     run = work_service.record_run(rnd, parse_run_report(request.get_json(silent=True)), request_now())
