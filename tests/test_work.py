@@ -85,13 +85,19 @@ def test_the_deadline_closes_the_code_and_a_refused_save_changes_nothing(app, ap
         assert rnd.status == "locked" and rnd.version == version + 2
 
 
-def test_saving_notes_does_not_move_the_candidates_etag_but_code_does(app, frozen_clock):
+def running_peer_round(app):
+    """Ada's coding round with Bob interviewing, started: (ada, bob, round id)."""
     ada, bob = signed_up(app, "ada@example.com", "Ada"), signed_up(app, "bob@example.com", "Bob")
     made = ada.start(stage="code", prompt="code-prompt-1", role="candidate").get_json()
     link = made["invite_url"].replace("http://localhost", "")
     bob.client.post(link, data={"csrf_token": csrf_token(bob.client, link)})
     rid = made["id"]
     bob.call("POST", f"/api/rounds/{rid}/start")
+    return ada, bob, rid
+
+
+def test_saving_notes_does_not_move_the_candidates_etag_but_code_does(app, frozen_clock):
+    ada, bob, rid = running_peer_round(app)
     state_url = f"/api/rounds/{rid}/state"
     etag = bob.client.get(state_url).headers["ETag"]
     assert bob.client.get(state_url, headers={"If-None-Match": etag}).status_code == 304  # idle: nothing sent
@@ -268,12 +274,7 @@ def test_a_notes_save_while_another_request_commits_is_kept(app, frozen_clock, m
     in its savepoint was a read; the others bump the round's version first)."""
     from mockloop.services import work as work_service
 
-    ada, bob = signed_up(app, "ada@example.com", "Ada"), signed_up(app, "bob@example.com", "Bob")
-    made = ada.start(stage="code", prompt="code-prompt-1", role="candidate").get_json()
-    link = made["invite_url"].replace("http://localhost", "")
-    bob.client.post(link, data={"csrf_token": csrf_token(bob.client, link)})
-    rid = made["id"]
-    bob.call("POST", f"/api/rounds/{rid}/start")
+    ada, bob, rid = running_peer_round(app)
     assert bob.call("PUT", f"/api/rounds/{rid}/notes", {"text": "first", "revision": 0}).status_code == 200
 
     read_body = work_service._body_at
