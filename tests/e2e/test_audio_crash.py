@@ -2,8 +2,8 @@
 against `mockloop serve` as real processes (tests/rig.py), the whole server is killed with a chunk on
 its way, the page says it can't reach the server and keeps the chunks, the server comes back on the
 same port and instance folder, and the recording carries on. Checked on the server afterwards: the
-file holds the chunks the page sent, each once and in order, with at most one missing at the end,
-and the replay plays it.
+file holds every chunk the page sent, each once and in order (the page says the recording is saved
+only once its last chunk is kept), and the replay plays it.
 
 Real time only for the recorder's own chunks (MediaRecorder sends one every 2 s); everything else
 waits on what the page says."""
@@ -35,7 +35,7 @@ CHUNK_URL = re.compile(r"/api/rounds/\d+/recordings/\d+/chunks\?seq=\d+$")
 KILLS = (2, 4)
 
 
-def test_kill_9_while_recording_loses_at_most_the_last_chunk(context, small_loop_app, tmp_path):
+def test_kill_9_while_recording_loses_no_chunk_the_page_sent(context, small_loop_app, tmp_path):
     server = Server(tmp_path, serve_env(small_loop_app, tmp_path), free_port(), workers=2)
     try:
         server.start()
@@ -115,7 +115,7 @@ def test_kill_9_while_recording_loses_at_most_the_last_chunk(context, small_loop
         assert all(len(sent[n]) >= 2 for n in KILLS), "a chunk cut off by a kill was not sent again"
         assert all(len(set(tries)) == 1 and tries[0] for tries in sent.values()), "a retry sent other bytes"
         assert chunks <= produced, f"{chunks} chunks kept of the {produced} the page sent: one was kept twice"
-        assert chunks >= saved and chunks >= produced - 1, f"{chunks} kept of {produced} sent, the page said {saved}"
+        assert chunks == saved == produced, f"{chunks} kept of {produced} sent, the page said {saved}"
         assert chunks > second, "the chunk cut off by the kill was not kept when the page sent it again"
         stored = path.read_bytes()
         assert len(stored) == size

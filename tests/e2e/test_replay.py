@@ -8,6 +8,8 @@ import re
 
 from playwright.sync_api import expect
 
+from mockloop.db import db
+from mockloop.db.models import RoundAudio
 from tests.e2e.helpers import sign_up
 from tests.e2e.test_code_round import watch_origin
 
@@ -165,3 +167,62 @@ def test_record_a_few_seconds_and_the_replay_plays_them(context, live_url, serve
     played = sound.evaluate("(a) => ({ paused: a.paused, time: a.currentTime, error: a.error && a.error.code })")
     assert played["error"] is None and not played["paused"] and played["time"] > 0.8, played
     assert elsewhere == []
+
+
+# After Stop, MediaRecorder hands over its last chunk and then fires "stop", each as a task of its own.
+# This holds both until the test lets them through, and keeps every message the recorder shows.
+HOLD_LAST_CHUNK = """
+(() => {
+  const P = MediaRecorder.prototype, add = P.addEventListener, stop = P.stop;
+  window.__held = []; window.__said = [];
+  P.addEventListener = function (type, fn, opts) {
+    if (type !== "dataavailable" && type !== "stop") return add.call(this, type, fn, opts);
+    const late = (e) => (this.__stopped ? window.__held.push(() => fn.call(this, e)) : fn.call(this, e));
+    return add.call(this, type, late, opts);
+  };
+  P.stop = function () { this.__stopped = true; return stop.call(this); };
+  window.__release = () => window.__held.splice(0).forEach((f) => f());
+  document.addEventListener("DOMContentLoaded", () => {
+    const status = document.getElementById("rec-status");
+    new MutationObserver(() => window.__said.push(status.textContent))
+      .observe(status, { childList: true, characterData: true, subtree: true });
+  });
+})();
+"""
+
+
+def test_recording_saved_is_said_only_once_the_last_chunk_is_kept(context, live_url, small_loop_app):
+    # Stop is pressed while a chunk is on its way, and its answer comes before the recorder's last
+    # chunk: the page must not say "saved" until that last chunk is kept too (a tab closed on the
+    # message would lose it).
+    page = context.new_page()
+    page.add_init_script(HOLD_LAST_CHUNK)
+    held = []
+    page.route(re.compile(r"/chunks\?seq=\d+$"), lambda route: held.append(route) if hold else route.continue_())
+    hold = False
+    sign_up(page, live_url)
+    page.goto(live_url + "/")
+    headers = {"X-CSRFToken": page.locator('meta[name="csrf-token"]').get_attribute("content")}
+    made = page.request.post(
+        live_url + "/api/rounds", headers=headers, data={"stage": "quick", "prompt": "quick-prompt-1", "minutes": 2}
+    ).json()
+    page.goto(live_url + made["url"])
+    page.get_by_role("button", name="Record audio").click()
+    expect(page.locator("#rec-status")).to_contain_text("2 chunks kept", timeout=20_000)
+    hold = True
+    with page.expect_request(re.compile(r"/chunks\?seq=2$"), timeout=20_000):
+        pass  # the third chunk is now held on its way
+    page.get_by_role("button", name="Stop recording").click()
+    hold = False
+    held.pop().continue_()
+    # The third chunk's answer has been read by the page (its resource entry exists once it has).
+    page.wait_for_function("() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('seq=2'))")
+    page.evaluate("() => window.__release()")
+    expect(page.locator("#rec-status")).to_contain_text("Recording saved (4 chunks)", timeout=10_000)
+    said = [text for text in page.evaluate("() => window.__said") if "saved" in text]
+    assert said == [said[-1]] and "(4 chunks)" in said[0], f"said 'saved' before the last chunk was kept: {said}"
+    assert page.request.post(f"{live_url}/api/rounds/{made['id']}/end", headers=headers).ok
+    with small_loop_app.app_context():
+        [recording] = db.session.execute(db.select(RoundAudio).where(RoundAudio.round_id == made["id"])).scalars().all()
+        assert recording.chunks == 4
+        db.session.remove()

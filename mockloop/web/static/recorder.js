@@ -12,7 +12,10 @@
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const TYPES = ["audio/webm;codecs=opus", "audio/ogg;codecs=opus", "audio/webm", "audio/mp4"];
 
-  let recorder = null, stream = null, chunkUrl = null, seq = 0, sent = 0, queue = [], sending = false, stopping = false;
+  let recorder = null, stream = null, chunkUrl = null, seq = 0, sent = 0, queue = [], sending = false;
+  // ended: this take's recorder fired "stop", which comes after its last chunk, so no chunk follows;
+  // refused: the server turned a chunk down, and the take is over (what it said stays on screen).
+  let take = 0, ended = false, refused = false;
 
   function say(text) { status.textContent = text; }
 
@@ -58,13 +61,15 @@
         }
         const body = await res.json().catch(() => ({}));
         queue = [];
+        refused = true;
         stop(`Recording stopped: ${body.message || "status " + res.status}`);
         break;
       }
     } finally {
       sending = false;
     }
-    if (stopping && !queue.length && !recorder) say(`Recording saved (${sent} chunks); the replay plays it once the round is over.`);
+    // Only once the last chunk is on the server: a tab closed on this message loses nothing.
+    if (ended && !refused && !queue.length) say(`Recording saved (${sent} chunks); the replay plays it once the round is over.`);
   }
 
   function stop(message) {
@@ -72,7 +77,6 @@
     if (stream) stream.getTracks().forEach((t) => t.stop());
     recorder = null;
     stream = null;
-    stopping = true;
     setRecording(false);
     if (message) say(message);
   }
@@ -101,11 +105,17 @@
     chunkUrl = (await res.json()).chunk_url;
     seq = 0;
     sent = 0;
-    stopping = false;
+    ended = refused = false;
+    const mine = ++take;
     recorder = new MediaRecorder(stream, { mimeType: mimeType || undefined, audioBitsPerSecond: Number(box.dataset.bits) });
     recorder.addEventListener("dataavailable", (e) => {
-      if (!e.data || !e.data.size) return;
+      if (!e.data || !e.data.size || refused) return;
       queue.push({ blob: e.data, n: seq++ });
+      pump();
+    });
+    recorder.addEventListener("stop", () => {
+      if (mine !== take) return; // an earlier take's recorder, stopped as a new take began
+      ended = true;
       pump();
     });
     recorder.start(Number(box.dataset.chunkMs));
