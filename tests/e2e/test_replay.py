@@ -226,3 +226,27 @@ def test_recording_saved_is_said_only_once_the_last_chunk_is_kept(context, live_
         [recording] = db.session.execute(db.select(RoundAudio).where(RoundAudio.round_id == made["id"])).scalars().all()
         assert recording.chunks == 4
         db.session.remove()
+
+
+def test_a_refused_chunk_leaves_its_reason_on_screen(context, live_url):
+    page = context.new_page()
+    page.add_init_script(HOLD_LAST_CHUNK)
+    refusal = json.dumps({"message": "This round's recording reached its size limit."})
+    page.route(
+        re.compile(r"/chunks\?seq=1$"),
+        lambda route: route.fulfill(status=413, content_type="application/json", body=refusal),
+    )
+    sign_up(page, live_url)
+    page.goto(live_url + "/")
+    headers = {"X-CSRFToken": page.locator('meta[name="csrf-token"]').get_attribute("content")}
+    made = page.request.post(
+        live_url + "/api/rounds", headers=headers, data={"stage": "quick", "prompt": "quick-prompt-1", "minutes": 2}
+    ).json()
+    page.goto(live_url + made["url"])
+    page.get_by_role("button", name="Record audio").click()
+    status = page.locator("#rec-status")
+    expect(status).to_contain_text("Recording stopped: This round's recording reached its size limit.", timeout=20_000)
+    expect(page.get_by_role("button", name="Record audio")).to_be_visible()  # the microphone is off
+    page.evaluate("() => window.__release()")  # the recorder's last chunk and its stop event
+    expect(status).to_contain_text("Recording stopped: This round's recording reached its size limit.")
+    assert not [text for text in page.evaluate("() => window.__said") if "saved" in text]
