@@ -49,3 +49,25 @@ def test_solo_round_counts_down_survives_reload_and_locks_at_zero(page, live_url
     score_round(page)
     expect(page.get_by_role("heading", name="Scratchpad (locked)")).to_be_visible()
     expect(page.locator(".brief li").last).to_have_text(re.compile(r"answer plainly( done)?$"))
+
+
+def test_the_timer_buttons_wait_for_the_script_that_runs_them(page, live_url):
+    # On a slow load the buttons show before round.js has wired them: a click then did nothing at all.
+    sign_up(page, live_url)
+    page.goto(live_url + "/")
+    headers = {"X-CSRFToken": page.locator('meta[name="csrf-token"]').get_attribute("content")}
+    made = page.request.post(
+        live_url + "/api/rounds", headers=headers, data={"stage": "quick", "prompt": "quick-prompt-1", "minutes": 2}
+    ).json()
+    held = []
+    page.route(re.compile(r"/static/round\.js"), lambda route: held.append(route))
+    page.goto(live_url + made["url"], wait_until="commit")
+    end = page.get_by_role("button", name="End early")
+    expect(end).to_be_disabled()
+    for _ in range(200):  # the page asked for its script, which the test holds
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the round page never asked for round.js"
+    held.pop().continue_()
+    expect(end).to_be_enabled()
