@@ -35,3 +35,15 @@ def score_round(page):
     expect(page.get_by_text("Scorecard saved.")).to_be_visible()
     expect(page.get_by_role("cell", name=re.compile("Stated the goal"))).to_be_visible()
     expect(page.get_by_role("table").first).to_contain_text("Yes")
+
+
+def new_quick_round(page, base_url: str) -> tuple[dict, dict]:
+    """A new user's solo round of the small loop's quick stage, made through the API: (the round as
+    the API answers it, the headers that carry the page's CSRF token)."""
+    sign_up(page, base_url)
+    page.goto(base_url + "/")
+    headers = {"X-CSRFToken": page.locator('meta[name="csrf-token"]').get_attribute("content")}
+    made = page.request.post(
+        base_url + "/api/rounds", headers=headers, data={"stage": "quick", "prompt": "quick-prompt-1", "minutes": 2}
+    ).json()
+    return made, headers

@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 
 from mockloop.db import db
 from mockloop.db.models import RoundAudio
-from tests.e2e.helpers import sign_up
+from tests.e2e.helpers import new_quick_round
 from tests.e2e.test_code_round import watch_origin
 from tests.rig import Server, free_port, serve_env
 
@@ -55,12 +55,7 @@ def test_kill_9_while_recording_loses_no_chunk_the_page_sent(context, small_loop
                 route.continue_()
 
         page.route(CHUNK_URL, chunk)
-        sign_up(page, base)
-        page.goto(base + "/")
-        headers = {"X-CSRFToken": page.locator('meta[name="csrf-token"]').get_attribute("content")}
-        made = page.request.post(
-            base + "/api/rounds", headers=headers, data={"stage": "quick", "prompt": "quick-prompt-1", "minutes": 2}
-        ).json()
+        made, headers = new_quick_round(page, base)
         page.goto(base + made["url"])
         page.get_by_role("button", name="Record audio").click()
         expect(page.get_by_text("● Recording")).to_be_visible()

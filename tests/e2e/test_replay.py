@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from mockloop.db import db
 from mockloop.db.models import RoundAudio
-from tests.e2e.helpers import sign_up
+from tests.e2e.helpers import new_quick_round, sign_up
 from tests.e2e.test_code_round import watch_origin
 
 CODE = [
@@ -141,12 +141,7 @@ def test_the_board_is_drawn_as_it_was(context, live_url, server_clock):
 def test_record_a_few_seconds_and_the_replay_plays_them(context, live_url, server_clock, small_loop_app):
     elsewhere = watch_origin(context, live_url)
     page = context.new_page()
-    sign_up(page, live_url)
-    page.goto(live_url + "/")
-    headers = {"X-CSRFToken": page.locator('meta[name="csrf-token"]').get_attribute("content")}
-    made = page.request.post(
-        live_url + "/api/rounds", headers=headers, data={"stage": "quick", "prompt": "quick-prompt-1", "minutes": 2}
-    ).json()
+    made, headers = new_quick_round(page, live_url)
     page.goto(live_url + made["url"])
     page.get_by_role("button", name="Record audio").click()
     expect(page.get_by_text("● Recording")).to_be_visible()
@@ -209,12 +204,7 @@ def test_recording_saved_is_said_only_once_the_last_chunk_is_kept(context, live_
         held.append(route) if seq == 2 else route.continue_()
 
     page.route(re.compile(r"/chunks\?seq=\d+$"), chunk)
-    sign_up(page, live_url)
-    page.goto(live_url + "/")
-    headers = {"X-CSRFToken": page.locator('meta[name="csrf-token"]').get_attribute("content")}
-    made = page.request.post(
-        live_url + "/api/rounds", headers=headers, data={"stage": "quick", "prompt": "quick-prompt-1", "minutes": 2}
-    ).json()
+    made, headers = new_quick_round(page, live_url)
     page.goto(live_url + made["url"])
     page.get_by_role("button", name="Record audio").click()
     for _ in range(400):  # the third chunk (MediaRecorder hands one over every 2 s) is held on its way
@@ -246,12 +236,7 @@ def test_a_refused_chunk_leaves_its_reason_on_screen(context, live_url):
         re.compile(r"/chunks\?seq=1$"),
         lambda route: route.fulfill(status=413, content_type="application/json", body=refusal),
     )
-    sign_up(page, live_url)
-    page.goto(live_url + "/")
-    headers = {"X-CSRFToken": page.locator('meta[name="csrf-token"]').get_attribute("content")}
-    made = page.request.post(
-        live_url + "/api/rounds", headers=headers, data={"stage": "quick", "prompt": "quick-prompt-1", "minutes": 2}
-    ).json()
+    made, headers = new_quick_round(page, live_url)
     page.goto(live_url + made["url"])
     page.get_by_role("button", name="Record audio").click()
     status = page.locator("#rec-status")

@@ -2,7 +2,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import score_round, sign_up
+from tests.e2e.helpers import new_quick_round, score_round, sign_up
 
 
 def seconds_left(page) -> int:
@@ -53,12 +53,7 @@ def test_solo_round_counts_down_survives_reload_and_locks_at_zero(page, live_url
 
 def test_the_timer_buttons_wait_for_the_script_that_runs_them(page, live_url):
     # On a slow load the buttons show before round.js has wired them: a click then did nothing at all.
-    sign_up(page, live_url)
-    page.goto(live_url + "/")
-    headers = {"X-CSRFToken": page.locator('meta[name="csrf-token"]').get_attribute("content")}
-    made = page.request.post(
-        live_url + "/api/rounds", headers=headers, data={"stage": "quick", "prompt": "quick-prompt-1", "minutes": 2}
-    ).json()
+    made, headers = new_quick_round(page, live_url)
     held = []
     page.route(re.compile(r"/static/round\.js"), lambda route: held.append(route))
     page.goto(live_url + made["url"], wait_until="commit")
