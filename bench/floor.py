@@ -8,13 +8,23 @@ GET /bench/floor-poll reads the session cookie and runs one `SELECT 1` through t
 then answers 304: the least a poll that checks anything in the database can cost on this stack,
 beside which the state poll's 304 is read.
 
+GET /bench/floor-state does the same and answers 200 with a state of the real one's shape and size
+(the JSON file named by MOCKLOOP_BENCH_STATE, serialized on each request as the real poll does): the
+floor of the full 200.
+
+GET /bench/floor-page is logged in (the user loader runs) and renders the app's own layout
+(base.html: the navigation, the CSRF token, the notices) around an empty page: what every page of
+the app costs before its view reads or renders anything of its own, beside which the round page is read.
+
 Run as `python bench/floor.py HOST PORT WORKERS THREADS` with the bench's MOCKLOOP_INSTANCE_PATH;
 bench/run.py starts and stops it.
 """
 
+import json
+import os
 import sys
 
-from flask import session
+from flask import jsonify, render_template, session
 from flask_login import login_required
 from sqlalchemy import text
 
@@ -24,6 +34,8 @@ from mockloop.serve import GunicornApp, gunicorn_options
 
 app = create_app()
 SELECT_1 = text("SELECT 1")
+STATE = json.loads(open(os.environ["MOCKLOOP_BENCH_STATE"]).read()) if "MOCKLOOP_BENCH_STATE" in os.environ else {}
+EMPTY_PAGE = app.jinja_env.from_string('{% extends "base.html" %}')  # compiled once, as Flask's loader caches a file
 
 
 @app.post("/bench/floor")
@@ -39,6 +51,24 @@ def floor_poll():
     with db.engine.connect() as conn:
         conn.execute(SELECT_1).first()
     return "", 304
+
+
+@app.get("/bench/floor-state")
+def floor_state():
+    if not session.get("_user_id"):
+        return "", 401
+    with db.engine.connect() as conn:
+        conn.execute(SELECT_1).first()
+    response = jsonify(STATE)
+    response.set_etag("floor")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@app.get("/bench/floor-page")
+@login_required
+def floor_page():
+    return render_template(EMPTY_PAGE)
 
 
 if __name__ == "__main__":

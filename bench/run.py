@@ -94,12 +94,17 @@ class Processes:
         self.running: dict[str, subprocess.Popen] = {}
 
     @contextmanager
-    def run(self, name: str, argv: list[str], ready=None, timeout: float = 30.0):
-        """Start `argv`, wait until `ready()` is true (failing with its log if it exits first),
-        yield it, and stop it however the block ends."""
+    def run(self, name: str, argv: list[str], ready=None, timeout: float = 30.0, env: dict | None = None):
+        """Start `argv` (with `env` added to the bench's environment), wait until `ready()` is true
+        (failing with its log if it exits first), yield it, and stop it however the block ends."""
         with open(self.folder / f"{name}.log", "w") as out:
             proc = subprocess.Popen(
-                argv, stdout=out, stderr=subprocess.STDOUT, env=self.env, cwd=self.folder, start_new_session=True
+                argv,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env={**self.env, **(env or {})},
+                cwd=self.folder,
+                start_new_session=True,
             )
         self.running[name] = proc
         try:
@@ -374,45 +379,70 @@ def timer_state_304(b: Bench) -> Figure:
 def poll_floor(b: Bench) -> Figure:
     """bench/floor.py's GET: the session cookie read and one SELECT 1 through the app's engine,
     answered 304: the least any logged-in poll that asks the database can cost on this stack."""
-    with floor_server(b) as port:
+    return floor_figure(b, "poll_floor_ratio", "  floor: logged-in GET, one SELECT 1, 304", "/bench/floor-poll", 304)
+
+
+def floor_figure(
+    b: Bench, key: str, label: str, path: str, status: int, env: dict | None = None, post: dict | None = None
+) -> Figure:
+    """`path` of bench/floor.py with the bench's cookie (a GET, or `post`'s method, body and headers),
+    checked once to answer `status` (a lost login would be a cheap redirect), then measured like the
+    figure it is the floor of."""
+    post = post or {"method": "GET", "body": None, "headers": {}}
+    headers = {"Cookie": b.cookie(), **post["headers"]}
+    with floor_server(b, env) as port:
         conn = http.client.HTTPConnection(HOST, port, timeout=10)
-        conn.request("GET", "/bench/floor-poll", headers={"Cookie": b.cookie()})
-        if (status := conn.getresponse().status) != 304:
-            raise RuntimeError(f"the floor poll answered {status}, not 304")
+        conn.request(post["method"], path, body=post["body"], headers=headers)
+        if (answered := conn.getresponse().status) != status:
+            raise RuntimeError(f"the floor {path} answered {answered}, not {status}")
         base = b.baseline()
-        stats = wrk(
-            f"http://{HOST}:{port}/bench/floor-poll", headers={"Cookie": b.cookie()}, cpu_of=b.worker_pid("floor")
-        )
-    return b.ratio("poll_floor_ratio", "  floor: logged-in GET, one SELECT 1, 304", stats, base, "", None)
+        stats = wrk(f"http://{HOST}:{port}{path}", cpu_of=b.worker_pid("floor"), **{**post, "headers": headers})
+    return b.ratio(key, label, stats, base, "", None)
 
 
 @contextmanager
-def floor_server(b: Bench):
+def floor_server(b: Bench, env: dict | None = None):
     """bench/floor.py (the real app plus do-nothing routes) under the same gunicorn settings."""
     port = free_port()
     with b.procs.run(
         "floor",
         [sys.executable, str(BENCH / "floor.py"), HOST, str(port), str(WORKERS), str(THREADS)],
         ready=lambda: answers(port, "/healthz"),
+        env=env,
     ):
         yield port
 
 
-def timer_state(b: Bench) -> Figure:
+def timer_state(b: Bench) -> list[Figure]:
     # No If-None-Match: a full 200 with the state each time.
     path = f"/api/rounds/{b.round_id}/state"
     status, body = b.request("GET", path)
     if status != 200 or json.loads(body)["status"] != "running":
         raise RuntimeError(f"{path} answered {status}: {body[:200]}")
-    return b.throughput("timer_state_ratio", "timer-state poll, full 200", path, 0.40)
+    poll = b.throughput("timer_state_ratio", "timer-state poll, full 200", path, 0.40)
+    # Its floor answers the same state (same shape and size) from a do-nothing route.
+    (state := b.folder / "state.json").write_text(body)
+    floor = floor_figure(
+        b,
+        "state_floor_ratio",
+        "  floor: logged-in GET, one SELECT 1, the same JSON, 200",
+        "/bench/floor-state",
+        200,
+        {"MOCKLOOP_BENCH_STATE": str(state)},
+    )
+    return [poll, floor]
 
 
-def round_page(b: Bench) -> Figure:
+def round_page(b: Bench) -> list[Figure]:
     path = f"/rounds/{b.round_id}"
     status, body = b.request("GET", path)
     if status != 200 or 'class="brief"' not in body:
         raise RuntimeError(f"{path} answered {status} without the prompt's brief")
-    return b.throughput("round_page_ratio", "round page, prompt rendered", path, 0.25)
+    page = b.throughput("round_page_ratio", "round page, prompt rendered", path, 0.25)
+    floor = floor_figure(
+        b, "page_floor_ratio", "  floor: logged-in page, the app's layout around nothing", "/bench/floor-page", 200
+    )
+    return [page, floor]
 
 
 RUBRIC_ROUNDS = 15_000  # more than wrk can post in the warm-up and both runs: each is scored once
@@ -462,17 +492,7 @@ def rubric_submit(b: Bench) -> list[Figure]:
 
 def post_floor(b: Bench, post: dict) -> Figure:
     """The same body posted to bench/floor.py's do-nothing route: what is spent before any work."""
-    with floor_server(b) as port:
-        floor_url = f"http://{HOST}:{port}/bench/floor"
-        conn = http.client.HTTPConnection(HOST, port, timeout=10)
-        conn.request("POST", "/bench/floor", body=post["body"], headers={"Cookie": b.cookie(), **post["headers"]})
-        if (status := conn.getresponse().status) != 200:  # a lost login would be a cheap redirect
-            raise RuntimeError(f"the floor route answered {status}, not 200")
-        base = b.baseline()
-        stats = wrk(
-            floor_url, cpu_of=b.worker_pid("floor"), **{**post, "headers": {"Cookie": b.cookie(), **post["headers"]}}
-        )
-    return b.ratio("post_floor_ratio", "  floor: same post, logged in, no work", stats, base, "", None)
+    return floor_figure(b, "post_floor_ratio", "  floor: same post, logged in, no work", "/bench/floor", 200, post=post)
 
 
 HISTORY_SCORECARDS = 100_000
@@ -876,7 +896,9 @@ JSON_KEYS = [
     "timer_state_304_ratio",
     "poll_floor_ratio",
     "timer_state_ratio",
+    "state_floor_ratio",
     "round_page_ratio",
+    "page_floor_ratio",
     "rubric_submit_ratio",
     "post_floor_ratio",
     "rubric_submit_of_floor",
