@@ -23,6 +23,7 @@ bench/run.py starts and stops it.
 import json
 import os
 import sys
+from pathlib import Path
 
 from flask import jsonify, render_template, session
 from flask_login import login_required
@@ -34,7 +35,7 @@ from mockloop.serve import GunicornApp, gunicorn_options
 
 app = create_app()
 SELECT_1 = text("SELECT 1")
-STATE = json.loads(open(os.environ["MOCKLOOP_BENCH_STATE"]).read()) if "MOCKLOOP_BENCH_STATE" in os.environ else {}
+STATE = json.loads(Path(os.environ["MOCKLOOP_BENCH_STATE"]).read_text()) if "MOCKLOOP_BENCH_STATE" in os.environ else {}
 EMPTY_PAGE = app.jinja_env.from_string('{% extends "base.html" %}')  # compiled once, as Flask's loader caches a file
 
 
