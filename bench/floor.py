@@ -45,21 +45,24 @@ def floor():
     return "ok"
 
 
-@app.get("/bench/floor-poll")
-def floor_poll():
+def polled() -> bool:
+    """What every poll does first: read the session cookie and ask the database once."""
     if not session.get("_user_id"):
-        return "", 401
+        return False
     with db.engine.connect() as conn:
         conn.execute(SELECT_1).first()
-    return "", 304
+    return True
+
+
+@app.get("/bench/floor-poll")
+def floor_poll():
+    return ("", 304) if polled() else ("", 401)
 
 
 @app.get("/bench/floor-state")
 def floor_state():
-    if not session.get("_user_id"):
+    if not polled():
         return "", 401
-    with db.engine.connect() as conn:
-        conn.execute(SELECT_1).first()
     response = jsonify(STATE)
     response.set_etag("floor")
     response.headers["Cache-Control"] = "no-cache"
