@@ -45,7 +45,6 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the login; long rounds must not lose a form
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # AI on the user's own model (README, "AI"): off unless a provider is named.
     AI_PROVIDER = None  # anthropic | openai (any OpenAI-compatible chat endpoint)
     AI_MODEL = None
@@ -77,6 +76,14 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+    # A pooled PostgreSQL connection can die with the server or an idle timeout, so each checkout
+    # tests it first; a SQLite connection is a file handle that cannot, and the test is one more
+    # statement, and one more hand-over of the GIL, on every request.
+    sqlite = url.startswith("sqlite")
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        "pool_pre_ping": not sqlite,
+        **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+    }
     create_private_sqlite(url)
     app.config["LOOP_FILE"] = app.config["LOOP_FILE"] or str(Path(app.config["PROMPTS_DIR"]) / "loop.yaml")
     app.config["USER_PROMPTS_DIR"] = app.config["USER_PROMPTS_DIR"] or str(instance / "prompts")

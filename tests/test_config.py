@@ -83,3 +83,15 @@ def test_the_sqlite_database_and_its_wal_files_are_private(tmp_path):
         os.umask(old_umask)
     assert set(modes) == {"mockloop.sqlite", "mockloop.sqlite-wal", "mockloop.sqlite-shm"}
     assert set(modes.values()) == {0o600}, modes
+
+
+def test_only_a_postgresql_connection_is_tested_before_each_use(tmp_path, monkeypatch):
+    # A pooled PostgreSQL connection dies with a server restart; a SQLite one cannot, and testing it
+    # would cost a statement per request. An instance file's own engine options still win.
+    instance = tmp_path / "inst"
+    assert create_app({"INSTANCE_PATH": str(instance)}).config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": False}
+    postgres = {"INSTANCE_PATH": str(instance), "DATABASE_URL": "postgresql://u:p@db.internal/mock"}
+    assert create_app(postgres).config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
+    (instance / "config.py").write_text("SQLALCHEMY_ENGINE_OPTIONS = {'pool_pre_ping': True, 'pool_size': 3}\n")
+    options = create_app({"INSTANCE_PATH": str(instance)}).config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options == {"pool_pre_ping": True, "pool_size": 3}

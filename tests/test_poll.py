@@ -14,6 +14,7 @@ from mockloop.db import db
 from mockloop.db.models import Round
 from mockloop.web.payloads import state_payload
 from mockloop.web.poll import Kept, StateCache
+from tests.conftest import ON_POSTGRES
 from tests.helpers import Auth, csrf_token, signed_up
 
 
@@ -146,6 +147,22 @@ def test_a_not_modified_poll_is_one_statement(app, api, frozen_clock):
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert len(statements) == 2 and all("login_sessions" in s and "rounds" in s for s in statements), statements
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="sqlite3's own trace; a PostgreSQL connection is tested before each use")
+def test_on_sqlite_a_not_modified_poll_runs_one_statement_in_sqlite_itself(app, api, frozen_clock):
+    # before_cursor_execute does not see the pool's liveness test (a SELECT 1 before each checkout):
+    # SQLite's trace sees everything the connection runs.
+    rid = api.start(stage="quick").get_json()["id"]
+    etag = poll(api, rid).headers["ETag"]
+    ran: list[str] = []
+    with app.app_context():
+        db.engine.dispose()  # the next connection is made with the trace on
+        event.listen(db.engine, "connect", lambda dbapi, _record: dbapi.set_trace_callback(ran.append))
+    assert poll(api, rid, etag).status_code == 304  # opens the traced connection (and its pragmas)
+    ran.clear()
+    assert poll(api, rid, etag).status_code == 304
+    assert len(ran) == 1 and "login_sessions" in ran[0], ran
 
 
 def embedded_state(api, rid):
