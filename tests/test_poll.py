@@ -180,6 +180,26 @@ def test_the_round_page_embeds_what_the_poll_answers_and_never_an_older_version(
     assert shown["work"]["scratchpad"] == 1 and shown == fresh_state(app, rid, frozen_clock.current)
 
 
+def test_a_round_page_whose_state_is_kept_reads_only_the_viewer_the_round_and_its_work(app, api, frozen_clock):
+    # The timer comes from the kept state and the viewer is already loaded: no events, no seats' users.
+    rid = api.start(stage="quick").get_json()["id"]
+    poll(api, rid)
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert 'class="brief"' in api.client.get(f"/rounds/{rid}").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    tables = [re.search(r"FROM (\w+)", s).group(1) for s in statements]
+    assert tables == ["users", "rounds", "round_work"], statements
+
+
 def test_the_cache_keeps_the_newest_version_of_the_most_recently_polled_rounds():
     cache = StateCache(size=2)
 

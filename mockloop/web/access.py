@@ -15,10 +15,11 @@ from mockloop.services.seats import role_of
 def round_for(round_id: int, user: User, *, details: bool = True) -> Round:
     """The round if `user` takes part in it; 404 otherwise, so strangers cannot learn it exists.
 
-    details: load who sits where and what happened with it, which every page of a round shows; the
-    requests a live round sends all the time (autosaves, the code's live view, runs) and a rubric
-    submit need neither, and skip them: they cost more than the rest of such a request (whatever is
-    used after all is loaded when first touched).
+    details: load who sits where and what happened with it, which most pages of a round show; the
+    requests a live round sends all the time (autosaves, the code's live view, runs), a rubric
+    submit and the round page (whose timer comes from the poll's kept state, and whose viewer is
+    already loaded) need neither, and skip them: they cost more than the rest of such a request
+    (whatever is used after all is loaded when first touched).
     """
     options = [joinedload(Round.candidate), joinedload(Round.interviewer), selectinload(Round.events)]
     rnd = db.session.get(Round, round_id, options=options if details else [])
