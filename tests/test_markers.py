@@ -50,7 +50,8 @@ def test_the_interviewer_drops_markers_with_the_round_time(app, frozen_clock, pa
 def test_each_marker_keeps_its_own_time_after_later_pauses_and_the_end(app, frozen_clock, pair):
     """A marker's round time is where the clock stood when it was dropped: neither a later pause nor
     the end moves it, and it reads the same whole second everywhere (the round page, the markers API,
-    the score form; the replay places it on its own timeline, where the pause shows)."""
+    the score form, the replay's list of moments; the replay places it on its own timeline, where the
+    pause shows)."""
     ada, bob = pair
     rid = peer_round(app, ada, bob)
     frozen_clock.advance(seconds=42.6)  # 00:42 on the page, in the API and on the form
@@ -72,7 +73,8 @@ def test_each_marker_keeps_its_own_time_after_later_pauses_and_the_end(app, froz
     assert "Dimension for the marker at 00:42" in form and 'aria-label="Add to evidence: the marker at 00:57"' in form
     replay = bob.client.get(f"/rounds/{rid}/replay").get_data(as_text=True)
     assert "00:42</button> Marker: missed the retry storm" in replay
-    assert "01:17</button> Marker: asked about quotas" in replay  # the replay's scale is the wall clock, pause and all
+    # The replay's scale is the wall clock, pause and all; the marker also says the time its evidence quotes.
+    assert "01:17</button> Marker (00:57 on the round clock): asked about quotas" in replay
 
 
 @pytest.mark.parametrize(

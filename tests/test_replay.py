@@ -80,7 +80,7 @@ def test_the_candidates_replay_has_the_notes_and_markers_only_once_shared(app, f
     bob.call("POST", f"/api/rounds/{rid}/end")
 
     theirs = bob.client.get(f"/rounds/{rid}/replay").get_data(as_text=True)
-    assert timeline(theirs)["markers"] == [{"at_ms": 30_000, "text": "PRIVATE-MARKER"}]
+    assert timeline(theirs)["markers"] == [{"at_ms": 30_000, "clock_s": 30, "text": "PRIVATE-MARKER"}]
     assert "notes" in timeline(theirs)["work"] and "Share my notes and markers" in theirs
     assert bob.client.get(f"/api/rounds/{rid}/history/notes/1").get_json()["text"] == "PRIVATE-NOTE"
 

@@ -135,7 +135,12 @@ def timeline(
             for r in runs
         ],
         "levels": opened,
-        "markers": [{"at_ms": at(m.at), "text": m.text} for m in markers],
+        # clock_s: the round time the marker was dropped at, in whole seconds as the score form shows
+        # it ([00:57] in the evidence); after a pause it is behind the marker's place on this axis.
+        "markers": [
+            {"at_ms": at(m.at), "clock_s": int(timer.elapsed_at(list(plan), list(events), m.at)), "text": m.text}
+            for m in markers
+        ],
         "work": work,
         "audio": [{"id": ident, "at_ms": at(started)} for ident, started in recordings],
     }

@@ -46,7 +46,13 @@ def test_timeline_places_every_kind_of_moment():
     ]
     saves = [Entry("scratchpad", 1, t(-1)), Entry("scratchpad", 2, t(1)), Entry("code", 1, t(15))]
     data = timeline(
-        PLAN, events, t(30), runs=runs, markers=[Marker(t(2), "missed the retry storm")], saves=saves, levels=3
+        PLAN,
+        events,
+        t(30),
+        runs=runs,
+        markers=[Marker(t(2), "missed the retry storm"), Marker(t(11.5), "asked about quotas")],
+        saves=saves,
+        levels=3,
     )
     minute = 60_000
     assert data["duration_ms"] == 20 * minute
@@ -59,7 +65,12 @@ def test_timeline_places_every_kind_of_moment():
     assert data["extensions"] == [{"at_ms": 14 * minute, "minutes": 5}]
     assert [r["at_ms"] for r in data["runs"]] == [4 * minute, 12 * minute, 13 * minute]
     assert data["levels"] == [{"at_ms": 12 * minute, "level": 2}]  # level 2's submit passed 1 of 3
-    assert data["markers"] == [{"at_ms": 2 * minute, "text": "missed the retry storm"}]
+    # Each marker in wall time on this axis, and with the round time the score form quotes: the
+    # one after the pause was dropped 11.5 minutes in, at 04:30 on the round's clock.
+    assert data["markers"] == [
+        {"at_ms": 2 * minute, "clock_s": 120, "text": "missed the retry storm"},
+        {"at_ms": 11.5 * minute, "clock_s": 270, "text": "asked about quotas"},
+    ]
     assert data["work"] == {"code": [[15 * minute, 1]], "scratchpad": [[0, 1], [1 * minute, 2]]}
 
 
