@@ -4,6 +4,8 @@ a frozen clock, and the paths of the repository and its test loop."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -123,3 +125,25 @@ def scored_round(api, clock, stage="quick", prompt="quick-prompt-1", clarity="3"
     assert res.status_code == 302, res.get_data(as_text=True)[:500]
     clock.advance(hours=1)
     return rid
+
+
+@contextmanager
+def statements_sent(app) -> Iterator[list[str]]:
+    """The statements the app's engine sends while the block runs, as SQLAlchemy's events see them
+    (the pool's liveness test before a checkout is not among them)."""
+    from sqlalchemy import event
+
+    from mockloop.db import db
+
+    with app.app_context():
+        engine = db.engine
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -15,7 +15,7 @@ from mockloop.db.models import Round
 from mockloop.web.payloads import state_payload
 from mockloop.web.poll import Kept, StateCache
 from tests.conftest import ON_POSTGRES
-from tests.helpers import Auth, csrf_token, signed_up
+from tests.helpers import Auth, csrf_token, signed_up, statements_sent
 
 
 @pytest.fixture
@@ -133,19 +133,9 @@ def test_strangers_and_unknown_rounds_get_404_and_logged_out_cookies_401(app, ap
 def test_a_not_modified_poll_is_one_statement(app, api, frozen_clock):
     rid = api.start(stage="quick").get_json()["id"]
     etag = poll(api, rid).headers["ETag"]
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(app) as statements:
         assert poll(api, rid, etag).status_code == 304
         assert poll(api, rid).status_code == 200  # the kept state: no more reads
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert len(statements) == 2 and all("login_sessions" in s and "rounds" in s for s in statements), statements
 
 
@@ -184,18 +174,8 @@ def test_a_round_page_whose_state_is_kept_reads_only_the_viewer_the_round_and_it
     # The timer comes from the kept state and the viewer is already loaded: no events, no seats' users.
     rid = api.start(stage="quick").get_json()["id"]
     poll(api, rid)
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(app) as statements:
         assert 'class="brief"' in api.client.get(f"/rounds/{rid}").get_data(as_text=True)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     tables = [re.search(r"FROM (\w+)", s).group(1) for s in statements]
     assert tables == ["users", "rounds", "round_work"], statements
 

@@ -7,6 +7,7 @@ import pytest
 from mockloop.db import db
 from mockloop.db.models import Round, RoundEvent
 from mockloop.scheduler import DeadlineScheduler
+from tests.helpers import statements_sent
 
 
 @pytest.fixture
@@ -214,26 +215,16 @@ def test_the_schedulers_own_commits_leave_the_log_checkpoint_to_the_watch(app, s
 
 
 def test_the_watch_checkpoints_only_while_nothing_is_due_for_a_second(app, api, sched, frozen_clock):
-    from sqlalchemy import event
-
     api.start(stage="quick", minutes=1)
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(app) as statements:
         sched.watch()  # the deadline is a minute away
         idle = [s for s in statements if "wal_checkpoint" in s]
         statements.clear()
         frozen_clock.advance(seconds=59, milliseconds=500)
         sched.watch()  # half a second to go: a checkpoint now could make that round late
         near = [s for s in statements if "wal_checkpoint" in s]
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    with app.app_context():
+        dialect = db.engine.dialect.name
     # PostgreSQL has no log for the watch to copy back: nothing is sent there at all.
-    expected = ["PRAGMA wal_checkpoint(PASSIVE)"] if engine.dialect.name == "sqlite" else []
+    expected = ["PRAGMA wal_checkpoint(PASSIVE)"] if dialect == "sqlite" else []
     assert idle == expected and near == []
