@@ -79,9 +79,8 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
     # A pooled PostgreSQL connection can die with the server or an idle timeout, so each checkout
     # tests it first; a SQLite connection is a file handle that cannot, and the test is one more
     # statement, and one more hand-over of the GIL, on every request.
-    sqlite = url.startswith("sqlite")
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-        "pool_pre_ping": not sqlite,
+        "pool_pre_ping": not url.startswith("sqlite"),
         **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
     }
     create_private_sqlite(url)

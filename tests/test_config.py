@@ -85,7 +85,7 @@ def test_the_sqlite_database_and_its_wal_files_are_private(tmp_path):
     assert set(modes.values()) == {0o600}, modes
 
 
-def test_only_a_postgresql_connection_is_tested_before_each_use(tmp_path, monkeypatch):
+def test_only_a_postgresql_connection_is_tested_before_each_use(tmp_path):
     # A pooled PostgreSQL connection dies with a server restart; a SQLite one cannot, and testing it
     # would cost a statement per request. An instance file's own engine options still win.
     instance = tmp_path / "inst"

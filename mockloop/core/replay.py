@@ -84,7 +84,8 @@ def timeline(
 ) -> dict[str, Any]:
     """The replay's timeline as JSON-ready data. `end`: when the round locked (or now). Anything
     saved before the start is placed at 0, where the replay opens."""
-    state = timer.round_state(list(plan), list(events), end)
+    plan, events = list(plan), list(events)
+    state = timer.round_state(plan, events, end)
     spans = stretches(events, state.locked_at or end)
     if not spans:
         return {
@@ -138,8 +139,7 @@ def timeline(
         # clock_s: the round time the marker was dropped at, in whole seconds as the score form shows
         # it ([00:57] in the evidence); after a pause it is behind the marker's place on this axis.
         "markers": [
-            {"at_ms": at(m.at), "clock_s": int(timer.elapsed_at(list(plan), list(events), m.at)), "text": m.text}
-            for m in markers
+            {"at_ms": at(m.at), "clock_s": int(timer.elapsed_at(plan, events, m.at)), "text": m.text} for m in markers
         ],
         "work": work,
         "audio": [{"id": ident, "at_ms": at(started)} for ident, started in recordings],
