@@ -12,7 +12,7 @@ from mockloop.db.models import LoopPlan, Round, User
 from mockloop.services.seats import role_of
 
 
-def round_for(round_id: int, user: User, *, details: bool = True) -> Round:
+def round_for(round_id: int, user: User, *, details: bool = True, work: bool = False) -> Round:
     """The round if `user` takes part in it; 404 otherwise, so strangers cannot learn it exists.
 
     details: load who sits where and what happened with it, which most pages of a round show; the
@@ -20,9 +20,14 @@ def round_for(round_id: int, user: User, *, details: bool = True) -> Round:
     submit and the round page (whose timer comes from the poll's kept state, and whose viewer is
     already loaded) need neither, and skip them: they cost more than the rest of such a request
     (whatever is used after all is loaded when first touched).
+    work: join the round's saved work into the same statement, for the round page, which shows it;
+    a statement fewer is worth more there than the join costs.
     """
     options = [joinedload(Round.candidate), joinedload(Round.interviewer), selectinload(Round.events)]
-    rnd = db.session.get(Round, round_id, options=options if details else [])
+    options = options if details else []
+    if work:
+        options.append(joinedload(Round.work))
+    rnd = db.session.get(Round, round_id, options=options)
     if rnd is None or role_of(rnd, user) is None:
         abort(404, description="There is no such round, or it is not yours.")
     return rnd

@@ -106,7 +106,7 @@ def _proposed_times(typed: dict[str, str]) -> list:
 @login_required
 @transaction()
 def round_page(round_id: int):
-    rnd = round_for(round_id, current_user, details=False)
+    rnd = round_for(round_id, current_user, details=False, work=True)
     now = request_now()
     lifecycle.enforce_deadline(rnd, now)
     bookings.mark_joined(rnd, current_user, now)
