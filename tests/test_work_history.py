@@ -4,6 +4,7 @@ its time, compactly, within the round's cap, thinned oldest-first but never losi
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -11,7 +12,7 @@ from mockloop.core import revisions as core
 from mockloop.db import db
 from mockloop.db.models import Round, RoundRevision, RoundWork
 from mockloop.services import revisions
-from tests.helpers import signed_up
+from tests.helpers import signed_up, statements_sent
 
 
 @pytest.fixture
@@ -26,6 +27,13 @@ def rows(app, rid, kind="scratchpad"):
             .filter_by(round_id=rid, kind=kind)
             .order_by(RoundRevision.revision)
         ).all()
+
+
+def what(statement):
+    """A statement as its verb and first table: "SELECT rounds", "INSERT round_revisions"."""
+    verb = re.match(r"(RELEASE SAVEPOINT|SAVEPOINT|SELECT|UPDATE|INSERT)", statement)[1]
+    table = re.search(r"(?:FROM|UPDATE|INTO) (\w+)", statement) if "SAVEPOINT" not in verb else None
+    return f"{verb} {table[1]}" if table else verb
 
 
 def text_of(app, rid, kind, revision):
@@ -80,6 +88,30 @@ def test_code_keeps_its_history_too(app, frozen_clock):
     save(ada, rid, "code", "def add(a, b):\n    return a + b\n", 1)
     assert text_of(app, rid, "code", 1) == "def add(a, b):\n    return a\n"
     assert [r.full for r in rows(app, rid, "code")] == [True, False]
+
+
+def test_an_autosave_reads_the_history_it_continues_in_one_statement(app, frozen_clock):
+    # Every autosave of every round runs this path: besides the login and the round, one read of the
+    # text it was written on, the two guarded writes, one read of the piece's history, the revision.
+    ada = signed_up(app)
+    rid = ada.start(stage="code", prompt="code-prompt-1", minutes=2).get_json()["id"]
+    save(ada, rid, "code", "def add(a, b):\n    return a\n", 0)
+    frozen_clock.advance(seconds=3)
+    with statements_sent(app) as statements:
+        save(ada, rid, "code", "def add(a, b):\n    return a + b\n", 1)
+    assert [what(s) for s in statements] == [
+        "SELECT users",
+        "SELECT rounds",
+        "SELECT round_work",
+        "SAVEPOINT",
+        "UPDATE rounds",
+        "UPDATE round_work",
+        "SELECT round_revisions",
+        "INSERT round_revisions",
+        "RELEASE SAVEPOINT",
+    ], statements
+    assert [(r.revision, r.full) for r in rows(app, rid, "code")] == [(1, True), (2, False)]
+    assert text_of(app, rid, "code", 2) == "def add(a, b):\n    return a + b\n"
 
 
 def test_a_save_after_an_import_starts_with_a_full_copy(app, frozen_clock):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, delete, func, insert
+from sqlalchemy import Table, bindparam, delete, func, insert, select, true
 
 from mockloop.core import revisions
 from mockloop.core.errors import NotFound
@@ -18,29 +18,16 @@ from mockloop.db.models import Round, RoundRevision
 def keep(rnd: Round, kind: str, previous: str | None, text: str, revision: int, now: datetime) -> None:
     """Store `revision` of the piece (its text `text`; `previous`: the text of revision - 1, None for
     a first save). An edit when the stored history ends at revision - 1, a full copy otherwise.
-    Two reads and one INSERT: this runs on every autosave of every round."""
-    last_full = db.session.execute(
-        db.select(RoundRevision.revision, func.length(RoundRevision.body))
-        .where(RoundRevision.round_id == rnd.id, RoundRevision.kind == kind, RoundRevision.full.is_(True))
-        .order_by(RoundRevision.revision.desc())
-        .limit(1)
-    ).first()
-    # The round's stored bytes (for the cap) and this piece's chain of edits since its last full copy.
-    in_chain = (RoundRevision.kind == kind) & (RoundRevision.revision > (last_full[0] if last_full else -1))
-    total, count, size, newest = db.session.execute(
-        db.select(
-            func.coalesce(func.sum(func.length(RoundRevision.body)), 0),
-            func.count().filter(in_chain),
-            func.coalesce(func.sum(func.length(RoundRevision.body)).filter(in_chain), 0),
-            func.max(RoundRevision.revision).filter(in_chain),
-        ).where(RoundRevision.round_id == rnd.id)
+    One read and one INSERT: this runs on every autosave of every round."""
+    last_full, last_full_size, total, count, size, newest = db.session.execute(
+        _HISTORY_OF_PIECE, {"round_id": rnd.id, "kind": kind}
     ).one()
     full = True
     if last_full is not None and previous is not None:
         # A history that does not end at the revision this save was written on (an imported round's
         # first save, a row lost to thinning's race) cannot carry an edit: a full copy starts over.
-        follows = (newest if count else last_full[0]) == revision - 1
-        full = not follows or revisions.needs_full(count, size, last_full[1])
+        follows = (newest if count else last_full) == revision - 1
+        full = not follows or revisions.needs_full(count, size, last_full_size)
     body = revisions.encode(None if full else previous, text)
     db.session.execute(
         _INSERT_REVISION,
@@ -50,7 +37,38 @@ def keep(rnd: Round, kind: str, previous: str | None, text: str, revision: int, 
         thin(rnd.id)
 
 
-_INSERT_REVISION = insert(cast(Table, RoundRevision.__table__))
+_REVISIONS = cast(Table, RoundRevision.__table__)
+_INSERT_REVISION = insert(_REVISIONS)
+
+# What keep() needs to know, in one statement built once (it runs on every autosave): the piece's
+# last full copy (revision and size), the round's stored bytes (for the cap), and the piece's chain
+# of edits since that full copy (how many, their bytes, the newest revision).
+_last_full = (
+    select(_REVISIONS.c.revision, func.length(_REVISIONS.c.body).label("size"))
+    .where(
+        _REVISIONS.c.round_id == bindparam("round_id"),
+        _REVISIONS.c.kind == bindparam("kind"),
+        _REVISIONS.c.full.is_(True),
+    )
+    .order_by(_REVISIONS.c.revision.desc())
+    .limit(1)
+    .subquery()
+)
+_in_chain = (_REVISIONS.c.kind == bindparam("kind")) & (
+    _REVISIONS.c.revision > func.coalesce(_last_full.c.revision, -1)
+)
+_HISTORY_OF_PIECE = (
+    select(
+        func.max(_last_full.c.revision),  # one row or none, beside every revision of the round
+        func.max(_last_full.c.size),
+        func.coalesce(func.sum(func.length(_REVISIONS.c.body)), 0),
+        func.count().filter(_in_chain),
+        func.coalesce(func.sum(func.length(_REVISIONS.c.body)).filter(_in_chain), 0),
+        func.max(_REVISIONS.c.revision).filter(_in_chain),
+    )
+    .select_from(_REVISIONS.outerjoin(_last_full, true()))
+    .where(_REVISIONS.c.round_id == bindparam("round_id"))
+)
 
 
 def stored_bytes(round_id: int) -> int:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import func, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mockloop.core import board, levels, timer
@@ -29,6 +30,27 @@ from mockloop.db.models import Round, RoundRun, RoundWork
 from mockloop.services import revisions as work_history
 from mockloop.services.lifecycle import enforce_deadline
 from mockloop.services.rounds import bump
+
+# The save path's statements, built once: every autosave of every round runs them, and building a
+# statement (and its cache key) costs more than SQLite takes to run it. On the tables, not the ORM
+# classes: nothing here loads objects, and the ORM's bulk-update layer is a cost of its own.
+_ROUNDS, _WORK = cast(Table, Round.__table__), cast(Table, RoundWork.__table__)
+# (Not named after a column: an UPDATE takes such parameters as values to set.)
+_PIECE = (_WORK.c.round_id == bindparam("piece_round")) & (_WORK.c.kind == bindparam("piece_kind"))
+_BODY_AT = select(_WORK.c.body).where(_PIECE, _WORK.c.revision == bindparam("revision"))
+_BUMP_IF_OPEN = (
+    update(_ROUNDS)
+    .where(
+        _ROUNDS.c.id == bindparam("round_id"),
+        _ROUNDS.c.status.in_((timer.RUNNING, timer.PAUSED)),
+        _ROUNDS.c.deadline_at.is_(None) | (_ROUNDS.c.deadline_at > bindparam("now")),
+    )
+    .values(version=_ROUNDS.c.version + 1)  # the state's ETag: a live viewer fetches the new copy
+)
+# body, saved_at (and language, when the save names one) come with the parameters.
+_WRITE = (
+    update(_WORK).where(_PIECE, _WORK.c.revision == bindparam("base_revision")).values(revision=_WORK.c.revision + 1)
+)
 
 
 def piece(rnd: Round, kind: WorkKind) -> RoundWork | None:
@@ -76,9 +98,7 @@ def _body_at(rnd: Round, kind: WorkKind, revision: int) -> str | None:
     if revision == 0:
         return None
     return db.session.execute(
-        db.select(RoundWork.body).where(
-            RoundWork.round_id == rnd.id, RoundWork.kind == kind, RoundWork.revision == revision
-        )
+        _BODY_AT, {"piece_round": rnd.id, "piece_kind": kind, "revision": revision}
     ).scalar_one_or_none()
 
 
@@ -91,30 +111,13 @@ def _expire(rnd: Round, kind: WorkKind) -> None:
 
 
 def _bump_if_open(rnd: Round, now: datetime) -> bool:
-    return bool(
-        dml(
-            update(Round)
-            .where(
-                Round.id == rnd.id,
-                Round.status.in_((timer.RUNNING, timer.PAUSED)),
-                (Round.deadline_at.is_(None)) | (Round.deadline_at > now),
-            )
-            .values(version=Round.version + 1)  # the state's ETag: a live viewer fetches the new copy
-            .execution_options(synchronize_session=False)
-        ).rowcount
-    )
+    return bool(dml(_BUMP_IF_OPEN, {"round_id": rnd.id, "now": now}).rowcount)
 
 
 def _write(rnd: Round, kind: WorkKind, text: str, base_revision: int, now: datetime, language: str | None) -> bool:
-    values: dict[str, object] = {"body": text, "revision": RoundWork.revision + 1, "saved_at": now}
-    if language is not None:
-        values["language"] = language
-    won = dml(
-        update(RoundWork)
-        .where(RoundWork.round_id == rnd.id, RoundWork.kind == kind, RoundWork.revision == base_revision)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    values: dict[str, object] = {"piece_round": rnd.id, "piece_kind": kind, "base_revision": base_revision}
+    values.update(body=text, saved_at=now, **({"language": language} if language is not None else {}))
+    won = dml(_WRITE, values).rowcount
     if won or base_revision != 0:
         return bool(won)
     # The first save of this piece: no row yet. Two first saves at once: the second one's INSERT fails.
