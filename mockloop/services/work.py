@@ -115,8 +115,15 @@ def _bump_if_open(rnd: Round, now: datetime) -> bool:
 
 
 def _write(rnd: Round, kind: WorkKind, text: str, base_revision: int, now: datetime, language: str | None) -> bool:
-    values: dict[str, object] = {"piece_round": rnd.id, "piece_kind": kind, "base_revision": base_revision}
-    values.update(body=text, saved_at=now, **({"language": language} if language is not None else {}))
+    values: dict[str, object] = {
+        "piece_round": rnd.id,
+        "piece_kind": kind,
+        "base_revision": base_revision,
+        "body": text,
+        "saved_at": now,
+    }
+    if language is not None:
+        values["language"] = language
     won = dml(_WRITE, values).rowcount
     if won or base_revision != 0:
         return bool(won)
