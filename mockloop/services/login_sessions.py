@@ -11,10 +11,15 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete, select
 
 from mockloop.db import db, dml
 from mockloop.db.models import LoginSession, User
+
+# Run on every request, so built once: building it cost as much as running it.
+_USER_OF_SESSION = (
+    select(User).join(LoginSession, LoginSession.user_id == User.id).where(LoginSession.id == bindparam("session_id"))
+)
 
 
 def _digest(token: str) -> str:
@@ -47,9 +52,7 @@ def load(login_id: str) -> User | None:
     key = key_of(login_id)
     if key is None:
         return None
-    user = db.session.execute(
-        db.select(User).join(LoginSession, LoginSession.user_id == User.id).where(LoginSession.id == key[1])
-    ).scalar_one_or_none()
+    user = db.session.execute(_USER_OF_SESSION, {"session_id": key[1]}).scalar_one_or_none()
     if user is None or user.id != key[0]:
         return None
     user.session_token = login_id.partition(":")[2]
