@@ -1,5 +1,9 @@
 """Sign up, log in, log out, change password, CSRF, closed sign-up and `mockloop user create`."""
 
+from itertools import count
+
+from itsdangerous import TimestampSigner
+
 from mockloop.cli import main
 from tests.helpers import Auth, csrf_token
 
@@ -42,6 +46,30 @@ def test_post_without_csrf_token_is_rejected(client):
         data={"email": "a@example.com", "display_name": "A", "password": "x" * 12, "confirm": "x" * 12},
     )
     assert res.status_code == 400 and "expired or was sent from elsewhere" in res.get_data(as_text=True)
+
+
+def test_a_session_keeps_one_signed_csrf_token_that_every_form_accepts(app, client, auth, monkeypatch):
+    # The signer's clock moves on every signature, so a token signed again would differ.
+    ticks = count(1_800_000_000)
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: next(ticks))
+    auth.signup()
+    first = csrf_token(client, "/")
+    assert csrf_token(client, "/rounds") == first  # kept, not signed again for each page
+    other = app.test_client()
+    Auth(other).signup(email="grace@example.com", name="Grace")
+    assert csrf_token(other, "/") != first
+    refused = other.post("/account/logout", data={"csrf_token": first})
+    assert refused.status_code == 400 and "expired or was sent from elsewhere" in refused.get_data(as_text=True)
+    assert client.post("/account/logout", data={"csrf_token": first}).status_code == 302
+
+
+def test_with_a_csrf_time_limit_each_page_gets_a_fresh_signature(make_app, monkeypatch):
+    # A kept signature would expire while its page is still open: an operator's limit means re-signing.
+    ticks = count(1_800_000_000)
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: next(ticks))
+    client = make_app(WTF_CSRF_TIME_LIMIT=3600).test_client()
+    Auth(client).signup()
+    assert csrf_token(client, "/") != csrf_token(client, "/rounds")
 
 
 def test_login_logout_and_wrong_password(client, auth):

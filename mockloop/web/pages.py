@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from zoneinfo import ZoneInfo
 
 from flask import (
     Flask,
     Request,
+    current_app,
     flash,
+    g,
     redirect,
     request,
+    session,
     url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -41,6 +47,32 @@ SECURITY_HEADERS = (
 @login_manager.user_loader
 def load_user(login_id: str) -> User | None:
     return login_sessions.load(login_id)  # a server-side row per login, so log-out really ends it
+
+
+KEPT_TOKENS = 4096  # per worker: a session's kept signature is about 100 bytes
+_kept_tokens: OrderedDict[tuple[object, str], str] = OrderedDict()  # (secret key, raw token): signed
+_kept_lock = threading.Lock()  # gunicorn's threads share them
+
+
+def csrf_token() -> str:
+    """The page's CSRF token (templates' csrf_token()): Flask-WTF's, with the signature of each
+    session's raw token kept per worker. Without a time limit a signature never expires, so signing
+    the same raw token again for every page (a serializer built, an HMAC) gives nothing a kept one
+    does not; pages are many."""
+    config = current_app.config
+    if config["WTF_CSRF_TIME_LIMIT"] is not None:
+        return generate_csrf()
+    secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    kept = _kept_tokens.get((secret, session.get("csrf_token", "")))
+    if kept and "csrf_token" not in g:
+        g.csrf_token = kept  # where generate_csrf looks first
+    token = generate_csrf()  # makes the session's raw token if it has none yet
+    if not kept:
+        with _kept_lock:
+            _kept_tokens[secret, session["csrf_token"]] = token
+            if len(_kept_tokens) > KEPT_TOKENS:
+                _kept_tokens.popitem(last=False)  # the oldest: its session, if still used, signs once more
+    return token
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -164,6 +196,9 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)  # domain errors and HTTP errors: their status, page and JSON shape
 
     app.jinja_env.globals["version"] = __version__
+    # In place of Flask-WTF's, which it sets both ways (a processor's name wins over a global's).
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: {"csrf_token": csrf_token})
     app.jinja_env.globals["languages"] = {lang.id: lang.label for lang in LANGUAGES}
     app.jinja_env.filters["minutes"] = format_minutes
     app.jinja_env.filters["clock"] = format_clock
