@@ -24,7 +24,7 @@ def reviewer_role(rnd: Round, user: User) -> ReviewerRole | None:
     return REVIEWER_ROLE_OF_SEAT[role] if role else None
 
 
-# Built once: a rubric submit reads it, and building it cost a third of running it.
+# Built once: every rubric submit and scoring page runs it.
 _CARD_OF = select(Scorecard).where(
     Scorecard.round_id == bindparam("round_id"), Scorecard.reviewer_id == bindparam("reviewer_id")
 )

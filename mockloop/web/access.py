@@ -21,7 +21,7 @@ def _round_statement(details: bool, work: bool):
     return select(Round).options(*options).where(Round.id == bindparam("round_id"))
 
 
-# Built once: building a statement and its loader options cost a third of what running it does.
+# Built once: building the statement and its loader options was a third of each call's time.
 _ROUND = {(details, work): _round_statement(details, work) for details in (False, True) for work in (False, True)}
 
 
