@@ -50,7 +50,6 @@ def load_user(login_id: str) -> User | None:
 
 
 KEPT_TOKENS = 4096  # per worker: a session's kept signature is about 100 bytes
-_kept_tokens: OrderedDict[tuple[object, str], str] = OrderedDict()  # (secret key, raw token): signed
 _kept_lock = threading.Lock()  # gunicorn's threads share them
 
 
@@ -59,19 +58,18 @@ def csrf_token() -> str:
     session's raw token kept per worker. Without a time limit a signature never expires, so signing
     the same raw token again for every page (a serializer built, an HMAC) gives nothing a kept one
     does not; pages are many."""
-    config = current_app.config
-    if config["WTF_CSRF_TIME_LIMIT"] is not None:
+    if current_app.config["WTF_CSRF_TIME_LIMIT"] is not None:
         return generate_csrf()
-    secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
-    kept = _kept_tokens.get((secret, session.get("csrf_token", "")))
+    kept_tokens = current_app.extensions["mockloop.csrf_tokens"]
+    kept = kept_tokens.get(session.get("csrf_token", ""))
     if kept and "csrf_token" not in g:
         g.csrf_token = kept  # where generate_csrf looks first
     token = generate_csrf()  # makes the session's raw token if it has none yet
     if not kept:
         with _kept_lock:
-            _kept_tokens[secret, session["csrf_token"]] = token
-            if len(_kept_tokens) > KEPT_TOKENS:
-                _kept_tokens.popitem(last=False)  # the oldest: its session, if still used, signs once more
+            kept_tokens[session["csrf_token"]] = token
+            if len(kept_tokens) > KEPT_TOKENS:
+                kept_tokens.popitem(last=False)  # the oldest: its session, if still used, signs once more
     return token
 
 
@@ -196,6 +194,8 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)  # domain errors and HTTP errors: their status, page and JSON shape
 
     app.jinja_env.globals["version"] = __version__
+    # On the app, not the module: each app signs with its own key. Raw token: its signed token.
+    app.extensions["mockloop.csrf_tokens"] = OrderedDict()
     # In place of Flask-WTF's, which it sets both ways (a processor's name wins over a global's).
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.context_processor(lambda: {"csrf_token": csrf_token})
