@@ -87,7 +87,7 @@ def signed_up(app, email="ada@example.com", name="Ada") -> Api:
 def form_page(client, url):
     """The scoring form at `url`: (page, CSRF token, the revision it was written on)."""
     page = client.get(url).get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     revision = re.search(r'name="revision" type="hidden" value="([^"]*)"', page).group(1)
     return page, token, revision
 

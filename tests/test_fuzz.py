@@ -481,7 +481,7 @@ def test_hostile_imported_text_is_rendered_harmless(app, peer):
 
 def form_page_of(api, rid):
     page = api.client.get(f"/rounds/{rid}/score").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     revision = re.search(r'name="revision" type="hidden" value="([^"]*)"', page).group(1)
     return page, token, revision
 

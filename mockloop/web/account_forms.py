@@ -1,12 +1,13 @@
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from mockloop.web.extensions import PostedForm
 
 MIN_PASSWORD = 10
 PASSWORD_RULE = f"Use at least {MIN_PASSWORD} characters (at most 200)."
 
 
-class SignupForm(FlaskForm):
+class SignupForm(PostedForm):
     email = EmailField(
         "Email",
         validators=[
@@ -22,12 +23,12 @@ class SignupForm(FlaskForm):
     confirm = PasswordField("Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")])
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PostedForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired()])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(PostedForm):
     current = PasswordField("Current password", validators=[DataRequired()])
     password = PasswordField(
         "New password", validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200, message=PASSWORD_RULE)]

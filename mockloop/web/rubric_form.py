@@ -3,12 +3,12 @@
 import json
 from functools import lru_cache
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from mockloop.core import rubric as rubric_core
+from mockloop.web.extensions import PostedForm
 
 
 def scorecard_form(rubric: dict):
@@ -23,7 +23,7 @@ def _form_class(rubric_json: str):
     # validate_choice=False: a level or recommendation outside the choices is a forged post, refused
     # with 400 before the form is validated (rubric.forged), never a message to the user.
 
-    class ScorecardForm(FlaskForm):
+    class ScorecardForm(PostedForm):
         revision = HiddenField()
 
     for d in rubric["dimensions"]:
