@@ -16,6 +16,19 @@ GET /bench/floor-page is logged in (the user loader runs) and renders the app's 
 (base.html: the navigation, the CSRF token, the notices) around an empty page: what every page of
 the app costs before its view reads or renders anything of its own, beside which the round page is read.
 
+GET /bench/floor-round/<id> adds the round page's own read to that (round_for, as the page calls it:
+the round with its saved work, and the check that the user takes part): the least the round page can
+cost while it reads through the app's data access, before it renders anything of the round.
+
+POST /bench/floor-score/<id> takes the rubric's post and stores fixed, complete answers through the
+scoring service as the rubric submit does (round_for, card_for, scorecards.submit, the commit):
+everything it does but its web form (WTForms, the forged-field check, the notice, the redirect). The
+rubric submit can cost no less while it reads and writes through the app's data access.
+
+POST /bench/floor-write/<id> takes the same post and only inserts the card and its score rows (the
+statements built once) and commits: no read, no check, no version bump. What storing a scorecard
+costs on this stack, whatever reads and checks come before it.
+
 Run as `python bench/floor.py HOST PORT WORKERS THREADS` with the bench's MOCKLOOP_INSTANCE_PATH;
 bench/run.py starts and stops it.
 """
@@ -26,17 +39,33 @@ import sys
 from pathlib import Path
 
 from flask import jsonify, render_template, session
-from flask_login import login_required
-from sqlalchemy import text
+from flask_login import current_user, login_required
+from sqlalchemy import insert, text
 
-from mockloop import create_app
+from mockloop import clock, create_app
+from mockloop.content import content
+from mockloop.core import rubric as rubric_core
 from mockloop.db import db
+from mockloop.db.models import Score, Scorecard
 from mockloop.serve import GunicornApp, gunicorn_options
+from mockloop.services.scorecards import card_for, submit
+from mockloop.web.access import round_for
+from mockloop.web.transaction import transaction
 
 app = create_app()
 SELECT_1 = text("SELECT 1")
 STATE = json.loads(Path(os.environ["MOCKLOOP_BENCH_STATE"]).read_text()) if "MOCKLOOP_BENCH_STATE" in os.environ else {}
 EMPTY_PAGE = app.jinja_env.from_string('{% extends "base.html" %}')  # compiled once, as Flask's loader caches a file
+with app.app_context():  # what the bench's rubric post says, as the form would hand it to the service
+    RUBRIC = rubric_core.snapshot(content().loop, content().loop.stage("systems-design"))
+ANSWERS = {
+    "levels": {d["key"]: n % 4 + 1 for n, d in enumerate(RUBRIC["dimensions"])},
+    "evidence": {d["key"]: "Named the bottleneck and measured it." for d in RUBRIC["dimensions"]},
+    "overall": "yes",
+    "keep": "Clear structure.",
+    "stop": "Rushing the API.",
+    "start": "Quantify the load.",
+}
 
 
 @app.post("/bench/floor")
@@ -73,6 +102,63 @@ def floor_state():
 @login_required
 def floor_page():
     return render_template(EMPTY_PAGE)
+
+
+INSERT_CARD, INSERT_SCORES = insert(Scorecard.__table__), insert(Score.__table__)
+
+
+@app.get("/bench/floor-round/<int:round_id>")
+@login_required
+def floor_round(round_id: int):
+    round_for(round_id, current_user, details=False, work=True)
+    return render_template(EMPTY_PAGE)
+
+
+@app.post("/bench/floor-score/<int:round_id>")
+@login_required
+@transaction()
+def floor_score(round_id: int):
+    rnd = round_for(round_id, current_user, details=False)
+    submit(rnd, card_for(rnd, current_user), RUBRIC, ANSWERS, current_user, 0, clock.now())
+    return "ok"
+
+
+@app.post("/bench/floor-write/<int:round_id>")
+@login_required
+@transaction()
+def floor_write(round_id: int):
+    user, now = current_user.id, clock.now()
+    common = {"candidate_id": user, "role": "self", "stage": RUBRIC["stage"]}
+    card_id = db.session.execute(
+        INSERT_CARD,
+        {
+            "round_id": round_id,
+            "reviewer_id": user,
+            "prompt_slug": "bench",
+            "status": "submitted",
+            "rubric": RUBRIC,
+            "revision": 1,
+            "created_at": now,
+            "submitted_at": now,
+            "overall": ANSWERS["overall"],
+            **{f: ANSWERS[f] for f in rubric_core.SUMMARY_FIELDS},
+            **common,
+        },
+    ).inserted_primary_key[0]
+    rows = [
+        {
+            "scorecard_id": card_id,
+            "dimension": d["key"],
+            "position": n,
+            "level": ANSWERS["levels"][d["key"]],
+            "evidence": ANSWERS["evidence"][d["key"]],
+            "scored_at": now,
+            **common,
+        }
+        for n, d in enumerate(RUBRIC["dimensions"])
+    ]
+    db.session.execute(INSERT_SCORES, rows)
+    return "ok"
 
 
 if __name__ == "__main__":

@@ -168,7 +168,9 @@ def wrk(
         **({"WRK_BODY": body} if body else {}),
         **({"WRK_PATHS": str(paths)} if paths else {}),
     }
-    argv = ["wrk", "-t1", f"-c{connections}", "-s", str(BENCH / "report.lua")]
+    # A request slower than wrk's 2 s would be dropped as a socket error: wait as long as SQLite's
+    # busy timeout, so that a write queued behind others counts in the latencies instead.
+    argv = ["wrk", "-t1", f"-c{connections}", "--timeout", "10s", "-s", str(BENCH / "report.lua")]
     for name, value in (headers or {}).items():
         argv += ["-H", f"{name}: {value}"]
     runs, served, ticks = [], 0, cpu_ticks(cpu_of) if cpu_of else 0
@@ -383,11 +385,18 @@ def poll_floor(b: Bench) -> Figure:
 
 
 def floor_figure(
-    b: Bench, key: str, label: str, path: str, status: int, env: dict | None = None, post: dict | None = None
+    b: Bench,
+    key: str,
+    label: str,
+    path: str,
+    status: int,
+    env: dict | None = None,
+    post: dict | None = None,
+    paths: Path | None = None,
 ) -> Figure:
     """`path` of bench/floor.py with the bench's cookie (a GET, or `post`'s method, body and headers),
     checked once to answer `status` (a lost login would be a cheap redirect), then measured like the
-    figure it is the floor of."""
+    figure it is the floor of (over `paths` in turn, if given)."""
     post = post or {"method": "GET", "body": None, "headers": {}}
     headers = {"Cookie": b.cookie(), **post["headers"]}
     with floor_server(b, env) as port:
@@ -396,7 +405,9 @@ def floor_figure(
         if (answered := conn.getresponse().status) != status:
             raise RuntimeError(f"the floor {path} answered {answered}, not {status}")
         base = b.baseline()
-        stats = wrk(f"http://{HOST}:{port}{path}", cpu_of=b.worker_pid("floor"), **{**post, "headers": headers})
+        stats = wrk(
+            f"http://{HOST}:{port}{path}", cpu_of=b.worker_pid("floor"), paths=paths, **{**post, "headers": headers}
+        )
     return b.ratio(key, label, stats, base, "", None)
 
 
@@ -442,7 +453,16 @@ def round_page(b: Bench) -> list[Figure]:
     floor = floor_figure(
         b, "page_floor_ratio", "  floor: logged-in page, the app's layout around nothing", "/bench/floor-page", 200
     )
-    return [page, floor]
+    # The same layout after the page's own read of the round: what is left of the target for
+    # rendering the round is the gap between this and the target.
+    read = floor_figure(
+        b,
+        "round_read_floor_ratio",
+        "  floor: the same layout after the round page's read of the round",
+        f"/bench/floor-round/{b.round_id}",
+        200,
+    )
+    return [page, floor, read]
 
 
 RUBRIC_ROUNDS = 15_000  # more than wrk can post in the warm-up and both runs: each is scored once
@@ -480,14 +500,38 @@ def rubric_submit(b: Bench) -> list[Figure]:
     )
     floor = post_floor(b, post)
     # The target is a share of the floor: what a logged-in form post costs here before any work.
-    of_floor = submit.value / floor.value
-    b.extra["rubric_submit_of_floor"] = round(of_floor, 3)
-    b.cpu_ratios["rubric_submit_of_floor"] = round(
-        b.cpu_ratios["rubric_submit_ratio"] / b.cpu_ratios["post_floor_ratio"], 3
-    )
-    submit.shown += f"; {of_floor:.0%} of the floor ({b.cpu_ratios['rubric_submit_of_floor']:.0%} by CPU)"
-    submit.target, submit.ok = ">= 50% of the floor below", of_floor >= 0.5
-    return [submit, floor]
+    of_floor = share_of_floor(b, submit, floor, "rubric_submit_of_floor")
+    submit.target, submit.ok = ">= 50% of the post floor", of_floor >= 0.5
+    return [submit, floor, *store_floors(b, post, floor)]
+
+
+def share_of_floor(b: Bench, figure: Figure, floor: Figure, key: str) -> float:
+    """`figure` as a share of `floor` (by req/s, and by CPU beside it), kept under `key` and shown."""
+    of_floor = figure.value / floor.value
+    b.extra[key] = round(of_floor, 3)
+    b.cpu_ratios[key] = round(b.cpu_ratios[figure.key] / b.cpu_ratios[floor.key], 3)
+    figure.shown += f"; {of_floor:.0%} of the post floor ({b.cpu_ratios[key]:.0%} by CPU)"
+    return of_floor
+
+
+def store_floors(b: Bench, post: dict, floor: Figure) -> list[Figure]:
+    """The same post to bench/floor.py's routes that store fixed answers, each over fresh rounds
+    scored once, as shares of the post floor: through the scoring service (the most the submit could
+    reach with a web form that cost nothing), and as the bare inserts and commit (what storing a
+    scorecard costs whatever comes before it)."""
+    figures = []
+    for route, label in (
+        ("floor-score", "  floor: same post, the scoring service's reads and writes, no form"),
+        ("floor-write", "  floor: same post, only the inserts of the card and its scores, and the commit"),
+    ):
+        ids = b.locked_rounds(RUBRIC_ROUNDS)
+        paths = b.folder / f"{route}-paths.txt"
+        paths.write_text("".join(f"/bench/{route}/{rid}\n" for rid in ids[1:]))
+        key = route.replace("floor-", "submit_") + "_floor"
+        figure = floor_figure(b, f"{key}_ratio", label, f"/bench/{route}/{ids[0]}", 200, post=post, paths=paths)
+        share_of_floor(b, figure, floor, f"{key}_of_floor")
+        figures.append(figure)
+    return figures
 
 
 def post_floor(b: Bench, post: dict) -> Figure:
@@ -899,9 +943,14 @@ JSON_KEYS = [
     "state_floor_ratio",
     "round_page_ratio",
     "page_floor_ratio",
+    "round_read_floor_ratio",
     "rubric_submit_ratio",
     "post_floor_ratio",
     "rubric_submit_of_floor",
+    "submit_score_floor_ratio",
+    "submit_score_floor_of_floor",
+    "submit_write_floor_ratio",
+    "submit_write_floor_of_floor",
     "history_p95_ms",
     "history_filtered_p95_ms",
     "history_levels_p95_ms",
