@@ -695,8 +695,8 @@ SERVE_FIGURES = [
     timer_state_304,
     timer_state,
     round_page,
+    history_pages,  # before the rubric's rounds, whose systems-design cards would join its 100k and its filter
     rubric_submit,
-    history_pages,
     static_assets,
     capacity_pairs,
     worker_rss,
