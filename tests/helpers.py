@@ -84,6 +84,14 @@ def signed_up(app, email="ada@example.com", name="Ada") -> Api:
     return api
 
 
+def scorecard_path(res) -> str:
+    """The scorecard a rubric submit redirected to, without the ?saved=1 that confirms it."""
+    assert res.status_code == 302, res.get_data(as_text=True)[:500]
+    path, _, query = res.headers["Location"].partition("?")
+    assert query == "saved=1"
+    return path
+
+
 def form_page(client, url):
     """The scoring form at `url`: (page, CSRF token, the revision it was written on)."""
     page = client.get(url).get_data(as_text=True)

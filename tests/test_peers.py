@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.helpers import answers, csrf_token, form_page, signed_up
+from tests.helpers import answers, csrf_token, form_page, scorecard_path, signed_up
 
 GUIDE_MARKER = "SECRET-GUIDE-TEXT"
 NOTES_MARKER = "PRIVATE-NOTE-7731"
@@ -122,9 +122,7 @@ def test_notes_become_evidence_and_candidate_sees_both_cards(app, pair):
     bob.call("POST", f"/api/rounds/{rid}/end")
     page, token, revision = form_page(bob.client, f"/rounds/{rid}/score")
     assert "Stated the goal first." in page
-    card_url = bob.client.post(f"/rounds/{rid}/score", data=answers(token, revision, level_clarity="4")).headers[
-        "Location"
-    ]
+    card_url = scorecard_path(bob.client.post(f"/rounds/{rid}/score", data=answers(token, revision, level_clarity="4")))
 
     state = ada.client.get(f"/api/rounds/{rid}/state").get_json()
     assert state["scorecards"] == [{"role": "interviewer", "url": card_url}]

@@ -6,7 +6,7 @@ import pytest
 
 from mockloop.db import db
 from mockloop.db.models import Score, Scorecard
-from tests.helpers import answers, form_page
+from tests.helpers import answers, form_page, scorecard_path
 
 XSS = '<script>alert(1)</script><img src=x onerror="alert(2)"> [click](javascript:alert(3)) **kept**'
 
@@ -45,6 +45,17 @@ def test_submit_stores_scores_and_shows_the_scorecard(app, api, ended_round):
         rows = db.session.execute(db.select(Score.dimension, Score.level, Score.role).order_by(Score.position)).all()
     assert rows == [("clarity", 3, "self"), ("depth", 2, "self")]
     assert api.client.get(url).status_code == 302  # scoring again goes to the scorecard
+
+
+def test_the_saved_scorecard_confirms_without_rewriting_the_session(api, ended_round):
+    url = f"/rounds/{ended_round}/score"
+    _, token, revision = form_page(api.client, url)
+    res = api.client.post(url, data=answers(token, revision))
+    assert res.status_code == 302 and "Set-Cookie" not in res.headers  # no flash re-signed the session
+    page = api.client.get(res.headers["Location"]).get_data(as_text=True)
+    assert '<p class="flash success" role="status">Scorecard saved.</p>' in page
+    plain = api.client.get(res.headers["Location"].split("?")[0]).get_data(as_text=True)
+    assert "Scorecard saved." not in plain and "Explained the plan." in plain
 
 
 def test_first_submit_without_opening_the_form_creates_the_card(app, api, ended_round):
@@ -99,10 +110,10 @@ def test_a_card_created_meanwhile_makes_a_first_submit_stale(app, api, ended_rou
     "override, message",
     [
         ({"level_clarity": None}, "Pick a level for Clarity."),
-        ({"evidence_depth": ""}, "Write what you saw that supports this level."),
+        ({"evidence_depth": ""}, "Write what you saw that supports the level for Depth."),
         ({"overall": None}, "Pick an overall recommendation."),
         ({"keep": ""}, "Write one line for keep doing."),
-        ({"evidence_clarity": "x" * 5001}, "Field cannot be longer than 5000 characters."),
+        ({"evidence_clarity": "x" * 5001}, "Keep this to 5,000 characters; it has 5,001."),
     ],
 )
 def test_missing_or_too_long_answers_rerender_with_everything_kept(app, api, ended_round, override, message):
@@ -165,7 +176,7 @@ def test_draft_autosaves_and_restores(app, api, ended_round):
 def test_edit_with_stale_revision_is_409_and_history_records_changes(app, api, ended_round):
     url = f"/rounds/{ended_round}/score"
     _, token, revision = form_page(api.client, url)
-    card_url = api.client.post(url, data=answers(token, revision)).headers["Location"]
+    card_url = scorecard_path(api.client.post(url, data=answers(token, revision)))
     edit_url = card_url + "/edit"
     _, token, rev_tab1 = form_page(api.client, edit_url)
     _, _, rev_tab2 = form_page(api.client, edit_url)
@@ -193,7 +204,7 @@ def test_rubric_snapshot_survives_a_changed_loop_file(make_app, tmp_path):
     rid = api.start(stage="quick", prompt="quick-prompt-1").get_json()["id"]
     api.call("POST", f"/api/rounds/{rid}/end")
     _, token, revision = form_page(client, f"/rounds/{rid}/score")
-    card_url = client.post(f"/rounds/{rid}/score", data=answers(token, revision)).headers["Location"]
+    card_url = scorecard_path(client.post(f"/rounds/{rid}/score", data=answers(token, revision)))
 
     loop = prompts / "loop.yaml"
     loop.write_text(
@@ -210,7 +221,7 @@ def test_rubric_snapshot_survives_a_changed_loop_file(make_app, tmp_path):
 def test_hostile_markdown_is_sanitized(api, ended_round):
     url = f"/rounds/{ended_round}/score"
     _, token, revision = form_page(api.client, url)
-    card_url = api.client.post(url, data=answers(token, revision, evidence_clarity=XSS, keep=XSS)).headers["Location"]
+    card_url = scorecard_path(api.client.post(url, data=answers(token, revision, evidence_clarity=XSS, keep=XSS)))
     page = api.client.get(card_url).get_data(as_text=True)
     assert "<strong>kept</strong>" in page
     # The tags are shown as the text they are (`&lt;img src=x onerror=...&gt;`), never as elements.
@@ -224,7 +235,7 @@ def test_other_users_cannot_see_or_edit_the_card(app, api, ended_round):
 
     url = f"/rounds/{ended_round}/score"
     _, token, revision = form_page(api.client, url)
-    card_url = api.client.post(url, data=answers(token, revision)).headers["Location"]
+    card_url = scorecard_path(api.client.post(url, data=answers(token, revision)))
     eve = app.test_client()
     Auth(eve).signup(email="eve@example.com", name="Eve")
     assert eve.get(card_url).status_code == 404

@@ -12,7 +12,7 @@ from sqlalchemy import inspect as sa_inspect
 
 from mockloop.core.markup import ALLOWED_ATTRIBUTES, ALLOWED_CLASSES, ALLOWED_TAGS, render_user
 from mockloop.db import db
-from tests.helpers import Auth, answers, csrf_token, form_page, signed_up
+from tests.helpers import Auth, answers, csrf_token, form_page, scorecard_path, signed_up
 from tests.xss_payloads import PAYLOADS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "mockloop" / "templates"
@@ -161,7 +161,7 @@ def world(app, frozen_clock):
     ada.call("POST", f"/api/rounds/{solo}/end")
     _, token, revision = form_page(ada.client, f"/rounds/{solo}/score")
     card = int(
-        ada.client.post(f"/rounds/{solo}/score", data=answers(token, revision)).headers["Location"].rsplit("/", 1)[1]
+        scorecard_path(ada.client.post(f"/rounds/{solo}/score", data=answers(token, revision))).rsplit("/", 1)[1]
     )
     peer = ada.start(stage="quick", prompt="quick-prompt-2", role="candidate").get_json()
     invite_path = peer["invite_url"].replace("http://localhost", "")

@@ -166,8 +166,7 @@ def answers_from_output(rubric: rubric_core.Rubric, output: Any, parts: Parts) -
     forged = rubric_core.forged(rubric, fields)
     if forged:
         raise Invalid(f"not part of this rubric: {', '.join(sorted(forged))}")
-    answers = rubric_core.answers_from_fields(rubric, fields)
-    problems = rubric_core.incomplete(rubric, answers)
+    problems = rubric_core.problems(rubric, fields)
     if problems:
-        raise Invalid(" ".join(problems))
-    return answers, dropped
+        raise Invalid(" ".join(problems.values()))
+    return rubric_core.answers_from_fields(rubric, fields), dropped

@@ -16,6 +16,7 @@ Answers = dict[str, Any]
 EVIDENCE_LIMIT = 5_000
 SUMMARY_LIMIT = 2_000
 SUMMARY_FIELDS = ("keep", "stop", "start")
+SUMMARY_LABELS = ("Keep doing", "Stop doing", "Start doing")
 
 
 def snapshot(loop: Loop, stage: Stage) -> Rubric:
@@ -82,19 +83,29 @@ def answers_from_fields(rubric: Rubric, values: Mapping[str, str]) -> Answers:
     return answers
 
 
-def incomplete(rubric: Rubric, answers: Answers) -> list[str]:
-    """What a complete card still lacks, in the words the rubric form uses for the same rules."""
-    out = []
+def problems(rubric: Rubric, fields: Mapping[str, str]) -> dict[str, str]:
+    """What keeps submitted fields from being a complete card: a message per field, in form order.
+
+    The one statement of these rules: the rubric form shows each message at its field, and the AI
+    reviewer's answer is refused with them. (Forged values are `forged`'s, checked before.)
+    """
+    out = {}
+
+    def text(name: str, limit: int, missing: str) -> None:
+        value = str(fields.get(name) or "")
+        if not value.strip():
+            out[name] = missing
+        elif len(value) > limit:
+            out[name] = f"Keep this to {limit:,} characters; it has {len(value):,}."
+
     for d in rubric["dimensions"]:
-        if answers["levels"].get(d["key"]) is None:
-            out.append(f"Pick a level for {d['name']}.")
-        if not answers["evidence"].get(d["key"], "").strip():
-            out.append(f"Write what you saw that supports the level for {d['name']}.")
-    if not answers.get("overall"):
-        out.append("Pick an overall recommendation.")
-    for f, label in zip(SUMMARY_FIELDS, ("keep doing", "stop doing", "start doing")):
-        if not answers.get(f, "").strip():
-            out.append(f"Write one line for {label}.")
+        if not fields.get(level_field(d["key"])):
+            out[level_field(d["key"])] = f"Pick a level for {d['name']}."
+        text(evidence_field(d["key"]), EVIDENCE_LIMIT, f"Write what you saw that supports the level for {d['name']}.")
+    if not fields.get("overall"):
+        out["overall"] = "Pick an overall recommendation."
+    for f, label in zip(SUMMARY_FIELDS, SUMMARY_LABELS):
+        text(f, SUMMARY_LIMIT, f"Write one line for {label.lower()}.")
     return out
 
 

@@ -5,7 +5,6 @@ from functools import lru_cache
 
 from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length
 
 from mockloop.core import rubric as rubric_core
 from mockloop.web.extensions import PostedForm
@@ -20,51 +19,32 @@ def scorecard_form(rubric: dict):
 @lru_cache(maxsize=64)
 def _form_class(rubric_json: str):
     rubric = json.loads(rubric_json)
-    # validate_choice=False: a level or recommendation outside the choices is a forged post, refused
-    # with 400 before the form is validated (rubric.forged), never a message to the user.
+    # The fields carry no validators: rubric.problems states the rules once, for this form and the AI
+    # reviewer, and a submit that passes them never builds the form. validate_choice=False: a level or
+    # recommendation outside the choices is a forged post, refused with 400 (rubric.forged).
+    # `required` and `maxlength` are only told to assistive technology (the form is `novalidate`).
 
     class ScorecardForm(PostedForm):
         revision = HiddenField()
 
+    def box(label: str, limit: int) -> TextAreaField:
+        return TextAreaField(label, render_kw={"required": True, "maxlength": limit})
+
     for d in rubric["dimensions"]:
-        choices = [SelectChoice(str(i), f"{i}: {text}") for i, text in enumerate(d["levels"], start=1)]
-        setattr(
-            ScorecardForm,
-            rubric_core.level_field(d["key"]),
-            RadioField(
-                d["name"],
-                choices=choices,
-                validate_choice=False,
-                validators=[InputRequired(f"Pick a level for {d['name']}.")],
-            ),
-        )
+        choices = [SelectChoice(str(i), f"{i}: {words}") for i, words in enumerate(d["levels"], start=1)]
+        radio = RadioField(d["name"], choices=choices, validate_choice=False, render_kw={"required": True})
+        setattr(ScorecardForm, rubric_core.level_field(d["key"]), radio)
         setattr(
             ScorecardForm,
             rubric_core.evidence_field(d["key"]),
-            TextAreaField(
-                f"Evidence for {d['name']}",
-                validators=[
-                    DataRequired("Write what you saw that supports this level."),
-                    Length(max=rubric_core.EVIDENCE_LIMIT),
-                ],
-            ),
+            box(f"Evidence for {d['name']}", rubric_core.EVIDENCE_LIMIT),
         )
     ScorecardForm.overall = RadioField(
         "Overall recommendation",
         choices=[SelectChoice(r["key"], r["label"]) for r in rubric["recommendation"]],
         validate_choice=False,
-        validators=[InputRequired("Pick an overall recommendation.")],
+        render_kw={"required": True},
     )
-    for name, label in (("keep", "Keep doing"), ("stop", "Stop doing"), ("start", "Start doing")):
-        setattr(
-            ScorecardForm,
-            name,
-            TextAreaField(
-                label,
-                validators=[
-                    DataRequired(f"Write one line for {label.lower()}."),
-                    Length(max=rubric_core.SUMMARY_LIMIT),
-                ],
-            ),
-        )
+    for name, label in zip(rubric_core.SUMMARY_FIELDS, rubric_core.SUMMARY_LABELS):
+        setattr(ScorecardForm, name, box(label, rubric_core.SUMMARY_LIMIT))
     return ScorecardForm

@@ -3,7 +3,6 @@
 from flask import (
     Blueprint,
     abort,
-    flash,
     jsonify,
     redirect,
     render_template,
@@ -110,21 +109,25 @@ def _rubric_form(rnd, card: Scorecard | None, rubric: dict):
                 description="The form contained answers that are not part of this rubric "
                 f"({', '.join(sorted(bad))}); nothing was saved.",
             )
-        form = Form()
-        if form.validate_on_submit():
-            answers = rubric_core.answers_from_fields(rubric, form.data)
-            raw = form.revision.data or ""  # ASCII and short: "²" or 30 digits must be stale, not a 500
+        problems = rubric_core.problems(rubric, request.form)
+        if not problems:
+            answers = rubric_core.answers_from_fields(rubric, request.form)
+            raw = request.form.get("revision", "")  # ASCII and short: "²" or 30 digits must be stale, not a 500
             revision = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else -1
             try:
                 card_id = submit(rnd, card, rubric, answers, current_user, revision, request_now())
             except Conflict as exc:
                 message, status = str(exc), 409
             else:
-                flash("Scorecard saved.", "success")
-                return redirect(url_for("scoring.scorecard", card_id=card_id))
+                # Told in the URL, not with flash(): a flash re-signs the session cookie on this post and
+                # again on the page that shows it, a fifth of a submit's time.
+                return redirect(url_for("scoring.scorecard", card_id=card_id, saved=1))
         else:
             status = 400
-        if card is None:  # the form comes back around a new draft card, with what was typed kept
+        form = Form()  # the form comes back with what was typed kept
+        for name, text in problems.items():
+            form[name].errors = [text]
+        if card is None:  # around a new draft card
             card = open_card(rnd, current_user, rubric, request_now())
     else:
         assert card is not None  # only a POST comes without a card
@@ -220,4 +223,6 @@ def scorecard(card_id: int):
         render_user=render_user,
         told=[s for s in stories.stories_of(current_user) if s.id in told] if told else [],
         ai_chat=ai.chat_record(rnd, current_user),
+        # The rubric form's submit lands here with ?saved=1 (its confirmation, in place of a flash).
+        saved=request.args.get("saved") == "1" and card.reviewer_id == current_user.id,
     )
