@@ -15,7 +15,7 @@ stalls, the next watch tick does its work.
 On SQLite the scheduler's own commits never checkpoint the write-ahead log: a checkpoint of a
 thousand pages takes tens of milliseconds, which, run inside a pass, made every round due meanwhile
 late. The watch checkpoints instead, when nothing is due for a while (web workers' commits still
-checkpoint as usual).
+checkpoint every CHECKPOINT_EVERY write commits, see mockloop.db).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import sqlite3
 import threading
 from datetime import datetime, timedelta
 
@@ -32,7 +31,7 @@ from flask import Flask
 from sqlalchemy import event
 
 from mockloop import clock
-from mockloop.db import db
+from mockloop.db import OneWriterConnection, db
 from mockloop.services import lifecycle, notices, rounds
 
 log = logging.getLogger(__name__)
@@ -41,8 +40,8 @@ IDLE_SECONDS = 1.0  # the watch checkpoints SQLite's log only when nothing is du
 
 
 def _no_autocheckpoint(dbapi_connection, _record) -> None:
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
+    if isinstance(dbapi_connection, OneWriterConnection):
+        dbapi_connection.checkpoint_every = 0
 
 
 class DeadlineScheduler:

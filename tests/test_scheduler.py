@@ -208,7 +208,8 @@ def test_the_schedulers_own_commits_leave_the_log_checkpoint_to_the_watch(app, s
     with app.app_context():
         db.engine.dispose()  # connections opened from now on are the scheduler's kind
         if db.engine.dialect.name == "sqlite":
-            assert db.session.execute(db.text("PRAGMA wal_autocheckpoint")).scalar() == 0
+            assert db.session.execute(db.text("PRAGMA wal_autocheckpoint")).scalar() == 0  # SQLite's own: off
+            assert db.session.connection().connection.dbapi_connection.checkpoint_every == 0  # the web's: off too
         else:  # the SQLite-only setting is not sent to PostgreSQL, whose connections still work
             assert db.session.execute(db.text("SELECT 1")).scalar() == 1
         db.session.remove()

@@ -1,7 +1,9 @@
 """The threads of one process take turns to write to SQLite through a lock, not SQLite's sleeping
 busy handler (mockloop.db.OneWriterConnection)."""
 
+import itertools
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -77,3 +79,22 @@ def test_the_lock_is_given_back_however_the_transaction_ends(engine):
         assert raw.writing and database._WRITER.lock.locked()
         end()
         assert not raw.writing and not database._WRITER.lock.locked()
+
+
+def test_every_nth_write_commit_copies_the_log_into_the_database_once_the_turn_is_given_back(engine, monkeypatch):
+    monkeypatch.setattr(database, "_COMMITS", itertools.count(1))
+    database_file = Path(engine.url.database)
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0  # not inside a commit
+        raw.checkpoint_every = 2
+        checkpoints = []
+        real = raw.execute
+        monkeypatch.setattr(raw, "execute", lambda sql: checkpoints.append(database._WRITER.lock.locked()) or real(sql))
+        sizes = []
+        for _ in range(2):
+            conn.exec_driver_sql("INSERT INTO t VALUES (zeroblob(200000))")
+            conn.commit()
+            sizes.append(database_file.stat().st_size)
+    assert sizes[0] < 200_000 <= sizes[1]  # the first commit's pages stayed in the log, the second copied both
+    assert checkpoints == [False]  # once, with the lock free for the next writer
