@@ -22,7 +22,7 @@ cost while it reads through the app's data access, before it renders anything of
 
 POST /bench/floor-score/<id> takes the rubric's post and stores fixed, complete answers through the
 scoring service as the rubric submit does (round_for, card_for, scorecards.submit, the commit):
-everything it does but its web form (WTForms, the forged-field check, the notice, the redirect). The
+everything it does but its web form (the forged-field and completeness checks, the redirect). The
 rubric submit can cost no less while it reads and writes through the app's data access.
 
 POST /bench/floor-write/<id> takes the same post and only inserts the card and its score rows (the

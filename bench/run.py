@@ -472,8 +472,9 @@ RUBRIC_ROUNDS = 15_000  # more than wrk can post in the warm-up and both runs: e
 
 
 def rubric_submit(b: Bench) -> list[Figure]:
-    # A finished round scored through the real form: CSRF check, WTForms validation, the forged-field
-    # check, and the commit of the scorecard with its scores. wrk posts to a fresh round each time.
+    # A finished round scored through the real form: CSRF check, the forged-field check, the
+    # completeness rules (rubric.problems), and the commit of the scorecard with its scores. wrk posts
+    # to a fresh round each time.
     ids = b.locked_rounds(RUBRIC_ROUNDS)
     page = f"/rounds/{ids[0]}/score"
     status, html = b.request("GET", page)

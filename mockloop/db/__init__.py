@@ -50,8 +50,8 @@ class OneWriterConnection(sqlite3.Connection):
     SQLite has one writer at a time. A writer that finds the database taken waits in SQLite's busy
     handler, which sleeps and retries (1, 2, 5, ... 100 ms); that stays the way between processes (the
     scheduler and the web worker). Between the threads of one worker the lock hands the turn over the
-    moment the writer commits: under the bench's concurrent rubric submits the sleeps put p99 at
-    130-270 ms, which the lock brought to 16-32 ms.
+    moment the writer commits: with the bench's 8 connections posting rubric submits, the sleeps put
+    the submit's p99 at 269 ms; with the lock it was 22-32 ms in four runs (docs/performance.md).
 
     SQLite's own checkpoints are off: one runs inside the commit that crosses its threshold, with a
     sync to disk, so the writers queued behind the lock would wait for it. Every CHECKPOINT_EVERY-th
