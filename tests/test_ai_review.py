@@ -160,6 +160,14 @@ def test_an_answer_that_does_not_fit_the_rubric_is_asked_for_once_more(app, fake
     assert "It was rejected: dimensions.depth: missing" in sent(fake_provider)
 
 
+def test_an_over_long_keep_stop_or_start_is_cut_to_the_limit_not_refused(app, fake_provider, frozen_clock):
+    ada = signed_up(app)
+    rid = locked_round(ada)
+    fake_provider.script(Reply(tool_input=card_output(keep="k" * 3_000)))
+    ask(ada, rid)
+    assert len(fake_provider.requests) == 1 and ai_card(app, rid).keep == "k" * 2_000
+
+
 def test_a_second_answer_that_does_not_fit_is_a_clear_error_and_saves_nothing(app, fake_provider, frozen_clock):
     ada = signed_up(app)
     rid = locked_round(ada)

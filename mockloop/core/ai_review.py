@@ -161,8 +161,8 @@ def answers_from_output(rubric: rubric_core.Rubric, output: Any, parts: Parts) -
         fields[rubric_core.evidence_field(key)], lost = _evidence(reasoning, quotes, parts)
         dropped += lost
     fields["overall"] = str(output.get("overall") or "")
-    for f in rubric_core.SUMMARY_FIELDS:
-        fields[f] = str(_field(output, f, str, "")).strip()
+    for f in rubric_core.SUMMARY_FIELDS:  # cut to the limit, as the evidence is: a wordy model is not wrong
+        fields[f] = str(_field(output, f, str, "")).strip()[: rubric_core.SUMMARY_LIMIT]
     forged = rubric_core.forged(rubric, fields)
     if forged:
         raise Invalid(f"not part of this rubric: {', '.join(sorted(forged))}")
