@@ -39,7 +39,7 @@ WATCH_SECONDS = 0.25  # how soon a new or moved deadline is noticed
 IDLE_SECONDS = 1.0  # the watch checkpoints SQLite's log only when nothing is due sooner than this
 
 
-def _no_autocheckpoint(dbapi_connection, _record) -> None:
+def _no_checkpoints(dbapi_connection, _record) -> None:
     if isinstance(dbapi_connection, OneWriterConnection):
         dbapi_connection.checkpoint_every = 0
 
@@ -57,8 +57,8 @@ class DeadlineScheduler:
             timezone="UTC", job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
         )
         with app.app_context():
-            if not event.contains(db.engine, "connect", _no_autocheckpoint):
-                event.listen(db.engine, "connect", _no_autocheckpoint)
+            if not event.contains(db.engine, "connect", _no_checkpoints):
+                event.listen(db.engine, "connect", _no_checkpoints)
 
     def reconcile(self) -> list[int]:
         """Lock rounds that ran out and fire notices that fell due while nobody was watching."""

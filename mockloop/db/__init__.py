@@ -103,8 +103,9 @@ def _one_writer_connections(dialect, _record, _cargs, cparams):
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _wait_to_write(conn, _cursor, statement, _params, _context, _executemany):
+    # Every statement passes here: look at its first word only, not a copy of the whole text.
     dbapi_connection = conn.connection.dbapi_connection
-    if isinstance(dbapi_connection, OneWriterConnection) and statement.lstrip()[:7].upper().startswith(_WRITES):
+    if isinstance(dbapi_connection, OneWriterConnection) and statement[:16].lstrip()[:7].upper().startswith(_WRITES):
         dbapi_connection.take_write_lock()
 
 

@@ -120,7 +120,7 @@ def _rubric_form(rnd, card: Scorecard | None, rubric: dict):
                 message, status = str(exc), 409
             else:
                 # Told in the URL, not with flash(): a flash re-signs the session cookie on this post and
-                # again on the page that shows it, a fifth of a submit's time.
+                # again on the page that shows it (about 0.1 ms of a 1.7 ms submit, in-process).
                 return redirect(url_for("scoring.scorecard", card_id=card_id, saved=1))
         else:
             status = 400
