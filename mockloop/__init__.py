@@ -47,6 +47,10 @@ def create_app(config: dict | None = None, *, web: bool = True) -> Flask:
         return app
     from flask_migrate import Migrate
 
+    from mockloop.web.json_provider import JSONProvider
+
+    app.json = JSONProvider(app)  # before anything builds the Jinja environment, whose tojson it serves
+
     from mockloop.web.extensions import csrf, login_manager
 
     Migrate(app, db, directory=str(Path(__file__).parent / "db" / "migrations"), render_as_batch=True)

@@ -74,6 +74,17 @@ def round_fields(rnd: Round, state: timer.RoundState) -> dict:
         "runs": work.run_count(rnd),
         "level": _level(rnd),
         "mode": rnd.mode,
+        # The phases' bounds move only with an extension, which is an event.
+        "phases": [
+            {
+                "name": p.name,
+                "planned_ms": ms(p.planned_s),
+                "extended_ms": ms(p.extended_s),
+                "start_ms": ms(p.start_s),
+                "end_ms": ms(p.end_s),
+            }
+            for p in state.phases
+        ],
         "pen": pen_holder(e.kind for e in rnd.events),  # who draws on the whiteboard (a hand-over is an event)
         "candidate": rnd.candidate.display_name if rnd.candidate else None,
         "interviewer": rnd.interviewer.display_name if rnd.interviewer else None,
@@ -96,16 +107,6 @@ def timer_fields(state: timer.RoundState, now: datetime) -> dict:
         "phase": None
         if phase is None
         else {"name": phase.name, "index": state.phase_index, "ends_at": iso(phase.ends_at)},
-        "phases": [
-            {
-                "name": p.name,
-                "planned_ms": ms(p.planned_s),
-                "extended_ms": ms(p.extended_s),
-                "start_ms": ms(p.start_s),
-                "end_ms": ms(p.end_s),
-            }
-            for p in state.phases
-        ],
         "remaining_ms": ms(state.remaining_s),
         "elapsed_ms": ms(state.elapsed_s),
         "total_ms": ms(state.total_s),
