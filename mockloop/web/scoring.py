@@ -99,7 +99,6 @@ def draft(card_id: int):
 def _rubric_form(rnd, card: Scorecard | None, rubric: dict):
     """The rubric form of `card` and its submit. card=None: a first submit without a draft (the form
     was never opened, or its draft was lost), which creates the card as it stores the answers."""
-    Form = scorecard_form(rubric)
     message, status = None, 200
     if request.method == "POST":
         bad = rubric_core.forged(rubric, request.form)
@@ -124,7 +123,7 @@ def _rubric_form(rnd, card: Scorecard | None, rubric: dict):
                 return redirect(url_for("scoring.scorecard", card_id=card_id, saved=1))
         else:
             status = 400
-        form = Form()  # the form comes back with what was typed kept
+        form = scorecard_form(rubric)()  # the form comes back with what was typed kept
         for name, text in problems.items():
             form[name].errors = [text]
         if card is None:  # around a new draft card
@@ -132,7 +131,7 @@ def _rubric_form(rnd, card: Scorecard | None, rubric: dict):
     else:
         assert card is not None  # only a POST comes without a card
         fields = card.draft or rubric_core.fields_from_answers(card.rubric, answers_of(card))
-        form = Form(formdata=None, data={**fields, "revision": str(card.revision)})
+        form = scorecard_form(rubric)(formdata=None, data={**fields, "revision": str(card.revision)})
     return render_template(
         "scoring/form.html",
         card=card,
