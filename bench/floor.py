@@ -21,7 +21,7 @@ the round with its saved work, and the check that the user takes part): the leas
 cost while it reads through the app's data access, before it renders anything of the round.
 
 POST /bench/floor-score/<id> takes the rubric's post and stores fixed, complete answers through the
-scoring service as the rubric submit does (round_for, card_for, scorecards.submit, the commit):
+scoring service as the rubric submit does (round_and_card, scorecards.submit, the commit):
 everything it does but its web form (the forged-field and completeness checks, the redirect). The
 rubric submit can cost no less while it reads and writes through the app's data access.
 
@@ -48,8 +48,8 @@ from mockloop.core import rubric as rubric_core
 from mockloop.db import db
 from mockloop.db.models import Score, Scorecard
 from mockloop.serve import GunicornApp, gunicorn_options
-from mockloop.services.scorecards import card_for, submit
-from mockloop.web.access import round_for
+from mockloop.services.scorecards import submit
+from mockloop.web.access import round_and_card, round_for
 from mockloop.web.transaction import transaction
 
 app = create_app()
@@ -118,8 +118,8 @@ def floor_round(round_id: int):
 @login_required
 @transaction()
 def floor_score(round_id: int):
-    rnd = round_for(round_id, current_user, details=False)
-    submit(rnd, card_for(rnd, current_user), RUBRIC, ANSWERS, current_user, 0, clock.now())
+    rnd, card = round_and_card(round_id, current_user, details=False)
+    submit(rnd, card, RUBRIC, ANSWERS, current_user, 0, clock.now())
     return "ok"
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from mockloop.db import db
 from mockloop.db.models import Score, Scorecard
-from tests.helpers import answers, form_page, scorecard_path
+from tests.helpers import answers, form_page, scorecard_path, statements_sent
 
 XSS = '<script>alert(1)</script><img src=x onerror="alert(2)"> [click](javascript:alert(3)) **kept**'
 
@@ -69,6 +69,20 @@ def test_first_submit_without_opening_the_form_creates_the_card(app, api, ended_
         assert (card.status, card.revision, card.draft, card.role) == ("submitted", 1, None, "self")
         assert [d["key"] for d in card.rubric["dimensions"]] == ["clarity", "depth"]
         assert db.session.execute(db.select(db.func.count()).select_from(Score)).scalar() == 2
+
+
+def test_a_submit_reads_the_round_and_the_reviewers_card_in_one_statement(app, api, ended_round):
+    # The submit's reads: the user loader's, then the round beside the reviewer's own card; then the
+    # writes. A statement fewer is a tenth of the submit (docs/performance.md).
+    url = f"/rounds/{ended_round}/score"
+    _, token, revision = form_page(api.client, url)  # opens the draft card the submit then finds
+    with statements_sent(app) as statements:
+        assert api.client.post(url, data=answers(token, revision)).status_code == 302
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 2 and "FROM users" in reads[0], statements
+    assert "FROM rounds LEFT OUTER JOIN scorecards" in reads[1], statements
+    with app.app_context():
+        assert db.session.execute(db.select(Scorecard.status)).scalar_one() == "submitted"  # the draft, found
 
 
 def test_first_submit_with_a_problem_comes_back_around_a_new_draft(app, api, ended_round):

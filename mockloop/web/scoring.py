@@ -24,7 +24,6 @@ from mockloop.services import lifecycle, markers, rounds, stories
 from mockloop.services.history import neighbours
 from mockloop.services.scorecards import (
     answers_of,
-    card_for,
     may_see,
     open_card,
     save_draft,
@@ -33,7 +32,7 @@ from mockloop.services.scorecards import (
 )
 from mockloop.services.seats import guide_closed, role_of
 from mockloop.web import ai
-from mockloop.web.access import round_for, stage_or_404
+from mockloop.web.access import round_and_card, stage_or_404
 from mockloop.web.code_results import code_results
 from mockloop.web.now import request_now
 from mockloop.web.rubric_form import scorecard_form
@@ -47,11 +46,11 @@ bp = Blueprint("scoring", __name__)
 @login_required
 @transaction()
 def score(round_id: int):
-    rnd = round_for(round_id, current_user, details=request.method == "GET")
+    # Enforcing the deadline changes only the round, so the card read beside it stays true.
+    rnd, card = round_and_card(round_id, current_user, details=request.method == "GET")
     lifecycle.enforce_deadline(rnd, request_now())
     if rnd.status != timer.LOCKED:
         return render_template("scoring/not_yet.html", rnd=rnd), 409
-    card = card_for(rnd, current_user)
     if request.method == "POST":
         return _rubric_form(rnd, card, card.rubric if card else _current_rubric(rnd))
     if card is None:
